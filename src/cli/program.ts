@@ -1,0 +1,97 @@
+import { Command, CommanderError, Option } from 'commander'
+import { readFileSync } from 'node:fs'
+import { UsageError } from './errors.js'
+import { commands, globalOptions } from './options.js'
+
+/** The options of every command, as commander names them (camelCase of the long flag). */
+export interface CommandArgs {
+  output?: string
+  stdout?: boolean
+  allowDuplicates?: boolean
+  force?: boolean
+  strict?: boolean
+  quiet?: boolean
+  [option: string]: string | boolean | string[] | undefined
+}
+
+export interface Invocation {
+  /** The command's name, as in options.ts. */
+  command: string
+  /** The file argument as given, or undefined for the command's default. */
+  file: string | undefined
+  options: CommandArgs
+  /** false with --no-color, undefined otherwise. */
+  color: boolean | undefined
+}
+
+export interface Writers {
+  out(text: string): void
+  err(text: string): void
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+/**
+ * Turns argv (without `node` and the script) into an invocation. Help and version are written
+ * through `writers` and give `undefined`; a bad command line throws a UsageError whose message is
+ * the one line to print.
+ */
+export function parseArgs(argv: readonly string[], writers: Writers): Invocation | undefined {
+  let invocation: Invocation | undefined
+  const program = new Command('kestra-secrets')
+    .description('Turn .env files into the base64 SECRET_ variables that Kestra reads.')
+    .version(version(), '-V, --version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => writers.out(s),
+      // Commander's own error line is replaced by the UsageError message below.
+      writeErr: () => {},
+      outputError: () => {},
+    })
+  for (const o of globalOptions) program.option(o.flags, o.description)
+
+  for (const spec of commands) {
+    const cmd = program.command(spec.name).description(spec.summary)
+      .argument(spec.argument.name, spec.argument.description)
+      .helpOption('-h, --help', 'show help')
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => writers.out(s), writeErr: () => {}, outputError: () => {} })
+    for (const o of spec.options) {
+      const option = new Option(o.flags, o.description)
+      if (o.choices) option.choices(o.choices)
+      cmd.addOption(option)
+    }
+    cmd.action((file: string | undefined, options: CommandArgs) => {
+      const color = (program.opts() as { color?: boolean }).color
+      invocation = { command: spec.name, file, options: { ...options }, color: color === false ? false : undefined }
+    })
+  }
+
+  if (argv.length === 0) {
+    writers.err(program.helpInformation())
+    throw new UsageError('no command given: try `kestra-secrets encode .env`')
+  }
+  try {
+    program.parse(argv as string[], { from: 'user' })
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return undefined
+      const message = e.message.replace(/^error: /, '')
+      throw new UsageError(`${message} (see kestra-secrets --help)`)
+    }
+    throw e
+  }
+  if (invocation === undefined) {
+    throw new UsageError('no command given: try `kestra-secrets encode .env`')
+  }
+  const o = invocation.options
+  if (o.stdout === true && o.output !== undefined && o.output !== '-') {
+    throw new UsageError('--stdout and --output go to different places: give one of them')
+  }
+  return invocation
+}

@@ -1,0 +1,32 @@
+import type { Diagnostic } from '../core/diagnostics.js'
+import type { Paint } from './color.js'
+
+export interface Context {
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  paint: Paint
+  env: NodeJS.ProcessEnv
+}
+
+/** `file:line: warning: message`, the form editors and CI logs link to. */
+export function formatDiagnostic(name: string, d: Diagnostic, paint: Paint): string {
+  const where = d.line === undefined ? name : `${name}:${d.line}`
+  const label = d.severity === 'error' ? paint.error('error') : paint.warning('warning')
+  return `${where}: ${label}: ${d.message}`
+}
+
+/**
+ * Prints diagnostics on stderr; with `strict` warnings count as errors, with `quiet` only errors
+ * are printed. Returns the diagnostics as they were judged.
+ */
+export function printDiagnostics(ctx: Context, name: string, diagnostics: readonly Diagnostic[],
+  { strict = false, quiet = false }: { strict?: boolean; quiet?: boolean }): Diagnostic[] {
+  const judged = diagnostics.map((d) => (strict && d.severity === 'warning' ? { ...d, severity: 'error' as const } : d))
+  const lines = judged.filter((d) => !quiet || d.severity === 'error').map((d) => formatDiagnostic(name, d, ctx.paint))
+  if (lines.length > 0) ctx.stderr.write(lines.join('\n') + '\n')
+  return judged
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}

@@ -1,0 +1,17 @@
+/** Maps offsets in a text to 1-based line numbers (lines end at LF). */
+export function lineIndex(text: string): { lineAt(offset: number): number } {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return {
+    lineAt(offset: number): number {
+      let lo = 0
+      let hi = starts.length - 1
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1
+        if ((starts[mid] as number) <= offset) lo = mid
+        else hi = mid - 1
+      }
+      return lo + 1
+    },
+  }
+}

@@ -1,0 +1,6 @@
+export { encodeEnv, SECRET_PREFIX } from './core/encode.js'
+export type { EncodeOptions, EncodeResult, EncodedEntry } from './core/encode.js'
+export type { Diagnostic, DiagnosticCode, Severity } from './core/diagnostics.js'
+export { scan as scanEnv, toRecord } from './core/scan.js'
+export type { ScannedEntry, ScanResult } from './core/scan.js'
+export { encodeValue, isStrictBase64 } from './core/base64.js'

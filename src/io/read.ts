@@ -1,0 +1,98 @@
+import { isUtf8 } from 'node:buffer'
+import { readFileSync, statSync } from 'node:fs'
+import { InputError } from '../cli/errors.js'
+
+export interface Input {
+  /** The name used in messages: the path as given, or `<stdin>`. */
+  name: string
+  /** The path, or undefined for stdin. */
+  path: string | undefined
+  text: string
+}
+
+/** Reads a file (or stdin for `-`) as strict UTF-8, keeping a byte-order mark in the text. */
+export function readInput(path: string): Input {
+  if (path === '-') return { name: '<stdin>', path: undefined, text: decode(readStdin(), '<stdin>') }
+  let bytes: Buffer
+  try {
+    if (statSync(path).isDirectory()) {
+      throw new InputError(path, `is a folder, not a file: pass the .env file inside it`)
+    }
+    bytes = readFileSync(path)
+  } catch (e) {
+    if (e instanceof InputError) throw e
+    throw new InputError(path, describeFsError(e, 'read'))
+  }
+  return { name: path, path, text: decode(bytes, path) }
+}
+
+function readStdin(): Buffer {
+  try {
+    return readFileSync(0)
+  } catch (e) {
+    // An exhausted or closed stdin reads as empty.
+    if ((e as NodeJS.ErrnoException).code === 'EOF') return Buffer.alloc(0)
+    throw new InputError('<stdin>', describeFsError(e, 'read'))
+  }
+}
+
+/** A short, value-free reason for a failed file operation. */
+export function describeFsError(e: unknown, verb: 'read' | 'write'): string {
+  const code = (e as NodeJS.ErrnoException).code
+  switch (code) {
+    case 'ENOENT': return verb === 'read' ? 'no such file' : 'the folder does not exist'
+    case 'EACCES':
+    case 'EPERM': return `permission denied: cannot ${verb} it`
+    case 'EISDIR': return 'is a folder, not a file'
+    case 'ENOTDIR': return 'a part of the path is not a folder'
+    case 'ENOSPC': return 'no space left on the device'
+    case 'EDQUOT': return 'disk quota exceeded'
+    case 'EROFS': return 'the file system is read-only'
+    case 'ENAMETOOLONG': return 'the path is too long'
+    case 'ELOOP': return 'too many symbolic links in the path'
+    default: return `cannot ${verb} it (${code ?? 'unknown error'})`
+  }
+}
+
+/** Strict UTF-8 with a clear line for binary or mis-encoded files; the BOM stays in the text. */
+export function decode(bytes: Buffer, name: string): string {
+  const nul = bytes.indexOf(0)
+  if (nul !== -1) {
+    throw new InputError(`${name}:${lineOfByte(bytes, nul)}`, `contains a NUL byte: this looks like a binary file, not a .env file`)
+  }
+  if (!isUtf8(bytes)) {
+    const bad = firstInvalidUtf8(bytes)
+    throw new InputError(`${name}:${lineOfByte(bytes, bad)}`, `not valid UTF-8 (byte ${bad + 1}): save the file as UTF-8`)
+  }
+  return bytes.toString('utf8')
+}
+
+function lineOfByte(bytes: Buffer, offset: number): number {
+  let line = 1
+  for (let i = bytes.indexOf(0x0a); i !== -1 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++
+  return line
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0
+  while (i < b.length) {
+    const c = b[i] as number
+    if (c < 0x80) { i++; continue }
+    let need: number
+    let min: number
+    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80 }
+    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800 }
+    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000 }
+    else return i
+    let cp = c & (0x3f >> need)
+    for (let k = 1; k <= need; k++) {
+      const d = b[i + k]
+      if (d === undefined || (d & 0xc0) !== 0x80) return i
+      cp = (cp << 6) | (d & 0x3f)
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i
+    i += need + 1
+  }
+  return b.length
+}

@@ -1,0 +1,45 @@
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { InputError } from '../cli/errors.js'
+import { describeFsError } from './read.js'
+
+/**
+ * Writes a file whole or not at all, with mode 0600 whatever the umask: a temporary file in the
+ * same folder, flushed, then renamed over the target. A symbolic link at the target is replaced,
+ * never written through. SIGINT and SIGTERM wait until the file is in place or removed.
+ */
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  holdSignals()
+  let fd: number | undefined
+  try {
+    fd = openSync(tmp, 'wx', 0o600)
+    fchmodSync(fd, 0o600)
+    const bytes = Buffer.from(data, 'utf8')
+    let written = 0
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
+    fsyncSync(fd)
+    closeSync(fd)
+    fd = undefined
+    renameSync(tmp, path)
+  } catch (e) {
+    if (fd !== undefined) try { closeSync(fd) } catch { /* already failing */ }
+    try { unlinkSync(tmp) } catch { /* never created */ }
+    throw new InputError(path, `${describeFsError(e, 'write')}; nothing was written`)
+  }
+}
+
+let holding = false
+
+/**
+ * From the first write on, SIGINT and SIGTERM no longer kill the process at once: JavaScript
+ * runs their handler only after the synchronous write and rename above have finished (or been
+ * undone), and the handler then exits with the usual 128 + signal number.
+ */
+function holdSignals(): void {
+  if (holding) return
+  holding = true
+  process.once('SIGINT', () => process.exit(130))
+  process.once('SIGTERM', () => process.exit(143))
+}

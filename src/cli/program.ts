@@ -29,9 +29,17 @@ export interface Writers {
   err(text: string): void
 }
 
+/** The version in our package.json, found by walking up from this module (dist/ or build/). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  return pkg.version
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string }
+      if (pkg.name === 'kestra-secrets' && pkg.version !== undefined) return pkg.version
+    } catch {
+      // not here: one folder up
+    }
+    if (dir.pathname === '/') return '0.0.0'
+  }
 }
 
 /**
@@ -81,7 +89,7 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return undefined
-      const message = e.message.replace(/^error: /, '')
+      const message = e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')
       throw new UsageError(`${message} (see kestra-secrets --help)`)
     }
     throw e

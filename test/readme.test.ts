@@ -1,0 +1,60 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import dotenv from 'dotenv'
+import { commands, globalOptions } from '../src/cli/options.js'
+import { encodeEnv } from '../src/core/encode.js'
+import { ROOT, kestraDecode, runCli, withTempDir } from './helpers.js'
+
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
+
+test('the README documents every command and every option', () => {
+  for (const o of globalOptions) assert.ok(README.includes(`\`${o.flags}\``), o.flags)
+  for (const c of commands) {
+    assert.ok(README.includes(`### \`${c.name}`), `a section for ${c.name}`)
+    for (const o of c.options) assert.ok(README.includes(`\`${o.flags}\``), `${c.name} ${o.flags}`)
+  }
+})
+
+test('the README states the test command that .ci/run runs', () => {
+  const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8')
+  assert.match(README, /npm install {3}# installs and builds/)
+  assert.match(README, /npm test {6}#/)
+  assert.match(ci, /^npm ci$/m)
+  assert.match(ci, /^npm test$/m)
+})
+
+test('the first example of the README gives the output it shows', () => withTempDir((dir) => {
+  const block = /```console\n([\s\S]*?)```/.exec(README)?.[1] ?? ''
+  const input = /\$ cat \.env\n([\s\S]*?)\n\$ /.exec(block)?.[1]
+  const output = /\$ cat \.env_encoded\n([\s\S]*)$/.exec(block)?.[1]
+  const summary = /\$ npx kestra-secrets encode \.env\n(.*)\n/.exec(block)?.[1]
+  assert.ok(input && output && summary)
+  writeFileSync(join(dir, '.env'), input)
+  const r = runCli(['encode', '.env'], { cwd: dir })
+  assert.equal(r.status, 0)
+  assert.equal(r.stderr.trim(), summary)
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), output)
+}))
+
+test('examples/.env encodes to exactly the values dotenv reads from it', () => withTempDir((dir) => {
+  const src = readFileSync(join(ROOT, 'examples', '.env'), 'utf8')
+  mkdirSync(join(dir, 'deploy'))
+  const r = runCli(['encode', join(ROOT, 'examples', '.env'), '-o', join(dir, 'deploy', '.env_encoded')])
+  assert.equal(r.status, 0, r.stderr)
+  const written = dotenv.parse(readFileSync(join(dir, 'deploy', '.env_encoded'), 'utf8'))
+  const expected = dotenv.parse(src)
+  assert.ok(Object.keys(expected).length >= 5)
+  for (const [k, v] of Object.entries(expected)) assert.equal(kestraDecode(written[`SECRET_${k}`] ?? 'missing'), v)
+}))
+
+test('the library example of the README is what encodeEnv returns', () => {
+  const call = /encodeEnv\('(.*)'\)/.exec(README)
+  const text = /result\.text +\/\/ '(.*)'/.exec(README)
+  assert.ok(call?.[1] && text?.[1])
+  const unescape = (s: string): string => JSON.parse(`"${s.replace(/"/g, '\\"')}"`) as string
+  const result = encodeEnv(unescape(call[1].replace(/\\"/g, '"')))
+  assert.equal(result.text, unescape(text[1]))
+  assert.match(README, new RegExp(`variable: '${result.entries[0]?.variable}', encoded: '${result.entries[0]?.encoded}'`))
+})

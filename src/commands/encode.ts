@@ -6,7 +6,7 @@ import { InputError, EXIT } from '../cli/errors.js'
 import type { Invocation } from '../cli/program.js'
 import { plural, printDiagnostics, type Context } from '../cli/report.js'
 import { readInput } from '../io/read.js'
-import { writeFileAtomic } from '../io/write.js'
+import { writeFileAtomic, writeStdout } from '../io/write.js'
 import { isTrackableByGit } from '../io/git.js'
 
 /** `.env` → `.env_encoded`, beside the input. */
@@ -37,7 +37,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   if (judged.some((d) => d.severity === 'error')) return EXIT.rejected
 
   if (output === undefined) {
-    ctx.stdout.write(result.text)
+    await writeStdout(ctx.stdout, result.text)
   } else {
     writeFileAtomic(output, result.text)
   }

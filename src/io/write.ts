@@ -43,3 +43,16 @@ function holdSignals(): void {
   process.once('SIGINT', () => process.exit(130))
   process.once('SIGTERM', () => process.exit(143))
 }
+
+/**
+ * Writes the result on stdout and waits until it is handed over, so that a failure (a full disk
+ * behind `> file`) is reported before any summary. A reader that went away (EPIPE) is not an error.
+ */
+export function writeStdout(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(text, (e?: Error | null) => {
+      if (!e || (e as NodeJS.ErrnoException).code === 'EPIPE') resolve()
+      else reject(new InputError('stdout', `${describeFsError(e, 'write')}; the output is incomplete`))
+    })
+  })
+}

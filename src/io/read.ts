@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { readFileSync, statSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { InputError } from '../cli/errors.js'
 
 export interface Input {
@@ -10,30 +10,83 @@ export interface Input {
   text: string
 }
 
+/** Inputs larger than this are refused: a .env is small, and the output must fit in one string. */
+export const MAX_INPUT_BYTES = 128 * 1024 * 1024
+
 /** Reads a file (or stdin for `-`) as strict UTF-8, keeping a byte-order mark in the text. */
 export function readInput(path: string): Input {
-  if (path === '-') return { name: '<stdin>', path: undefined, text: decode(readStdin(), '<stdin>') }
-  let bytes: Buffer
+  if (path === '-') return { name: '<stdin>', path: undefined, text: decode(readAll(0, '<stdin>'), '<stdin>') }
+  let fd: number
   try {
     if (statSync(path).isDirectory()) {
-      throw new InputError(path, `is a folder, not a file: pass the .env file inside it`)
+      throw new InputError(path, 'is a folder, not a file: pass the .env file inside it')
     }
-    bytes = readFileSync(path)
+    // Non-blocking, so that a named pipe nobody writes to reads as empty instead of hanging.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (e) {
     if (e instanceof InputError) throw e
     throw new InputError(path, describeFsError(e, 'read'))
   }
-  return { name: path, path, text: decode(bytes, path) }
+  try {
+    return { name: path, path, text: decode(readAll(fd, path), path) }
+  } finally {
+    closeSync(fd)
+  }
 }
 
-function readStdin(): Buffer {
+/** How long a named pipe may wait for its writer before it counts as empty. */
+const FIFO_GRACE_MS = 1000
+
+const waiter = new Int32Array(new SharedArrayBuffer(4))
+
+/** Reads to the end, waiting when a pipe has a writer but no data yet. */
+function readAll(fd: number, name: string): Buffer {
+  const chunks: Buffer[] = []
+  let total = 0
+  let size = 64 * 1024
+  let fifo = false
   try {
-    return readFileSync(0)
+    const st = fstatSync(fd)
+    fifo = st.isFIFO()
+    if (st.isFile()) {
+      if (st.size > MAX_INPUT_BYTES) throw tooLarge(name)
+      size = Math.max(size, st.size + 1)
+    }
   } catch (e) {
-    // An exhausted or closed stdin reads as empty.
-    if ((e as NodeJS.ErrnoException).code === 'EOF') return Buffer.alloc(0)
-    throw new InputError('<stdin>', describeFsError(e, 'read'))
+    if (e instanceof InputError) throw e
   }
+  // A named pipe opened without blocking reads as ended until a writer opens it: give one a moment.
+  const writerDeadline = Date.now() + FIFO_GRACE_MS
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(size)
+    let n: number
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null)
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'EAGAIN') {
+        Atomics.wait(waiter, 0, 0, 5)
+        continue
+      }
+      if (code === 'EOF') break
+      throw new InputError(name, describeFsError(e, 'read'))
+    }
+    if (n === 0) {
+      if (fifo && total === 0 && Date.now() < writerDeadline) {
+        Atomics.wait(waiter, 0, 0, 5)
+        continue
+      }
+      break
+    }
+    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n))
+    total += n
+    if (total > MAX_INPUT_BYTES) throw tooLarge(name)
+  }
+  return Buffer.concat(chunks, total)
+}
+
+function tooLarge(name: string): InputError {
+  return new InputError(name, `is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB: that is not a .env file; split it`)
 }
 
 /** A short, value-free reason for a failed file operation. */

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { Writable } from 'node:stream'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,4 +44,23 @@ export function withTempDir<T>(fn: (dir: string) => T): T {
 /** What Kestra does with a value: base64 → UTF-8 text. */
 export function kestraDecode(encoded: string): string {
   return Buffer.from(encoded, 'base64').toString('utf8')
+}
+
+/** A stream that keeps what is written, for running commands in-process. */
+export class Capture extends Writable {
+  text = ''
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
+    this.text += chunk.toString()
+    done()
+  }
+}
+
+/** Runs a command line in this process, as the bin would, and returns what it printed. */
+export async function runInProcess(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const { run } = await import('../src/cli/main.js')
+  const { paintFor } = await import('../src/cli/color.js')
+  const stdout = new Capture()
+  const stderr = new Capture()
+  const status = await run(argv, { stdout, stderr, env: {}, paint: await paintFor(0) })
+  return { status, stdout: stdout.text, stderr: stderr.text }
 }

@@ -6,6 +6,8 @@ import { lineIndex } from './lines.js'
 
 export const SECRET_PREFIX = 'SECRET_'
 
+const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
+
 export interface EncodeOptions {
   /** Keep the last of several definitions of one name (at its place) instead of failing. */
   allowDuplicates?: boolean
@@ -70,46 +72,57 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
 
   const eol = lineEnding(source)
   const { text: t, entries: scanned } = scan(source)
-  const lines = lineIndex(t)
+  const lineOf = entryLines(t, scanned)
+  let lines: ReturnType<typeof lineIndex> | undefined
 
-  // Which definitions are kept: dotenv keeps the last one of each name.
-  const lastByName = new Map<string, number>()
-  const firstByUpper = new Map<string, ScannedEntry>()
-  scanned.forEach((e, i) => lastByName.set(e.key, i))
-  const kept = new Set<number>()
+  // Which definitions are kept: dotenv keeps the last one of each name. `latest` maps each
+  // upper-cased name to the index of its latest definition so far.
+  const kept = new Uint8Array(scanned.length)
+  const latest = new Map<string, number>()
+  const dropped: number[] = []
   scanned.forEach((e, i) => {
-    const line = lines.lineAt(e.start)
     if (e.key === '__proto__') {
-      report('ignored-name', 'warning', line, e.key,
+      report('ignored-name', 'warning', lineOf[i], e.key,
         'dotenv ignores the name __proto__, so it is left out: rename it')
       return
     }
     const upper = e.key.toUpperCase()
-    const first = firstByUpper.get(upper)
-    if (first === undefined) {
-      firstByUpper.set(upper, e)
-    } else if (first.key !== e.key) {
-      report('case-collision', 'error', line, e.key,
-        `${e.key} and ${first.key} (line ${lines.lineAt(first.start)}) are one secret to Kestra, ` +
+    const before = latest.get(upper)
+    latest.set(upper, i)
+    kept[i] = 1
+    if (before === undefined) return
+    const other = scanned[before] as ScannedEntry
+    if (other.key !== e.key) {
+      report('case-collision', 'error', lineOf[i], e.key,
+        `${e.key} and ${other.key} (line ${lineOf[before]}) are one secret to Kestra, ` +
         'which upper-cases names, and it would lose one of them: rename one')
     } else if (!options.allowDuplicates) {
-      report('duplicate', 'error', line, e.key,
-        `${e.key} is already defined on line ${lines.lineAt(first.start)}; dotenv keeps the last ` +
+      report('duplicate', 'error', lineOf[i], e.key,
+        `${e.key} is already defined on line ${lineOf[before]}; dotenv keeps the last ` +
         'and kubectl rejects the file: remove one, or pass --allow-duplicates to keep the last')
     }
-    if (lastByName.get(e.key) === i) {
-      kept.add(i)
-    } else if (options.allowDuplicates) {
-      const last = scanned[lastByName.get(e.key) as number] as ScannedEntry
-      report('duplicate', 'warning', line, e.key,
-        `${e.key} is defined again on line ${lines.lineAt(last.start)}; this definition is left ` +
+    kept[before] = 0
+    dropped.push(before)
+  })
+  if (options.allowDuplicates) {
+    for (const i of dropped) {
+      const e = scanned[i] as ScannedEntry
+      const last = latest.get(e.key.toUpperCase()) as number
+      if ((scanned[last] as ScannedEntry).key !== e.key) continue
+      report('duplicate', 'warning', lineOf[i], e.key,
+        `${e.key} is defined again on line ${lineOf[last]}; this definition is left ` +
         'out and the last one is kept, as dotenv does')
     }
-  })
+  }
 
-  const keptEntries = scanned.filter((_, i) => kept.has(i))
-  const looksEncoded = keptEntries.length > 0 &&
-    keptEntries.every((e) => e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value))
+  let keptCount = 0
+  let allEncoded = true
+  scanned.forEach((e, i) => {
+    if (kept[i] === 0) return
+    keptCount++
+    if (allEncoded && !(e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value))) allEncoded = false
+  })
+  const looksEncoded = keptCount > 0 && allEncoded
   if (looksEncoded) {
     if (options.force) {
       report('already-encoded', 'warning', undefined, undefined,
@@ -122,8 +135,7 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
   }
 
   scanned.forEach((e, i) => {
-    if (!kept.has(i)) return
-    checkEntry(t, e, lines.lineAt(e.start), !looksEncoded, report)
+    if (kept[i] === 1) checkEntry(t, e, lineOf[i] as number, !looksEncoded, report)
   })
 
   // The output, rebuilt line by line: the entries from their values, everything between them from
@@ -131,41 +143,47 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
   const items: OutputItem[] = []
   const entries: EncodedEntry[] = []
   let cursor = 0
+  // The text between two entries, line by line: blank lines and comments are kept, anything else
+  // is a line dotenv does not read. Space around an entry on its own lines is not kept.
   const gap = (from: number, to: number): void => {
-    const pieces = t.slice(from, to).split('\n')
-    let line = lines.lineAt(from)
-    const last = pieces.length - 1
-    pieces.forEach((piece, k) => {
-      const startsAfterEntry = k === 0 && from > 0 && t.charCodeAt(from - 1) !== 0x0a
-      const endsBeforeEntry = k === last && to < t.length
-      const atEnd = k === last && to === t.length
-      const trimmed = piece.trim()
-      if (trimmed === '') {
-        // A blank line of its own is kept; space around an entry is not.
-        if (!startsAfterEntry && !endsBeforeEntry && !(atEnd && piece === '')) items.push({ kind: 'blank' })
-      } else if (trimmed.charCodeAt(0) === 0x23 && !startsAfterEntry) {
-        const text = line === 1 && from === 0 && k === 0 ? piece.replace(/^\uFEFF/, '') : piece
-        items.push({ kind: 'comment', text: text.trimEnd() })
+    let start = from
+    for (;;) {
+      const lf = t.indexOf('\n', start)
+      const end = lf === -1 || lf > to ? to : lf
+      const startsAfterEntry = start === from && from > 0 && t.charCodeAt(from - 1) !== 0x0a
+      const endsBeforeEntry = end === to && to < t.length
+      let first = start
+      while (first < end && isSpace(t.charCodeAt(first))) first++
+      if (first === end) {
+        const lastEmpty = end === to && to === t.length && start === end
+        if (!startsAfterEntry && !endsBeforeEntry && !lastEmpty) items.push(BLANK)
+      } else if (t.charCodeAt(first) === 0x23 && !startsAfterEntry) {
+        const piece = t.slice(start === 0 && t.charCodeAt(0) === 0xfeff ? 1 : start, end)
+        items.push({ kind: 'comment', text: safeComment(piece).trimEnd() })
       } else {
-        ignoredLine(piece, line, report)
+        lines ??= lineIndex(t)
+        ignoredLine(t.slice(start, end), lines.lineAt(start), report)
       }
-      line++
-    })
+      if (end === to) break
+      start = end + 1
+    }
   }
   scanned.forEach((e, i) => {
     gap(cursor, e.start)
+    // The entry's own text ends at its last non-space character: with `KEY:` the space after the
+    // colon may be a line break, and what follows it belongs to the next lines.
     cursor = e.valueEnd
-    const inline = e.commentStart !== undefined && !t.slice(e.valueEnd, e.commentStart).includes('\n')
-    if (inline) {
+    while (cursor > e.start && isSpace(t.charCodeAt(cursor - 1))) cursor--
+    const cs = e.commentStart
+    if (cs !== undefined && t.lastIndexOf('\n', cs) < cursor) {
       // A `#` right after the value (no space before it) may well be part of a secret: the
       // hash-in-value warning says so, and that text is not copied into the output.
-      if (!cutAtHash(t, e)) items.push({ kind: 'comment', text: t.slice(e.commentStart, e.matchEnd).trimEnd() })
+      if (!cutAtHash(t, e)) items.push({ kind: 'comment', text: t.slice(cs, e.matchEnd).trimEnd() })
       cursor = e.matchEnd
     }
-    if (!kept.has(i)) return
+    if (kept[i] === 0) return
     const variable = SECRET_PREFIX + e.key
-    const encoded = encodeValue(e.value)
-    const entry: EncodedEntry = { name: e.key, variable, encoded, line: lines.lineAt(e.start) }
+    const entry: EncodedEntry = { name: e.key, variable, encoded: encodeValue(e.value), line: lineOf[i] as number }
     entries.push(entry)
     items.push({ kind: 'entry', entry })
   })
@@ -197,18 +215,38 @@ function lineEnding(source: string): '\n' | '\r\n' {
 
 /** dotenv ended an unquoted value at a `#` with no space before it (compose would not). */
 function cutAtHash(t: string, e: ScannedEntry): boolean {
-  return e.quote === undefined && e.commentStart === e.valueEnd &&
-    (e.valueEnd === e.valueStart || !isSpace(t.charCodeAt(e.valueEnd - 1)))
+  return e.quote === undefined && e.commentStart === e.valueEnd && !isSpace(t.charCodeAt(e.valueEnd - 1))
+}
+
+/** The 1-based line of each entry's name, counted in one pass (entries are in source order). */
+function entryLines(t: string, entries: readonly ScannedEntry[]): Int32Array {
+  const out = new Int32Array(entries.length)
+  let line = 1
+  let at = 0
+  entries.forEach((e, i) => {
+    for (let lf = t.indexOf('\n', at); lf !== -1 && lf < e.start; lf = t.indexOf('\n', lf + 1)) line++
+    at = e.start
+    out[i] = line
+  })
+  return out
+}
+
+/**
+ * dotenv also ends lines at U+2028 and U+2029; inside a kept comment they would let the rest of
+ * the comment be read as an entry, so they become spaces there.
+ */
+function safeComment(text: string): string {
+  return /[\u2028\u2029]/.test(text) ? text.replace(/[\u2028\u2029]/g, ' ') : text
 }
 
 function checkEntry(t: string, e: ScannedEntry, line: number, checkPrefix: boolean, report: Report): void {
   const key = e.key
-  if (/[.-]/.test(key)) {
+  if (key.includes('.') || key.includes('-')) {
     report('name-not-portable', 'warning', line, key,
       `${SECRET_PREFIX}${key} is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*), so ` +
       '`set -a; . file` cannot load it: use letters, digits and _ only')
   }
-  if (checkPrefix && key.toUpperCase().startsWith(SECRET_PREFIX)) {
+  if (checkPrefix && (key.charCodeAt(0) | 0x20) === 0x73 && key.slice(0, 7).toUpperCase() === SECRET_PREFIX) {
     report('already-prefixed', 'warning', line, key,
       `${key} already starts with ${SECRET_PREFIX}, so it becomes ${SECRET_PREFIX}${key}: ` +
       `drop the prefix in the input`)
@@ -218,10 +256,13 @@ function checkEntry(t: string, e: ScannedEntry, line: number, checkPrefix: boole
       `the value of ${key} has a # with no space before it: dotenv cuts the value there and the ` +
       'rest is left out, while docker compose keeps it: quote the value')
   }
-  const raw = t.slice(e.valueStart, e.valueEnd).trim()
-  const open = raw.charCodeAt(0)
+  let first = e.valueStart
+  while (first < e.valueEnd && isSpace(t.charCodeAt(first))) first++
+  const open = t.charCodeAt(first)
+  if (first === e.valueEnd || (open !== 0x22 && open !== 0x27 && open !== 0x60)) return
+  const raw = t.slice(first, e.valueEnd).trim()
   const inner = stripQuotes(raw)
-  if (e.quote === undefined && (open === 0x22 || open === 0x27 || open === 0x60) && inner.length === raw.length) {
+  if (e.quote === undefined && inner.length === raw.length) {
     if (raw.indexOf(raw[0] as string, 1) !== -1) {
       report('text-after-quote', 'warning', line, key,
         `the value of ${key} has text after its closing quote, so dotenv keeps the quotes in the ` +

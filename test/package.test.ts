@@ -1,0 +1,48 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { publint } from 'publint'
+import { ROOT, withTempDir } from './helpers.js'
+
+const npm = (args: string[], cwd: string) => {
+  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' })
+  assert.equal(r.status, 0, `npm ${args.join(' ')}: ${r.stderr}`)
+  return r.stdout
+}
+
+test('publint finds nothing to report on the package', async () => {
+  const { messages } = await publint({ pkgDir: ROOT, strict: true })
+  assert.deepEqual(messages.map((m) => `${m.type} ${m.code} ${m.path.join('.')}`), [])
+})
+
+test('the packed package holds only what runs, and npx kestra-secrets works from it', () => withTempDir((dir) => {
+  // The build is fresh (npm test builds first): pack without running prepare again.
+  const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT)) as
+    Array<{ filename: string; files: Array<{ path: string }> }>
+  assert.ok(info)
+  const files = info.files.map((f) => f.path)
+  for (const f of files) {
+    assert.match(f, /^(?:bin\/|dist\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/, `${f} should not ship`)
+  }
+  for (const needed of ['bin/kestra-secrets.js', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts']) {
+    assert.ok(files.includes(needed), `${needed} ships`)
+  }
+
+  const project = join(dir, 'project')
+  spawnSync('mkdir', [project])
+  writeFileSync(join(project, 'package.json'), '{"private":true}\n')
+  npm(['install', join(dir, info.filename)], project)
+  writeFileSync(join(project, '.env'), 'TOKEN="s3cret value" # for flows\n')
+  const r = spawnSync('npx', ['--no-install', 'kestra-secrets', 'encode', '.env'], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(readFileSync(join(project, '.env_encoded'), 'utf8'),
+    `# for flows\nSECRET_TOKEN=${Buffer.from('s3cret value').toString('base64')}\n`)
+  assert.equal(statSync(join(project, '.env_encoded')).mode & 0o777, 0o600)
+
+  // The library entry point resolves with its types from the installed package.
+  const lib = spawnSync(process.execPath, ['--input-type=module', '-e',
+    "import { encodeEnv } from 'kestra-secrets'; process.stdout.write(encodeEnv('A=1\\n').text)"], { cwd: project, encoding: 'utf8' })
+  assert.equal(lib.stdout, 'SECRET_A=MQ==\n', lib.stderr)
+}))

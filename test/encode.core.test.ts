@@ -158,3 +158,8 @@ test('no message contains a value', () => {
     }
   }
 })
+
+test('a BOM in the indentation of a comment is dropped (kubectl would read the line as a key)', () => {
+  const r = encodeEnv('A=1\n\uFEFF# c\n \uFEFF # d\nB=2\n')
+  assert.equal(r.text, `SECRET_A=${b64('1')}\n# c\n  # d\nSECRET_B=${b64('2')}\n`)
+})

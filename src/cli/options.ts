@@ -1,3 +1,5 @@
+import { FORMATS } from '../core/formats/index.js'
+
 /**
  * The command line, as data: the program (program.ts) is built from these lists and a test checks
  * that the README documents every flag, so help, docs and code say the same thing.
@@ -25,8 +27,15 @@ export const encodeCommand: CommandSpec = {
   argument: { name: '[file]', description: '.env file to read, or - for stdin (default: .env)' },
   summary: 'base64-encode every value of a .env file into SECRET_<NAME> variables for Kestra',
   options: [
-    { flags: '-o, --output <path>', description: 'where to write (default: <file>_encoded beside the input; - for stdout)' },
+    { flags: '-o, --output <path>', description: 'where to write (default: beside the input, <file>_encoded or the --format\'s file name; - for stdout)' },
     { flags: '--stdout', description: 'print the result on stdout instead of writing a file' },
+    {
+      flags: '--format <format>',
+      description: 'what to write (default: env); helm and helm-legacy are values for chart 1.0+ and 0.x, k8s-secret a Secret manifest',
+      choices: [...FORMATS],
+    },
+    { flags: '--name <name>', description: 'with --format k8s-secret: the Secret\'s name (default: kestra-secrets)' },
+    { flags: '--namespace <namespace>', description: 'with --format k8s-secret: the Secret\'s namespace (default: none, kubectl\'s current one)' },
     { flags: '--allow-duplicates', description: 'keep the last definition of a repeated name (as dotenv does) instead of failing' },
     { flags: '--force', description: 'encode even when the input already looks encoded' },
     { flags: '--strict', description: 'treat warnings as errors (for CI): exit 1 and write nothing' },
@@ -34,4 +43,28 @@ export const encodeCommand: CommandSpec = {
   ],
 }
 
-export const commands: CommandSpec[] = [encodeCommand]
+export const decodeCommand: CommandSpec = {
+  name: 'decode',
+  argument: { name: '[file]', description: 'encoded file to read, or - for stdin (default: .env_encoded)' },
+  summary: 'turn an encoded file back into a plain .env, each value decoded as Kestra decodes it',
+  options: [
+    { flags: '-o, --output <path>', description: 'write the .env to this file (mode 0600) instead of stdout; - for stdout' },
+    { flags: '--strict', description: 'treat warnings as errors: exit 1 and write nothing' },
+    { flags: '-q, --quiet', description: 'print errors only: no warnings, no summary' },
+  ],
+}
+
+export const checkCommand: CommandSpec = {
+  name: 'check',
+  argument: { name: '[file]', description: 'encoded file to check, or - for stdin (default: .env_encoded)' },
+  summary: 'check that every secret of an encoded file reaches Kestra intact: exit 0 when ready, 1 when not',
+  options: [
+    { flags: '--against <file>', description: 'the plain .env the encoded file must hold exactly: report missing, extra and changed secrets (names only)' },
+    { flags: '--flows <dir>', description: 'Kestra flows (*.yml, *.yaml, searched recursively): report secret(\'NAME\') calls the file does not define, and secrets no flow uses' },
+    { flags: '--json', description: 'print the findings as JSON on stdout instead of lines on stderr' },
+    { flags: '--strict', description: 'fail on warnings too (notes never fail)' },
+    { flags: '-q, --quiet', description: 'print errors only: no warnings, notes or summary' },
+  ],
+}
+
+export const commands: CommandSpec[] = [encodeCommand, decodeCommand, checkCommand]

@@ -1,3 +1,5 @@
+import { basename } from 'node:path'
+import { isTrackableByGit } from '../io/git.js'
 import type { Diagnostic } from '../core/diagnostics.js'
 import type { Paint } from './color.js'
 
@@ -11,7 +13,7 @@ export interface Context {
 /** `file:line: warning: message`, the form editors and CI logs link to. */
 export function formatDiagnostic(name: string, d: Diagnostic, paint: Paint): string {
   const where = d.line === undefined ? name : `${name}:${d.line}`
-  const label = d.severity === 'error' ? paint.error('error') : paint.warning('warning')
+  const label = d.severity === 'error' ? paint.error('error') : d.severity === 'warning' ? paint.warning('warning') : paint.dim('note')
   return `${where}: ${label}: ${d.message}`
 }
 
@@ -29,4 +31,19 @@ export function printDiagnostics(ctx: Context, name: string, diagnostics: readon
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/**
+ * A warning about the output file, printed like the input's diagnostics, when git would track it:
+ * `why` says what is at stake. Returns the diagnostics as judged (empty when git ignores it).
+ */
+export function warnIfTrackable(ctx: Context, output: string, why: string,
+  options: { strict?: boolean; quiet?: boolean }): Diagnostic[] {
+  if (!isTrackableByGit(output)) return []
+  const warning: Diagnostic = {
+    code: 'not-git-ignored',
+    severity: 'warning',
+    message: `is in a git work tree and not ignored, and ${why}: add the line ${basename(output)} to .gitignore`,
+  }
+  return printDiagnostics(ctx, output, [warning], options)
 }

@@ -1,70 +1,94 @@
-import { statSync } from 'node:fs'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { encodeEnv } from '../core/encode.js'
-import type { Diagnostic } from '../core/diagnostics.js'
-import { InputError, EXIT } from '../cli/errors.js'
+import { DEFAULT_OUTPUT_NAMES, FORMATS, isFormat, isYamlFormat, renderFormat, type Format } from '../core/formats/index.js'
+import { DEFAULT_SECRET_NAME, isDnsLabel, isDnsSubdomain, mountValues } from '../core/formats/k8s-secret.js'
+import { checkLimits } from '../core/formats/limits.js'
+import type { YamlModule } from '../core/formats/yaml.js'
+import { EXIT, UsageError } from '../cli/errors.js'
 import type { Invocation } from '../cli/program.js'
-import { plural, printDiagnostics, type Context } from '../cli/report.js'
+import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
 import { readInput } from '../io/read.js'
 import { writeFileAtomic, writeStdout } from '../io/write.js'
-import { isTrackableByGit } from '../io/git.js'
+import { checkOutputPath } from '../io/output.js'
 
-/** `.env` → `.env_encoded`, beside the input. */
-export function defaultOutput(file: string): string {
-  return join(dirname(file), `${basename(file)}_encoded`)
+/**
+ * Where a format is written when no `-o` is given, beside the input: `.env` → `.env_encoded` for
+ * env, a fixed name for the others (`values.secrets.yaml`, `secret.yaml`, `.env_encoded.json`).
+ */
+export function defaultOutput(file: string, format: Format = 'env'): string {
+  return join(dirname(file), format === 'env' ? `${basename(file)}_encoded` : DEFAULT_OUTPUT_NAMES[format])
+}
+
+interface FormatChoice {
+  format: Format
+  name: string | undefined
+  namespace: string | undefined
+}
+
+/** --format, --name and --namespace, checked before anything is read. */
+function formatChoice(inv: Invocation): FormatChoice {
+  const o = inv.options
+  const format = typeof o.format === 'string' ? o.format : 'env'
+  if (!isFormat(format)) throw new UsageError(`unknown format ${format}: use one of ${FORMATS.join(', ')}`)
+  const name = typeof o.name === 'string' ? o.name : undefined
+  const namespace = typeof o.namespace === 'string' ? o.namespace : undefined
+  if (format !== 'k8s-secret' && (name !== undefined || namespace !== undefined)) {
+    const flag = name !== undefined ? '--name' : '--namespace'
+    throw new UsageError(`${flag} names the Kubernetes Secret, so it goes with --format k8s-secret only`)
+  }
+  if (name !== undefined && !isDnsSubdomain(name)) {
+    throw new UsageError(`--name ${JSON.stringify(name)} is not a valid Secret name: use lower-case letters, digits, ` +
+      "'-' and '.', starting and ending with a letter or digit, at most 253 characters")
+  }
+  if (namespace !== undefined && !isDnsLabel(namespace)) {
+    throw new UsageError(`--namespace ${JSON.stringify(namespace)} is not a valid namespace: use lower-case letters, ` +
+      "digits and '-', starting and ending with a letter or digit, at most 63 characters")
+  }
+  return { format, name, namespace }
 }
 
 export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   const o = inv.options
+  const { format, name, namespace } = formatChoice(inv)
   const file = inv.file ?? '.env'
   const toStdout = o.stdout === true || o.output === '-' || (file === '-' && o.output === undefined)
-  const output = toStdout ? undefined : (o.output ?? defaultOutput(file))
+  const output = toStdout ? undefined : (o.output ?? defaultOutput(file, format))
 
   if (output !== undefined) checkOutputPath(output, file)
   const input = readInput(file)
   const result = encodeEnv(input.text, { allowDuplicates: o.allowDuplicates, force: o.force })
+  const diagnostics = result.ok ? [...result.diagnostics, ...checkLimits(format, result.entries)] : result.diagnostics
 
-  const judged = printDiagnostics(ctx, input.name, result.diagnostics, { strict: o.strict, quiet: o.quiet })
-  if (result.ok && output !== undefined && isTrackableByGit(output)) {
-    const warning: Diagnostic = {
-      code: 'not-git-ignored',
-      severity: 'warning',
-      message: 'is in a git work tree and not ignored, and base64 is not encryption: ' +
-        `add the line ${basename(output)} to .gitignore`,
-    }
-    judged.push(...printDiagnostics(ctx, output, [warning], { strict: o.strict, quiet: o.quiet }))
+  const judged = printDiagnostics(ctx, input.name, diagnostics, { strict: o.strict, quiet: o.quiet })
+  if (result.ok && output !== undefined) {
+    judged.push(...warnIfTrackable(ctx, output, 'base64 is not encryption', { strict: o.strict, quiet: o.quiet }))
   }
-  if (judged.some((d) => d.severity === 'error')) return EXIT.rejected
+  if (!result.ok || judged.some((d) => d.severity === 'error')) return EXIT.rejected
 
+  // The YAML library is loaded for the YAML formats only, so the default path starts no slower.
+  const yaml: YamlModule | undefined = isYamlFormat(format) ? await import('yaml') : undefined
+  const text = renderFormat(format, result.items, { eol: result.eol, yaml, name, namespace })
   if (output === undefined) {
-    await writeStdout(ctx.stdout, result.text)
+    await writeStdout(ctx.stdout, text)
   } else {
-    writeFileAtomic(output, result.text)
+    writeFileAtomic(output, text)
   }
   if (!o.quiet) {
     const warnings = judged.filter((d) => d.severity === 'warning').length
     const to = output ?? 'stdout'
     ctx.stderr.write(ctx.paint.ok(`encoded ${plural(result.entries.length, 'secret')} from ${input.name} to ${to}`) +
       (warnings > 0 ? ctx.paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
+    if (format === 'k8s-secret' && yaml !== undefined) ctx.stderr.write(mountHint(yaml, name ?? DEFAULT_SECRET_NAME, output))
   }
   return EXIT.ok
 }
 
-/** The output may not be the input itself (by path or by inode) nor a folder. */
-function checkOutputPath(output: string, input: string): void {
-  const out = statOrUndefined(output)
-  if (out?.isDirectory()) throw new InputError(output, 'is a folder: give a file path to -o')
-  if (input === '-') return
-  const inp = statOrUndefined(input)
-  if (resolve(output) === resolve(input) || (out && inp && out.dev === inp.dev && out.ino === inp.ino)) {
-    throw new InputError(output, 'is the input file itself: refusing to write over it; choose another path with -o')
-  }
-}
-
-function statOrUndefined(path: string) {
-  try {
-    return statSync(path)
-  } catch {
-    return undefined
-  }
+/** How to apply the Secret and the Helm values that mount it: Kestra reads nothing from it until then. */
+function mountHint(yaml: YamlModule, name: string, output: string | undefined): string {
+  const { chart1, chart0 } = mountValues(yaml, name)
+  const indent = (text: string): string => text.replace(/^(?=.)/gm, '  ')
+  const path = output === undefined ? undefined : /^[\w./-]+$/.test(output) ? output : `'${output.replace(/'/g, `'\\''`)}'`
+  return (path === undefined ? '' : `apply it with: kubectl apply -f ${path}\n`) +
+    `mount it in Kestra with these Helm values (chart 1.0 and later):\n${indent(chart1)}` +
+    `or, for chart 0.x:\n${indent(chart0)}`
 }

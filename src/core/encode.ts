@@ -1,6 +1,6 @@
 import { encodeValue, isStrictBase64 } from './base64.js'
-import type { Diagnostic, DiagnosticCode } from './diagnostics.js'
-import { hasErrors } from './diagnostics.js'
+import type { Diagnostic, Report } from './diagnostics.js'
+import { collector, hasErrors } from './diagnostics.js'
 import { isSpace, scan, stripQuotes, type ScannedEntry } from './scan.js'
 import { lineIndex } from './lines.js'
 
@@ -53,14 +53,7 @@ export interface EncodeResult {
  * entry, and the input's line ending style is kept.
  */
 export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeResult {
-  const diagnostics: Diagnostic[] = []
-  const report = (code: DiagnosticCode, severity: Diagnostic['severity'], line: number | undefined,
-    key: string | undefined, message: string): void => {
-    const d: Diagnostic = { code, severity, message }
-    if (line !== undefined) d.line = line
-    if (key !== undefined) d.key = key
-    diagnostics.push(d)
-  }
+  const { diagnostics, report } = collector()
 
   const nul = source.indexOf('\0')
   if (nul !== -1) {
@@ -158,8 +151,10 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
         const lastEmpty = end === to && to === t.length && start === end
         if (!startsAfterEntry && !endsBeforeEntry && !lastEmpty) items.push(BLANK)
       } else if (t.charCodeAt(first) === 0x23 && !startsAfterEntry) {
-        const piece = t.slice(start === 0 && t.charCodeAt(0) === 0xfeff ? 1 : start, end)
-        items.push({ kind: 'comment', text: safeComment(piece).trimEnd() })
+        // A BOM in the indentation is space to dotenv but not to kubectl, which then reads the
+        // line as a key: indentation keeps only what every reader takes for space.
+        const indent = t.slice(start, first).replace(/\uFEFF/g, '')
+        items.push({ kind: 'comment', text: indent + safeComment(t.slice(first, end)).trimEnd() })
       } else {
         lines ??= lineIndex(t)
         ignoredLine(t.slice(start, end), lines.lineAt(start), report)
@@ -203,9 +198,6 @@ export function renderEnv(items: readonly OutputItem[], eol: '\n' | '\r\n' = '\n
   if (items.length === 0) return ''
   return items.map((i) => (i.kind === 'entry' ? `${i.entry.variable}=${i.entry.encoded}` : i.kind === 'comment' ? i.text : '')).join(eol) + eol
 }
-
-type Report = (code: DiagnosticCode, severity: Diagnostic['severity'], line: number | undefined,
-  key: string | undefined, message: string) => void
 
 /** CRLF when the first line break is CRLF, LF otherwise (lone CR files are written with LF). */
 function lineEnding(source: string): '\n' | '\r\n' {

@@ -1,0 +1,81 @@
+import { checkEncoded, type CheckOptions, type Finding } from '../core/check.js'
+import { EXIT, UsageError } from '../cli/errors.js'
+import type { Invocation } from '../cli/program.js'
+import { formatDiagnostic, plural, type Context } from '../cli/report.js'
+import { readFlowFiles } from '../io/flows.js'
+import { readInput } from '../io/read.js'
+import { writeStdout } from '../io/write.js'
+
+/** What `check --json` prints: the findings and their counts, never a value. */
+export interface CheckReport {
+  ok: boolean
+  strict: boolean
+  file: string
+  against: string | null
+  flows: string | null
+  secrets: number
+  errors: number
+  warnings: number
+  notes: number
+  findings: Finding[]
+}
+
+export async function check(inv: Invocation, ctx: Context): Promise<number> {
+  const o = inv.options
+  const file = inv.file ?? '.env_encoded'
+  const againstPath = typeof o.against === 'string' ? o.against : undefined
+  const flowsPath = typeof o.flows === 'string' ? o.flows : undefined
+  if (file === '-' && againstPath === '-') {
+    throw new UsageError('the encoded file and --against cannot both be read from stdin: give one of them as a file')
+  }
+  const strict = o.strict === true
+  const quiet = o.quiet === true
+
+  const input = readInput(file)
+  const options: CheckOptions = { name: input.name }
+  if (againstPath !== undefined) {
+    const plain = readInput(againstPath)
+    options.against = { name: plain.name, text: plain.text }
+  }
+  if (flowsPath !== undefined) {
+    options.flows = { root: flowsPath, files: readFlowFiles(flowsPath).map((f) => ({ name: f.name, text: f.text })) }
+  }
+  const result = checkEncoded(input.text, options)
+  const findings = result.findings.map((f): Finding => (strict && f.severity === 'warning' ? { ...f, severity: 'error' } : f))
+  const count = (s: Finding['severity']): number => findings.filter((f) => f.severity === s).length
+  const errors = count('error')
+  const warnings = count('warning')
+  const notes = count('note')
+
+  if (o.json === true) {
+    const report: CheckReport = {
+      ok: errors === 0,
+      strict,
+      file: input.name,
+      against: options.against?.name ?? null,
+      flows: flowsPath ?? null,
+      secrets: result.secrets.length,
+      errors,
+      warnings,
+      notes,
+      findings,
+    }
+    await writeStdout(ctx.stdout, JSON.stringify(report, null, 2) + '\n')
+    return errors === 0 ? EXIT.ok : EXIT.rejected
+  }
+
+  const lines = findings.filter((f) => !quiet || f.severity === 'error').map((f) => formatDiagnostic(f.file, f, ctx.paint))
+  if (lines.length > 0) ctx.stderr.write(lines.join('\n') + '\n')
+  if (!quiet) {
+    const also = [
+      options.against !== undefined ? `against ${options.against.name}` : '',
+      flowsPath !== undefined ? `with the flows in ${flowsPath}` : '',
+    ].filter((s) => s !== '').join(' and ')
+    const checked = `${plural(result.secrets.length, 'secret')} in ${input.name}${also === '' ? '' : ` checked ${also}`}`
+    const tally = [plural(errors, 'error'), plural(warnings, 'warning'), plural(notes, 'note')].join(', ')
+    ctx.stderr.write(errors === 0
+      ? ctx.paint.ok(`ready for Kestra: ${checked}`) + (warnings + notes > 0 ? ctx.paint.warning(` (${tally})`) : '') + '\n'
+      : ctx.paint.error(`not ready for Kestra: ${checked}: ${tally}`) + '\n')
+  }
+  return errors === 0 ? EXIT.ok : EXIT.rejected
+}

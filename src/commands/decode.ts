@@ -1,0 +1,36 @@
+import { decodeEnv } from '../core/decode.js'
+import { EXIT } from '../cli/errors.js'
+import type { Invocation } from '../cli/program.js'
+import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
+import { checkOutputPath } from '../io/output.js'
+import { readInput } from '../io/read.js'
+import { writeFileAtomic, writeStdout } from '../io/write.js'
+
+export async function decode(inv: Invocation, ctx: Context): Promise<number> {
+  const o = inv.options
+  const file = inv.file ?? '.env_encoded'
+  const output = typeof o.output === 'string' && o.output !== '-' ? o.output : undefined
+
+  if (output !== undefined) checkOutputPath(output, file)
+  const input = readInput(file)
+  const result = decodeEnv(input.text)
+
+  const judged = printDiagnostics(ctx, input.name, result.diagnostics, { strict: o.strict, quiet: o.quiet })
+  if (result.ok && output !== undefined) {
+    judged.push(...warnIfTrackable(ctx, output, 'it holds your secrets in plain text', { strict: o.strict, quiet: o.quiet }))
+  }
+  if (!result.ok || judged.some((d) => d.severity === 'error')) return EXIT.rejected
+
+  if (output === undefined) {
+    await writeStdout(ctx.stdout, result.text)
+  } else {
+    writeFileAtomic(output, result.text)
+  }
+  if (!o.quiet) {
+    const secrets = result.entries.filter((e) => e.decoded).length
+    const warnings = judged.filter((d) => d.severity === 'warning').length
+    ctx.stderr.write(ctx.paint.ok(`decoded ${plural(secrets, 'secret')} from ${input.name} to ${output ?? 'stdout'}`) +
+      (warnings > 0 ? ctx.paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
+  }
+  return EXIT.ok
+}

@@ -1,0 +1,331 @@
+import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js'
+import { SECRET_PREFIX } from './encode.js'
+import { readEncoded, type EncodedItem } from './encoded.js'
+import { findSecretReferences } from './flows.js'
+import { decodeKestraValue, undecodable, isPrintableText, type KestraValue } from './kestra.js'
+import { isSpace, scan } from './scan.js'
+import { lineIndex } from './lines.js'
+
+/** A file given to the check by its name (as messages should show it) and its text. */
+export interface CheckFile {
+  name: string
+  text: string
+}
+
+export interface CheckOptions {
+  /** The encoded file's name in findings (default `.env_encoded`). */
+  name?: string
+  /** The plain `.env` the encoded file should hold exactly. */
+  against?: CheckFile
+  /** Flow files whose `secret('NAME')` calls the encoded file should satisfy. */
+  flows?: {
+    /** The folder they were found in, for a finding about the folder itself. */
+    root: string
+    files: CheckFile[]
+  }
+}
+
+/** A diagnostic with the file it is about: the encoded file, the plain file, or a flow. */
+export interface Finding extends Diagnostic {
+  file: string
+}
+
+/** A secret Kestra would read from the encoded file. */
+export interface CheckedSecret {
+  /** The variable (`SECRET_DB_PASSWORD`). */
+  variable: string
+  /** The name flows use, as Kestra upper-cases it (`DB_PASSWORD`). */
+  name: string
+  line: number
+}
+
+export interface CheckResult {
+  /** True when no finding is an error (warnings and notes allowed). */
+  ok: boolean
+  /** Every `SECRET_` variable with a name, in order (duplicates included). */
+  secrets: CheckedSecret[]
+  /** Every finding, the encoded file's first, then the plain file's, then the flows', by line. */
+  findings: Finding[]
+}
+
+const QUOTES = new Set([0x22, 0x27, 0x60])
+
+/**
+ * Reads an encoded file as docker compose, kubectl and then Kestra will, and reports every entry
+ * that would not arrive intact; optionally compares it with the plain `.env` it came from and with
+ * the secrets that flows use. Findings name files, lines and keys, never a value.
+ */
+export function checkEncoded(text: string, options: CheckOptions = {}): CheckResult {
+  const fileName = options.name ?? '.env_encoded'
+  const findings: Finding[] = []
+  const report = (file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
+    key: string | undefined, message: string): void => {
+    // In this order, which is how --json shows it.
+    findings.push({
+      file,
+      ...(line !== undefined && { line }),
+      ...(key !== undefined && { key }),
+      code,
+      severity,
+      message,
+    })
+  }
+  const here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
+    message: string): void => report(fileName, code, severity, line, key, message)
+
+  const file = readEncoded(text)
+  if (file.nul !== undefined) {
+    here('binary', 'error', file.lineAt(file.nul), undefined,
+      'contains a NUL byte: this looks like a binary file, not an encoded .env file')
+    return { ok: false, secrets: [], findings }
+  }
+  const t = file.text
+
+  for (const s of file.skipped) {
+    const fromLoop = t.slice(s.start, s.end).trimStart().startsWith(SECRET_PREFIX)
+      ? ' (the shell loop in the docs writes such lines for comments and `export` lines)' : ''
+    here('ignored-line', 'error', s.line, undefined, s.bareName
+      ? 'a name without `=`: dotenv and docker compose skip it, and kubectl takes its value from ' +
+        'its own environment: remove the line or give it a value'
+      : `neither NAME=VALUE, a comment nor blank${fromLoop}: dotenv and docker compose skip it and ` +
+        'kubectl rejects the file: remove the line or comment it out')
+  }
+
+  const secrets: CheckedSecret[] = []
+  const decodedByItem = new Map<EncodedItem, KestraValue>()
+  const firstByName = new Map<string, EncodedItem>()
+  for (const item of file.items) {
+    const variable = item.entry.key
+    if (!variable.startsWith(SECRET_PREFIX)) {
+      if (variable.toUpperCase().startsWith(SECRET_PREFIX)) {
+        here('prefix-case', 'error', item.line, variable,
+          `${variable} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
+          `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
+      } else {
+        here('not-prefixed', 'warning', item.line, variable,
+          `${variable} does not start with ${SECRET_PREFIX}, so Kestra does not read it as a secret`)
+      }
+      continue
+    }
+    if (variable === SECRET_PREFIX) {
+      here('empty-name', 'error', item.line, variable,
+        `${variable} has no name after the prefix (the shell loop makes these from blank lines): remove the line`)
+      continue
+    }
+    const name = variable.slice(SECRET_PREFIX.length).toUpperCase()
+    secrets.push({ variable, name, line: item.line })
+
+    const first = firstByName.get(name)
+    if (first === undefined) {
+      firstByName.set(name, item)
+    } else if (first.entry.key === variable) {
+      here('duplicate', 'error', item.line, variable,
+        `${variable} is already defined on line ${first.line}: docker compose keeps the last, ` +
+        'kubectl rejects the file: remove one')
+    } else {
+      here('case-collision', 'error', item.line, variable,
+        `${variable} and ${first.entry.key} (line ${first.line}) are one secret to Kestra, which ` +
+        'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
+    }
+    if (/[.-]/.test(variable)) {
+      here('name-not-portable', 'warning', item.line, variable,
+        `${variable} is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*), so \`set -a; . file\` ` +
+        'cannot load it: use letters, digits and _ only')
+    }
+    checkForm(t, item, here)
+    const decoded = checkValue(item, here)
+    if (decoded !== undefined) decodedByItem.set(item, decoded)
+  }
+  if (file.items.length === 0) {
+    here('no-entries', 'warning', undefined, undefined, 'no KEY=VALUE entries found: the file holds no secret')
+  }
+
+  if (options.against !== undefined) {
+    compareWith(options.against, file.items, decodedByItem, fileName, report)
+  }
+  if (options.flows !== undefined) {
+    checkFlows(options.flows, secrets, fileName, report)
+  }
+
+  const rank = (f: string): number => (f === fileName ? 0 : f === options.against?.name ? 1 : 2)
+  findings.sort((a, b) => rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    (a.line ?? 0) - (b.line ?? 0))
+  return { ok: !findings.some((f) => f.severity === 'error'), secrets, findings }
+}
+
+type Here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
+  message: string) => void
+type Report = (file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
+  key: string | undefined, message: string) => void
+
+/**
+ * What kubectl's `--from-env-file` (which keeps every character after the first `=`) and docker
+ * compose need: `SECRET_NAME=base64`, nothing around or after it.
+ */
+function checkForm(t: string, item: EncodedItem, here: Here): void {
+  const e = item.entry
+  const variable = e.key
+  if (e.exported) {
+    here('export-prefix', 'error', item.line, variable,
+      `${variable} is written with \`export\`, which kubectl rejects as part of the name: remove it`)
+  }
+  let keyStart = e.start
+  if (e.exported) {
+    keyStart += 'export'.length
+    while (isSpace(t.charCodeAt(keyStart))) keyStart++
+  }
+  const separator = t.slice(keyStart + variable.length, e.valueStart)
+  const raw = t.slice(e.valueStart, e.valueEnd)
+  const first = raw.trimStart().charCodeAt(0)
+  const quoted = e.quote !== undefined || QUOTES.has(first)
+  const inlineComment = e.commentStart !== undefined && !t.slice(e.valueEnd, e.commentStart).includes('\n')
+  const lineStart = t.lastIndexOf('\n', e.start - 1) + 1
+  const bom = t.slice(lineStart, e.start).indexOf('\uFEFF')
+  if (bom !== -1 && lineStart + bom !== 0) {
+    // Only a byte-order mark that starts the file is dropped by the readers.
+    here('entry-form', 'error', item.line, variable,
+      `${variable} has a byte-order mark (U+FEFF) before its name, which kubectl keeps in the name: remove it`)
+  } else if (separator !== '=') {
+    here('entry-form', 'error', item.line, variable, separator.trim() === ':'
+      ? `${variable} uses the NAME: value form, which kubectl does not read: write ${variable}=value`
+      : `${variable} has spaces around =, which kubectl keeps in the name: write ${variable}=value`)
+  } else if (raw.length > 0 && isSpace(raw.charCodeAt(0))) {
+    here('entry-form', 'error', item.line, variable,
+      `the value of ${variable} starts with white space, which kubectl keeps and Kestra cannot decode: remove it`)
+  } else if (!quoted && !inlineComment && raw.length > 0 && isSpace(raw.charCodeAt(raw.length - 1))) {
+    here('entry-form', 'error', item.line, variable,
+      `the value of ${variable} ends with white space, which kubectl keeps and Kestra cannot decode: remove it`)
+  }
+  if (quoted) {
+    here('quoted-value', 'error', item.line, variable,
+      `the value of ${variable} is in quotes, which kubectl keeps, so Kestra cannot decode it: remove the quotes`)
+  }
+  if (inlineComment) {
+    here('inline-comment', 'error', item.line, variable,
+      `${variable} has a # comment after its value, which kubectl (and docker compose, without a ` +
+      'space before #) keep in the value: move the comment to its own line')
+  }
+}
+
+/** Decodes the value as Kestra will and reports what would not arrive intact. */
+function checkValue(item: EncodedItem, here: Here): KestraValue | undefined {
+  const variable = item.entry.key
+  if (item.continuation !== undefined) {
+    here('wrapped-value', 'error', item.line, variable,
+      `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
+      'command does at 76 columns): docker compose and kubectl read only the first line, so Kestra ' +
+      'gets a cut-off secret, and the rest becomes a separate entry: put the value on one line (base64 -w0)')
+  }
+  const decoded = decodeKestraValue(item.value)
+  if (!decoded.ok) {
+    const why = undecodable(item.value, variable, decoded.problem)
+    here(why.code, 'error', item.line, variable, why.message)
+    return undefined
+  }
+  if (!decoded.utf8) {
+    here('not-utf8', 'error', item.line, variable,
+      `the value of ${variable} decodes to bytes that are not UTF-8 text, which Kestra turns into ` +
+      'U+FFFD: was it ever encoded? (plain words such as passwords can happen to be valid base64)')
+    return decoded
+  }
+  const text = decoded.text
+  if (!isPrintableText(text)) {
+    here('not-printable', 'warning', item.line, variable,
+      `the value of ${variable} decodes to text with control characters: it looks as if it was ` +
+      'never encoded (plain words can happen to be valid base64), or was encoded twice')
+  }
+  if (text.length >= 2 && QUOTES.has(text.charCodeAt(0)) && text.charCodeAt(text.length - 1) === text.charCodeAt(0)) {
+    here('decoded-quoted', 'warning', item.line, variable,
+      `the value of ${variable} decodes to text in quotes, and Kestra keeps them: were the quotes ` +
+      'of the .env encoded with it (as the shell loop in the docs does)?')
+  }
+  if (/\s#/.test(text)) {
+    here('decoded-comment', 'warning', item.line, variable,
+      `the value of ${variable} decodes to text with " #" in it: was an inline comment of the .env ` +
+      'encoded with it (as the shell loop in the docs does)?')
+  }
+  if (text.endsWith('\n') || text.endsWith('\r')) {
+    here('trailing-newline', 'warning', item.line, variable,
+      `the value of ${variable} decodes to text that ends with a line break, which Kestra keeps: ` +
+      'was it encoded with `echo ... | base64` (use echo -n or printf %s)?')
+  }
+  return decoded
+}
+
+/** The encoded file must hold exactly the plain file's secrets, with the same values. */
+function compareWith(against: CheckFile, items: readonly EncodedItem[], decoded: ReadonlyMap<EncodedItem, KestraValue>,
+  fileName: string, report: Report): void {
+  const scanned = scan(against.text)
+  const plainLines = lineIndex(scanned.text)
+  const plain = new Map<string, { key: string; value: string; line: number }>()
+  for (const e of scanned.entries) {
+    if (e.key === '__proto__') continue
+    plain.set(e.key.toUpperCase(), { key: e.key, value: e.value, line: plainLines.lineAt(e.start) })
+  }
+  const encoded = new Map<string, EncodedItem>()
+  for (const item of items) {
+    const variable = item.entry.key
+    if (!variable.startsWith(SECRET_PREFIX) || variable === SECRET_PREFIX) continue
+    encoded.set(variable.slice(SECRET_PREFIX.length).toUpperCase(), item)
+  }
+  for (const [upper, p] of plain) {
+    const item = encoded.get(upper)
+    const variable = SECRET_PREFIX + p.key
+    if (item === undefined) {
+      report(against.name, 'missing-secret', 'error', p.line, p.key,
+        `${p.key} is not in ${fileName} (no ${variable}): encode ${against.name} again`)
+      continue
+    }
+    if (item.entry.key !== variable) {
+      report(fileName, 'name-case-differs', 'warning', item.line, item.entry.key,
+        `${item.entry.key} is ${p.key} in ${against.name} (line ${p.line}): Kestra reads them as one ` +
+        'name, but the cases differ')
+    }
+    const d = decoded.get(item)
+    if (d !== undefined && d.ok && d.utf8 && d.text !== p.value) {
+      report(fileName, 'stale-secret', 'error', item.line, item.entry.key,
+        `${item.entry.key} holds a different value than ${p.key} in ${against.name} (line ${p.line}): ` +
+        `encode ${against.name} again`)
+    }
+  }
+  for (const [upper, item] of encoded) {
+    if (!plain.has(upper)) {
+      report(fileName, 'extra-secret', 'error', item.line, item.entry.key,
+        `${item.entry.key} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
+    }
+  }
+}
+
+/** Every name flows use must be a secret; a secret no flow uses is worth a note. */
+function checkFlows(flows: NonNullable<CheckOptions['flows']>, secrets: readonly CheckedSecret[], fileName: string,
+  report: Report): void {
+  if (flows.files.length === 0) {
+    report(flows.root, 'no-flows', 'warning', undefined, undefined,
+      'no *.yml or *.yaml file found here: no flow was checked')
+    return
+  }
+  const known = new Set(secrets.map((s) => s.name))
+  const used = new Set<string>()
+  for (const flow of flows.files) {
+    const { references, dynamic } = findSecretReferences(flow.text)
+    for (const ref of references) {
+      const upper = ref.name.toUpperCase()
+      used.add(upper)
+      if (!known.has(upper)) {
+        report(flow.name, 'flow-missing-secret', 'error', ref.line, ref.name,
+          `secret('${ref.name}') is used here but ${fileName} has no ${SECRET_PREFIX}${upper}: ` +
+          'the flow would fail with "Cannot find secret"')
+      }
+    }
+    for (const line of dynamic) {
+      report(flow.name, 'dynamic-secret', 'note', line, undefined,
+        'secret() with a name computed at run time: it cannot be checked here')
+    }
+  }
+  const noted = new Set<string>()
+  for (const s of secrets) {
+    if (used.has(s.name) || noted.has(s.name)) continue
+    noted.add(s.name)
+    report(fileName, 'unused-secret', 'note', s.line, s.variable, `${s.variable} is not used by any flow in ${flows.root}`)
+  }
+}

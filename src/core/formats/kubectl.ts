@@ -1,0 +1,69 @@
+/**
+ * A model of how `kubectl create secret generic NAME --from-env-file=FILE` reads a file
+ * (k8s.io/kubectl, cmd/util/env_file.go), used to check that the k8s-secret format says exactly
+ * what kubectl would have made of the env format, also where kubectl is not installed:
+ *
+ * - lines are split at LF (bufio.ScanLines), a CR before it is dropped, a BOM is removed from the
+ *   first line only;
+ * - leading white space (Go's unicode.IsSpace) is trimmed; empty and `#` lines are skipped;
+ * - the rest is split at the first `=`; the name must match `[-._a-zA-Z][-._a-zA-Z0-9]*` and be at
+ *   most 253 characters, and may not repeat; the value is kept byte for byte;
+ * - a line without `=` takes its value from kubectl's own environment;
+ * - a line of 64 KiB or more stops the reading without any message (bufio.Scanner's token limit):
+ *   that entry and every one after it are silently left out of the Secret.
+ */
+export interface KubectlEnvFile {
+  /** What kubectl puts in the Secret (before its own base64 layer), in file order. */
+  entries: { name: string; value: string | undefined; line: number }[]
+  /** The line and reason kubectl rejects the file for, if it does. */
+  error?: { line: number; reason: string }
+  /** The line where kubectl silently stopped reading, if it did. */
+  truncatedAt?: number
+}
+
+const MAX_LINE_BYTES = 64 * 1024
+const NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
+
+/** Go's unicode.IsSpace. */
+function isGoSpace(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
+}
+
+export function readKubectlEnvFile(text: string): KubectlEnvFile {
+  const result: KubectlEnvFile = { entries: [] }
+  const seen = new Set<string>()
+  const lines = text.split('\n')
+  if (lines[lines.length - 1] === '') lines.pop()
+  for (let i = 0; i < lines.length; i++) {
+    const number = i + 1
+    let line = lines[i] as string
+    if (Buffer.byteLength(line, 'utf8') >= MAX_LINE_BYTES) {
+      result.truncatedAt = number
+      break
+    }
+    if (line.endsWith('\r')) line = line.slice(0, -1)
+    if (i === 0 && line.startsWith('\ufeff')) line = line.slice(1)
+    let start = 0
+    while (start < line.length && isGoSpace(line.charCodeAt(start))) start++
+    line = line.slice(start)
+    if (line === '' || line.startsWith('#')) continue
+    const eq = line.indexOf('=')
+    const name = eq === -1 ? line : line.slice(0, eq)
+    if (!NAME.test(name)) {
+      result.error = { line: number, reason: 'not a valid key name' }
+      break
+    }
+    if (name.length > 253) {
+      result.error = { line: number, reason: 'key name longer than 253 characters' }
+      break
+    }
+    if (seen.has(name)) {
+      result.error = { line: number, reason: 'another key by that name already exists' }
+      break
+    }
+    seen.add(name)
+    result.entries.push({ name, value: eq === -1 ? undefined : line.slice(eq + 1), line: number })
+  }
+  return result
+}

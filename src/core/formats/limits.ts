@@ -1,0 +1,49 @@
+import type { Diagnostic } from '../diagnostics.js'
+import type { EncodedEntry } from '../encode.js'
+import type { Format } from './index.js'
+
+/** Kubernetes' limits on a Secret (validation of `v1.Secret`). */
+export const MAX_SECRET_KEY_LENGTH = 253
+export const MAX_SECRET_BYTES = 1024 * 1024
+/** kubectl reads env files with bufio.Scanner, whose longest line is 64 KiB. */
+export const KUBECTL_MAX_LINE_BYTES = 64 * 1024
+
+/**
+ * What Kubernetes would refuse or lose in the output of a format, found before anything is
+ * written: a Secret key longer than 253 characters, a Secret larger than 1 MiB, and in the env
+ * format a line that `kubectl --from-env-file` would silently stop at.
+ */
+export function checkLimits(format: Format, entries: readonly EncodedEntry[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = []
+  if (format === 'env') {
+    for (const e of entries) {
+      // `SECRET_X=<base64>` is ASCII; one more byte for a CR.
+      if (e.variable.length + 1 + e.encoded.length + 1 < KUBECTL_MAX_LINE_BYTES) continue
+      diagnostics.push({
+        code: 'kubectl-line-limit', severity: 'warning', line: e.line, key: e.name,
+        message: `the line of ${e.variable} is 64 KiB or longer: \`kubectl create secret --from-env-file\` ` +
+          'silently stops reading there and drops this secret and every one after it: use --format k8s-secret for Kubernetes',
+      })
+    }
+  }
+  if (format !== 'k8s-secret') return diagnostics
+  let bytes = 0
+  for (const e of entries) {
+    bytes += Buffer.byteLength(e.encoded, 'utf8')
+    if (e.variable.length > MAX_SECRET_KEY_LENGTH) {
+      diagnostics.push({
+        code: 'secret-limit', severity: 'error', line: e.line, key: e.name,
+        message: `${e.variable} is longer than the ${MAX_SECRET_KEY_LENGTH} characters Kubernetes allows ` +
+          'for a Secret key: shorten the name',
+      })
+    }
+  }
+  if (bytes > MAX_SECRET_BYTES) {
+    diagnostics.push({
+      code: 'secret-limit', severity: 'error',
+      message: `the Secret would hold ${bytes} bytes of data, more than the 1 MiB Kubernetes allows: ` +
+        'split the .env file into several Secrets',
+    })
+  }
+  return diagnostics
+}

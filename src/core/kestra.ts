@@ -1,0 +1,88 @@
+/**
+ * How Kestra's environment secret backend reads one variable (see KESTRA-CONTRACT.md, section 1):
+ * names start with `SECRET_` (case-sensitive) and are upper-cased after it; values lose every
+ * line break, are decoded by `java.util.Base64.getDecoder()`, and the bytes become UTF-8 text.
+ * decode and check both go through this module, so they cannot disagree about what Kestra sees.
+ */
+import { isUtf8 } from 'node:buffer'
+import { base64Problem, decodeStrictBase64, type Base64Problem } from './base64.js'
+import { SECRET_PREFIX } from './encode.js'
+
+// Java's `\R`: CRLF, or one of LF, VT, FF, CR, NEL, LS, PS.
+const LINE_BREAKS = /\r\n|[\n\u000B\u000C\r\u0085\u2028\u2029]/g
+
+/** What Kestra does to a value before it decodes it. */
+export function stripLineBreaks(value: string): string {
+  return value.replace(LINE_BREAKS, '')
+}
+
+/** The secret's name as `secret('...')` finds it, or undefined when Kestra ignores the variable. */
+export function kestraName(variable: string): string | undefined {
+  return variable.startsWith(SECRET_PREFIX) ? variable.slice(SECRET_PREFIX.length).toUpperCase() : undefined
+}
+
+export type KestraValue =
+  | {
+    ok: true
+    /** The decoded bytes. */
+    bytes: Uint8Array
+    /** Whether the bytes are well-formed UTF-8 (otherwise Kestra sees U+FFFD in their place). */
+    utf8: boolean
+    /** The text Kestra hands to flows (with U+FFFD for bytes that are not UTF-8). */
+    text: string
+  }
+  | { ok: false; problem: Base64Problem }
+
+/** Decodes a variable's value exactly as Kestra does, or says why Kestra drops it. */
+export function decodeKestraValue(value: string): KestraValue {
+  const compact = stripLineBreaks(value)
+  const problem = base64Problem(compact)
+  if (problem !== undefined) return { ok: false, problem }
+  const bytes = decodeStrictBase64(compact)
+  const utf8 = isUtf8(bytes)
+  return { ok: true, bytes, utf8, text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) }
+}
+
+/** A value-free sentence on why a value is not base64 Kestra can decode, to follow "the value of X". */
+export function describeBase64Problem(problem: Base64Problem): string {
+  switch (problem) {
+    case 'whitespace': return 'has spaces or tabs in its base64, which Kestra\'s decoder rejects'
+    case 'url-safe': return 'uses the URL-safe base64 alphabet (- and _), which Kestra\'s decoder rejects: use standard base64 (+ and /)'
+    case 'alphabet': return 'has characters that are not base64 at all: it looks as if it was never encoded'
+    case 'padding': return 'has = padding in the wrong place or of the wrong length, which Kestra\'s decoder rejects'
+    case 'length': return 'has a base64 length no decoder accepts (a last group of one character): it looks cut short'
+  }
+}
+
+/**
+ * Whether decoded text looks like something a person wrote: no control characters other than
+ * tab and line breaks. Base64 of random bytes, or a plain word that happens to be base64, fails it.
+ */
+export function isPrintableText(text: string): boolean {
+  return !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/.test(text)
+}
+
+/**
+ * A Pebble template such as `{{ "value" | base64encode }}`, copied from Kestra's docs into an env
+ * file, where nothing ever renders it.
+ */
+export function looksLikeTemplate(value: string): boolean {
+  return /\{\{[\s\S]*\}\}|\{%[\s\S]*%\}/.test(value)
+}
+
+/** Why Kestra drops a value it cannot decode: a diagnostic code and a value-free sentence. */
+export function undecodable(value: string, variable: string, problem: Base64Problem):
+  { code: 'template' | 'invalid-base64'; message: string } {
+  if (looksLikeTemplate(value)) {
+    return {
+      code: 'template',
+      message: `the value of ${variable} is a {{ ... }} template, which nothing renders in an env file, so ` +
+        'Kestra drops the secret: put the plain value in a .env and run kestra-secrets encode',
+    }
+  }
+  return {
+    code: 'invalid-base64',
+    message: `the value of ${variable} ${describeBase64Problem(problem)}, so Kestra drops the secret ` +
+      '("Cannot find secret" when a flow uses it)',
+  }
+}

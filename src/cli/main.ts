@@ -1,12 +1,14 @@
 import { colorLevel, paintFor } from './color.js'
 import { EXIT, ExitError, InputError } from './errors.js'
-import { parseArgs } from './program.js'
+import { parseCommandLine } from './args.js'
 import type { Invocation } from './program.js'
 import type { Context } from './report.js'
 
 /** Each command's module, loaded only when that command runs. */
 const COMMANDS: Record<string, () => Promise<(inv: Invocation, ctx: Context) => Promise<number>>> = {
   encode: async () => (await import('../commands/encode.js')).encode,
+  decode: async () => (await import('../commands/decode.js')).decode,
+  check: async () => (await import('../commands/check.js')).check,
 }
 
 const ISSUES = 'https://github.com/kestra-secrets/kestra-secrets/issues'
@@ -18,7 +20,7 @@ const ISSUES = 'https://github.com/kestra-secrets/kestra-secrets/issues'
  */
 export async function run(argv: readonly string[], ctx: Context): Promise<number> {
   try {
-    const invocation = parseArgs(argv, { out: (s) => ctx.stdout.write(s), err: (s) => ctx.stderr.write(s) })
+    const invocation = await parseCommandLine(argv, { out: (s) => ctx.stdout.write(s), err: (s) => ctx.stderr.write(s) })
     if (invocation === undefined) return EXIT.ok
     if (invocation.color === false) ctx.paint = await paintFor(0)
     const load = COMMANDS[invocation.command]

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { readFileSync } from 'node:fs'
 import { UsageError } from './errors.js'
+import { validate } from './args.js'
 import { commands, globalOptions } from './options.js'
 
 /** The options of every command, as commander names them (camelCase of the long flag). */
@@ -29,8 +30,15 @@ export interface Writers {
   err(text: string): void
 }
 
-/** The version in our package.json, found by walking up from this module (dist/ or build/). */
+/** Set by the bundler (scripts/bundle.js); undefined when running tsc's output. */
+declare const __KESTRA_SECRETS_VERSION__: string | undefined
+
+/**
+ * The version in our package.json: inlined in the bundle, otherwise found by walking up from this
+ * module (dist/ or build/).
+ */
 function version(): string {
+  if (typeof __KESTRA_SECRETS_VERSION__ === 'string') return __KESTRA_SECRETS_VERSION__
   for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
     try {
       const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string }
@@ -97,9 +105,5 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
   if (invocation === undefined) {
     throw new UsageError('no command given: try `kestra-secrets encode .env`')
   }
-  const o = invocation.options
-  if (o.stdout === true && o.output !== undefined && o.output !== '-') {
-    throw new UsageError('--stdout and --output go to different places: give one of them')
-  }
-  return invocation
+  return validate(invocation)
 }

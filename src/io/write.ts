@@ -1,6 +1,5 @@
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { InputError } from '../cli/errors.js'
 import { describeFsError } from './read.js'
 
@@ -10,7 +9,9 @@ import { describeFsError } from './read.js'
  * never written through. SIGINT and SIGTERM wait until the file is in place or removed.
  */
 export function writeFileAtomic(path: string, data: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  // pid + time + a counter keep the name unique; 'wx' below refuses to reuse one anyway. No crypto:
+  // loading it costs more start-up than the whole encoding of a small file.
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${(tmpCounter++).toString(36)}.tmp`)
   holdSignals()
   let fd: number | undefined
   try {
@@ -30,6 +31,7 @@ export function writeFileAtomic(path: string, data: string): void {
   }
 }
 
+let tmpCounter = 0
 let holding = false
 
 /**

@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js'
-
-await main(process.argv.slice(2))
+// The installed command: it only loads the bundled CLI (scripts/bundle.js builds dist/cli.cjs).
+require('../dist/cli.cjs')

@@ -79,7 +79,7 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
         'dotenv ignores the name __proto__, so it is left out: rename it')
       return
     }
-    const upper = e.key.toUpperCase()
+    const upper = hasLowerCase(e.key) ? e.key.toUpperCase() : e.key
     const before = latest.get(upper)
     latest.set(upper, i)
     kept[i] = 1
@@ -141,8 +141,8 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
   const gap = (from: number, to: number): void => {
     let start = from
     for (;;) {
-      const lf = t.indexOf('\n', start)
-      const end = lf === -1 || lf > to ? to : lf
+      let end = start
+      while (end < to && t.charCodeAt(end) !== 0x0a) end++
       const startsAfterEntry = start === from && from > 0 && t.charCodeAt(from - 1) !== 0x0a
       const endsBeforeEntry = end === to && to < t.length
       let first = start
@@ -170,7 +170,7 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
     cursor = e.valueEnd
     while (cursor > e.start && isSpace(t.charCodeAt(cursor - 1))) cursor--
     const cs = e.commentStart
-    if (cs !== undefined && t.lastIndexOf('\n', cs) < cursor) {
+    if (cs !== undefined && !hasLineFeed(t, cursor, cs)) {
       // A `#` right after the value (no space before it) may well be part of a secret: the
       // hash-in-value warning says so, and that text is not copied into the output.
       if (!cutAtHash(t, e)) items.push({ kind: 'comment', text: t.slice(cs, e.matchEnd).trimEnd() })
@@ -195,8 +195,13 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
 
 /** The `.env_encoded` form: one `SECRET_<NAME>=<base64>` per line, comments and blanks in place. */
 export function renderEnv(items: readonly OutputItem[], eol: '\n' | '\r\n' = '\n'): string {
-  if (items.length === 0) return ''
-  return items.map((i) => (i.kind === 'entry' ? `${i.entry.variable}=${i.entry.encoded}` : i.kind === 'comment' ? i.text : '')).join(eol) + eol
+  // Pieces joined once: no intermediate string per line (this is most of the work on big files).
+  const parts: string[] = []
+  for (const i of items) {
+    if (i.kind === 'entry') parts.push(i.entry.variable, '=', i.entry.encoded, eol)
+    else parts.push(i.kind === 'comment' ? i.text : '', eol)
+  }
+  return parts.join('')
 }
 
 /** CRLF when the first line break is CRLF, LF otherwise (lone CR files are written with LF). */
@@ -210,14 +215,39 @@ function cutAtHash(t: string, e: ScannedEntry): boolean {
   return e.quote === undefined && e.commentStart === e.valueEnd && !isSpace(t.charCodeAt(e.valueEnd - 1))
 }
 
+// Searches bounded by hand: indexOf cannot stop at `to`, and running on past it for every entry
+// is quadratic on inputs whose entries share a line (values separated by U+2028).
+function hasBackslash(t: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (t.charCodeAt(i) === 0x5c) return true
+  return false
+}
+
+function hasLineFeed(t: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (t.charCodeAt(i) === 0x0a) return true
+  return false
+}
+
+/** Whether upper-casing would change the name (most names are upper case already). */
+function hasLowerCase(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    if (c >= 0x61 && c <= 0x7a) return true
+  }
+  return false
+}
+
 /** The 1-based line of each entry's name, counted in one pass (entries are in source order). */
 function entryLines(t: string, entries: readonly ScannedEntry[]): Int32Array {
   const out = new Int32Array(entries.length)
   let line = 1
-  let at = 0
+  // The next line feed not yet counted: each indexOf starts past the last one, so the whole text
+  // is searched once, however many entries share a line.
+  let lf = t.indexOf('\n')
   entries.forEach((e, i) => {
-    for (let lf = t.indexOf('\n', at); lf !== -1 && lf < e.start; lf = t.indexOf('\n', lf + 1)) line++
-    at = e.start
+    while (lf !== -1 && lf < e.start) {
+      line++
+      lf = t.indexOf('\n', lf + 1)
+    }
     out[i] = line
   })
   return out
@@ -252,6 +282,9 @@ function checkEntry(t: string, e: ScannedEntry, line: number, checkPrefix: boole
   while (first < e.valueEnd && isSpace(t.charCodeAt(first))) first++
   const open = t.charCodeAt(first)
   if (first === e.valueEnd || (open !== 0x22 && open !== 0x27 && open !== 0x60)) return
+  // A value dotenv read as quoted has nothing to say about its quotes; only backslashes in a
+  // double-quoted one remain to be looked at.
+  if (e.quote !== undefined && (open !== 0x22 || !hasBackslash(t, first, e.valueEnd))) return
   const raw = t.slice(first, e.valueEnd).trim()
   const inner = stripQuotes(raw)
   if (e.quote === undefined && inner.length === raw.length) {

@@ -207,7 +207,7 @@ export function scan(source: string): ScanResult {
     }
     entries.push({
       key: found.key,
-      value: cook(t.slice(found.valueStart, found.valueEnd)),
+      value: cookAt(t, found.valueStart, found.valueEnd, found.quote),
       start: q,
       valueStart: found.valueStart,
       valueEnd: found.valueEnd,
@@ -219,6 +219,28 @@ export function scan(source: string): ScanResult {
     pos = found.tail.end
   }
   return { text: t, entries }
+}
+
+/** `cook(t.slice(from, to))`, without the intermediate strings in the common cases. */
+function cookAt(t: string, from: number, to: number, quote: Quote | undefined): string {
+  while (from < to && isSpace(t.charCodeAt(from))) from++
+  while (to > from && isSpace(t.charCodeAt(to - 1))) to--
+  const q = t.charCodeAt(from)
+  if (quote !== undefined || isQuote(q)) {
+    // One line between matching quotes: the replacement just drops them.
+    if (to - from >= 2 && t.charCodeAt(to - 1) === q && !hasLineEndIn(t, from, to)) {
+      const inner = t.slice(from + 1, to - 1)
+      return q === 0x22 && inner.indexOf('\\') !== -1 ? inner.replace(/\\n/g, '\n').replace(/\\r/g, '\r') : inner
+    }
+    return cook(t.slice(from, to))
+  }
+  // Unquoted and not starting with a quote: the replacement matches only at a line start.
+  return hasLineEndIn(t, from, to) ? cook(t.slice(from, to)) : t.slice(from, to)
+}
+
+function hasLineEndIn(t: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (isLineEnd(t.charCodeAt(i))) return true
+  return false
 }
 
 /**
@@ -238,7 +260,12 @@ export function cook(raw: string): string {
 /** `s.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')`, in linear time. */
 export function stripQuotes(s: string): string {
   const n = s.length
-  if (n < 2 || !isQuote(s.charCodeAt(0)) && !hasLineEnd(s)) return s
+  if (n < 2) return s
+  if (!hasLineEnd(s)) {
+    // One line: only a match at the start can close, at the last character.
+    const q = s.charCodeAt(0)
+    return isQuote(q) && s.charCodeAt(n - 1) === q ? s.slice(1, -1) : s
+  }
   // The greedy `[\s\S]*` makes every match close at the last quote of its kind that ends a line.
   const lastClose: Record<number, number> = { 0x27: -1, 0x22: -1, 0x60: -1 }
   for (let j = 0; j < n; j++) {

@@ -171,7 +171,21 @@ const ADVERSARIAL = [
   { id: 'adv-value', label: 'adversarial: one 1 MB value', make: () => `K=${'a'.repeat(MB - 3)}\n` },
   { id: 'adv-quotes', label: 'adversarial: 10,000 unterminated quotes', make: () => unterminatedQuotes(10_000, MB) },
   { id: 'adv-backslash', label: 'adversarial: 1 MB of \\ in double quotes', make: () => `K="${'\\'.repeat(MB - 5)}"\n` },
+  // Entries that share one line (dotenv also ends lines at U+2028): a search per entry that runs
+  // to the next line feed would be quadratic here.
+  { id: 'adv-u2028', label: 'adversarial: 1 MB of quoted values joined by U+2028', make: () => u2028Joined(MB) },
 ]
+
+/** `K00001="v"` entries joined by U+2028 into one line of about `total` bytes. */
+function u2028Joined(total) {
+  const parts = []
+  for (let i = 0, size = 0; size < total; i++) {
+    const part = `K${String(i + 1).padStart(6, '0')}="v"`
+    parts.push(part)
+    size += part.length + 3
+  }
+  return parts.join('\u2028') + '\n'
+}
 
 function sizeLabel(bytes) {
   return bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`

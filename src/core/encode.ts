@@ -195,13 +195,8 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
 
 /** The `.env_encoded` form: one `SECRET_<NAME>=<base64>` per line, comments and blanks in place. */
 export function renderEnv(items: readonly OutputItem[], eol: '\n' | '\r\n' = '\n'): string {
-  // Pieces joined once: no intermediate string per line (this is most of the work on big files).
-  const parts: string[] = []
-  for (const i of items) {
-    if (i.kind === 'entry') parts.push(i.entry.variable, '=', i.entry.encoded, eol)
-    else parts.push(i.kind === 'comment' ? i.text : '', eol)
-  }
-  return parts.join('')
+  if (items.length === 0) return ''
+  return items.map((i) => (i.kind === 'entry' ? `${i.entry.variable}=${i.entry.encoded}` : i.kind === 'comment' ? i.text : '')).join(eol) + eol
 }
 
 /** CRLF when the first line break is CRLF, LF otherwise (lone CR files are written with LF). */

@@ -82,7 +82,8 @@ function readAll(fd: number, name: string): Buffer {
     total += n
     if (total > MAX_INPUT_BYTES) throw tooLarge(name)
   }
-  return Buffer.concat(chunks, total)
+  // A regular file arrives in one read: no copy then.
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total)
 }
 
 function tooLarge(name: string): InputError {

@@ -10,6 +10,9 @@ export interface Context {
   env: NodeJS.ProcessEnv
 }
 
+/** How many diagnostics of one code are printed before the rest are only counted. */
+export const MAX_SHOWN_PER_CODE = 20
+
 /** `file:line: warning: message`, the form editors and CI logs link to. */
 export function formatDiagnostic(name: string, d: Diagnostic, paint: Paint): string {
   const where = d.line === undefined ? name : `${name}:${d.line}`
@@ -24,7 +27,18 @@ export function formatDiagnostic(name: string, d: Diagnostic, paint: Paint): str
 export function printDiagnostics(ctx: Context, name: string, diagnostics: readonly Diagnostic[],
   { strict = false, quiet = false }: { strict?: boolean; quiet?: boolean }): Diagnostic[] {
   const judged = diagnostics.map((d) => (strict && d.severity === 'warning' ? { ...d, severity: 'error' as const } : d))
-  const lines = judged.filter((d) => !quiet || d.severity === 'error').map((d) => formatDiagnostic(name, d, ctx.paint))
+  const lines: string[] = []
+  const shown = new Map<string, number>()
+  for (const d of judged) {
+    if (quiet && d.severity !== 'error') continue
+    const n = (shown.get(d.code) ?? 0) + 1
+    shown.set(d.code, n)
+    if (n <= MAX_SHOWN_PER_CODE) lines.push(formatDiagnostic(name, d, ctx.paint))
+  }
+  // Thousands of one finding help nobody read a log: the first ones, then how many more.
+  for (const [code, n] of shown) {
+    if (n > MAX_SHOWN_PER_CODE) lines.push(`${name}: ${ctx.paint.dim(`... and ${n - MAX_SHOWN_PER_CODE} more like the above (${code})`)}`)
+  }
   if (lines.length > 0) ctx.stderr.write(lines.join('\n') + '\n')
   return judged
 }

@@ -195,8 +195,20 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
 
 /** The `.env_encoded` form: one `SECRET_<NAME>=<base64>` per line, comments and blanks in place. */
 export function renderEnv(items: readonly OutputItem[], eol: '\n' | '\r\n' = '\n'): string {
-  if (items.length === 0) return ''
-  return items.map((i) => (i.kind === 'entry' ? `${i.entry.variable}=${i.entry.encoded}` : i.kind === 'comment' ? i.text : '')).join(eol) + eol
+  const parts: string[] = []
+  for (let k = 0; k < items.length; k++) {
+    const i = items[k] as OutputItem
+    if (i.kind === 'blank') {
+      // A run of blank lines is one string: a file of half a million blank lines stays fast.
+      let last = k
+      while (items[last + 1]?.kind === 'blank') last++
+      parts.push(eol.repeat(last - k + 1))
+      k = last
+    } else {
+      parts.push(i.kind === 'entry' ? `${i.entry.variable}=${i.entry.encoded}${eol}` : `${i.text}${eol}`)
+    }
+  }
+  return parts.join('')
 }
 
 /** CRLF when the first line break is CRLF, LF otherwise (lone CR files are written with LF). */

@@ -25,17 +25,19 @@ test('the README states the test command that .ci/run runs', () => {
   assert.match(ci, /^npm test$/m)
 })
 
-test('the first example of the README gives the output it shows', () => withTempDir((dir) => {
+test('the first example of the README is examples/.env and gives the output it shows', () => withTempDir((dir) => {
   const block = /```console\n([\s\S]*?)```/.exec(README)?.[1] ?? ''
-  const input = /\$ cat \.env\n([\s\S]*?)\n\$ /.exec(block)?.[1]
-  const output = /\$ cat \.env_encoded\n([\s\S]*)$/.exec(block)?.[1]
-  const summary = /\$ npx kestra-secrets encode \.env\n(.*)\n/.exec(block)?.[1]
+  const input = /\$ cat examples\/\.env\n([\s\S]*?)\n\$ /.exec(block)?.[1]
+  const output = /\$ cat examples\/\.env_encoded\n([\s\S]*)$/.exec(block)?.[1]
+  const summary = /\$ npx kestra-secrets encode examples\/\.env\n(.*)\n/.exec(block)?.[1]
   assert.ok(input && output && summary)
-  writeFileSync(join(dir, '.env'), input)
-  const r = runCli(['encode', '.env'], { cwd: dir })
+  assert.equal(input, readFileSync(join(ROOT, 'examples', '.env'), 'utf8'), 'the README shows examples/.env as it is')
+  mkdirSync(join(dir, 'examples'))
+  writeFileSync(join(dir, 'examples', '.env'), input)
+  const r = runCli(['encode', 'examples/.env'], { cwd: dir })
   assert.equal(r.status, 0)
   assert.equal(r.stderr.trim(), summary)
-  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), output)
+  assert.equal(readFileSync(join(dir, 'examples', '.env_encoded'), 'utf8'), output)
 }))
 
 test('examples/.env encodes to exactly the values dotenv reads from it', () => withTempDir((dir) => {

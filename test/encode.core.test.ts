@@ -163,3 +163,14 @@ test('a BOM in the indentation of a comment is dropped (kubectl would read the l
   const r = encodeEnv('A=1\n\uFEFF# c\n \uFEFF # d\nB=2\n')
   assert.equal(r.text, `SECRET_A=${b64('1')}\n# c\n  # d\nSECRET_B=${b64('2')}\n`)
 })
+
+test('isStrictBase64 is the strict decoder grammar, on short texts and on megabytes', async () => {
+  const { isStrictBase64 } = await import('../src/core/base64.js')
+  const fc = (await import('fast-check')).default
+  const reference = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/
+  fc.assert(fc.property(fc.string({ unit: fc.constantFrom('A', 'z', '0', '+', '/', '=', '-', '_', ' ', 'é'), maxLength: 12 }),
+    (s) => isStrictBase64(s) === reference.test(s)), { numRuns: 5000 })
+  assert.equal(isStrictBase64('A'.repeat(8_000_000)), true)
+  assert.equal(isStrictBase64('A'.repeat(8_000_001) + '='), false)
+  assert.equal(isStrictBase64('A'.repeat(8_000_002) + '=='), true)
+})

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { Writable } from 'node:stream'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -41,6 +42,16 @@ export function withTempDir<T>(fn: (dir: string) => T): T {
   }
 }
 
+/** `withTempDir` for an async `fn`: the folder is removed when its promise settles. */
+export async function withTempDirAsync<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'kestra-secrets-test-'))
+  try {
+    return await fn(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 /** What Kestra does with a value: base64 → UTF-8 text. */
 export function kestraDecode(encoded: string): string {
   return Buffer.from(encoded, 'base64').toString('utf8')
@@ -63,4 +74,101 @@ export async function runInProcess(argv: string[]): Promise<{ status: number; st
   const stderr = new Capture()
   const status = await run(argv, { stdout, stderr, env: {}, paint: await paintFor(0) })
   return { status, stdout: stdout.text, stderr: stderr.text }
+}
+
+/** `--import` flags that load hooks of test/inject/ into the CLI's process before it starts. */
+export function inject(...names: string[]): string[] {
+  return names.flatMap((name) => ['--import', join(ROOT, 'test', 'inject', name)])
+}
+
+/** Runs the built CLI behind node options (hooks from `inject`), as `runCli` does. */
+export function runCliWith(nodeArgs: string[], args: string[], opts: { cwd?: string; input?: string | Buffer } = {}): Run {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+  delete env.FORCE_COLOR
+  const r = spawnSync(process.execPath, [...nodeArgs, BIN, ...args], {
+    cwd: opts.cwd ?? ROOT, input: opts.input ?? '', env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+  })
+  if (r.error) throw r.error
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** An expected failure reads as one sentence: no stack trace, no bug report, no raw errno names. */
+export function assertNoStack(stderr: string, what = 'stderr'): void {
+  assert.doesNotMatch(stderr, /\n\s+at |internal error|this is a bug/, `${what} shows a stack trace`)
+  assert.doesNotMatch(stderr, /\bE(?:PIPE|NOSPC|ACCES|PERM|NOENT|ISDIR|NOTDIR|AGAIN|EXIST|ROFS|DQUOT|LOOP|NAMETOOLONG|BADF|IO|NXIO)\b/,
+    `${what} shows an errno name`)
+}
+
+/**
+ * Values with unique markers, for tests that prove no value is ever printed. Each marker is
+ * `Mk<3 digits>zQx`; `value()` makes a plaintext that carries one, and every form in which it
+ * could leak is remembered: the text, the marker, and their base64 (whole, and the fragments that
+ * any base64 holding the marker contains, whatever its offset), as well as the base64 of that
+ * base64 (the k8s-secret format's data).
+ */
+export class Markers {
+  private n = 0
+  /** Plaintext forms: never on stderr, and on stdout only where stdout is the decoded result. */
+  readonly plain = new Set<string>()
+  /** Encoded forms: never on stderr, and on stdout only where stdout is encode's result. */
+  readonly encoded = new Set<string>()
+  static readonly PATTERN = /Mk\d{3}zQx/
+
+  /** A plaintext value `Mk<n>zQx<text>`. */
+  value(text = ''): string {
+    const marker = `Mk${String(++this.n).padStart(3, '0')}zQx`
+    const value = `${marker}${text}`
+    this.plain.add(value)
+    this.plain.add(marker)
+    for (const f of base64Fragments(marker)) this.encoded.add(f)
+    this.encodedForms(value)
+    return value
+  }
+
+  /** The base64 of `bytes`, remembered (without its padding) as a form that must not leak. */
+  b64(bytes: string | Buffer): string {
+    const encoded = Buffer.from(bytes).toString('base64')
+    this.encoded.add(encoded.replace(/=+$/, ''))
+    return encoded
+  }
+
+  /** Text as it stands in a file (a value that is not base64, a broken one): must not leak either. */
+  raw(text: string): string {
+    this.plain.add(text)
+    return text
+  }
+
+  private encodedForms(value: string): void {
+    const once = this.b64(value)
+    this.encoded.add(Buffer.from(once).toString('base64').replace(/=+$/, ''))
+  }
+
+  /** No plaintext and no encoded form of any value in `output`. */
+  assertNoLeak(what: string, output: string): void {
+    this.assertNoPlaintext(what, output)
+    for (const f of this.encoded) assert.ok(!output.includes(f), `${what} shows the encoded ${JSON.stringify(f)}`)
+  }
+
+  /** No plaintext (encode's stdout carries base64 by design). */
+  assertNoPlaintext(what: string, output: string): void {
+    assert.doesNotMatch(output, Markers.PATTERN, `${what} shows a marker`)
+    for (const f of this.plain) assert.ok(!output.includes(f), `${what} shows ${JSON.stringify(f)}`)
+  }
+}
+
+/**
+ * The base64 characters that every encoding of a text containing `marker` contains: for each of
+ * the three offsets the marker can start at modulo 3, the groups that lie wholly inside it.
+ */
+export function base64Fragments(marker: string): string[] {
+  const bytes = Buffer.from(marker)
+  const out: string[] = []
+  for (let shift = 0; shift < 3; shift++) {
+    const padded = Buffer.concat([Buffer.alloc(shift, 0x20), bytes])
+    const first = Math.ceil(shift / 3)
+    const last = Math.floor(padded.length / 3)
+    const text = padded.toString('base64').slice(first * 4, last * 4)
+    if (text.length >= 4) out.push(text)
+  }
+  return out
 }

@@ -75,6 +75,7 @@ test('--json prints the findings on stdout, and nothing on stderr', () => {
     ok: false,
     strict: false,
     file: `${FX}/macro.env_encoded`,
+    format: 'env',
     against: null,
     flows: null,
     secrets: 2,

@@ -1,42 +1,28 @@
 // Secrets are the payload: every diagnostic of check and decode runs here on values that carry
 // unique markers, and no marker, no encoded value and no raw value may appear on stderr, nor on
-// stdout (except decode's result, which is the decoded .env itself).
+// stdout (except decode's result, which is the decoded .env itself). Markers (helpers.ts) knows
+// every form in which a value could leak. leaks.test.ts does the same for encode, in every format,
+// and for decode and check fed YAML and JSON documents.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runCli, withTempDir } from './helpers.js'
+import { Markers, assertNoStack, runCli, withTempDir } from './helpers.js'
 
-let n = 0
-/** Every string that must never be printed. */
-const forbidden: string[] = []
+const markers = new Markers()
 /** A plaintext value with a marker of its own. */
-function secret(text = ''): string {
-  const value = `Mk${String(++n).padStart(3, '0')}zQx${text}`
-  forbidden.push(value, `Mk${String(n).padStart(3, '0')}zQx`)
-  return value
-}
-function b64(bytes: string | Buffer): string {
-  const encoded = Buffer.from(bytes).toString('base64')
-  forbidden.push(encoded.replace(/=+$/, ''))
-  return encoded
-}
+const secret = (text = ''): string => markers.value(text)
+/** Its base64, which may not be printed either. */
+const b64 = (bytes: string | Buffer): string => markers.b64(bytes)
 /** A raw value as it stands in the file (not base64). */
-function raw(text: string): string {
-  forbidden.push(text)
-  return text
-}
-
-function assertNoLeak(what: string, output: string): void {
-  for (const f of forbidden) assert.ok(!output.includes(f), `${what} shows ${JSON.stringify(f)}`)
-  assert.doesNotMatch(output, /Mk\d{3}zQx/, `${what} shows a marker`)
-}
+const raw = (text: string): string => markers.raw(text)
+const assertNoLeak = (what: string, output: string): void => markers.assertNoLeak(what, output)
 
 const long = secret('x'.repeat(90))
 const wrapped = (b64(long).match(/.{1,76}/g) ?? []).join('\n')
-forbidden.push(...wrapped.split('\n'))
+for (const piece of wrapped.split('\n')) raw(piece)
 
 // One encoded file with every finding check knows about its entries.
 const ENCODED = [
@@ -152,4 +138,145 @@ test('decode: no diagnostic shows a value; stdout holds the result only on succe
   const empty = runCli(['decode', '-'], { cwd: dir, input: '# Mk908zQx\n' })
   assert.match(empty.stderr, /no KEY=VALUE entries/)
   assertNoLeak('decode of an empty file', empty.stderr)
+}))
+
+test('check and decode: every mode and input source stays silent about values', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env_encoded'), ENCODED)
+  // A plain side with values dotenv reads in every way: quoted, multi-line, cut at #, never closed.
+  const plain = [
+    `STALE="${secret('with spaces')}"`,
+    `CASE='${secret()}\nsecond line'`,
+    `EXTRA=${secret()}#${raw('Mk909zQxcut')}`,
+    `MISSING="${secret()}`,
+    `export TOKEN=${secret()} # note`,
+  ].join('\n') + '\n'
+  writeFileSync(join(dir, '.env'), plain)
+  const runs: Array<[string[], string | undefined]> = [
+    [['check', '-q'], undefined],
+    [['check', '--json', '--strict'], undefined],
+    [['check', '-', '--against', '.env'], ENCODED],
+    [['check', '--against', '-', '--json'], plain],
+    [['check', '--against', '.env', '--strict', '-q'], undefined],
+    [['decode', '-q'], undefined],
+    [['decode', '-o', 'out.env'], undefined],
+    [['decode', '-', '--strict'], ENCODED],
+  ]
+  for (const [args, input] of runs) {
+    const r = runCli(args, { cwd: dir, ...(input === undefined ? {} : { input }) })
+    const what = args.join(' ')
+    assert.equal(r.status, 1, what)
+    assertNoStack(r.stderr, what)
+    assertNoLeak(`${what} stderr`, r.stderr)
+    if (args.includes('--json')) assertNoLeak(`${what} stdout`, r.stdout)
+    else assert.equal(r.stdout, '', what)
+  }
+}))
+
+// The same for the formats of `encode --format`: values files, Secret manifests and JSON, broken in
+// every way that check and decode report, and invalid YAML and JSON (whose parsers' own messages
+// quote the source).
+const item = (name: string, value: string): string => `    - name: ${name}\n      value: ${JSON.stringify(value)}`
+const VALUES = [
+  '# every finding, in a values file',
+  'common:',
+  '  extraEnv:',
+  item('SECRET_URLSAFE', raw(b64(secret('??>>')).replace(/\+/g, '-').replace(/\//g, '_'))),
+  item('SECRET_SPACES', raw(`${b64(secret())} ${b64(secret())}`)),
+  item('SECRET_PADDING', raw(`${b64(secret('ab'))}=`)),
+  item('SECRET_PLAIN', raw('Mk910zQxplain password')),
+  item('SECRET_NOT_UTF8', b64(Buffer.concat([Buffer.from(secret()), Buffer.from([0xff])]))),
+  item('SECRET_CONTROL', b64(secret('\u0001'))),
+  item('SECRET_QUOTES_KEPT', b64(`"${secret()}"`)),
+  item('SECRET_INLINE_KEPT', b64(`${secret()} # kept`)),
+  item('SECRET_NEWLINE', b64(`${secret()}\n`)),
+  item('SECRET_TEMPLATE', `{{ "${raw('Mk911zQxmacro')}" | base64encode }}`),
+  item('SECRET_token', b64(secret())),
+  item('SECRET_TOKEN', b64(secret())),
+  item('SECRET_DUP', b64(secret())),
+  item('SECRET_DUP', b64(secret())),
+  item('secret_lower', b64(secret())),
+  item('OTHER_VAR', raw('Mk912zQxother')),
+  item('SECRET_', b64(secret())),
+  item('SECRET_BAD NAME', b64(secret())),
+  item('SECRET_STALE', b64(secret())),
+  item('SECRET_EXTRA', b64(secret())),
+  item('SECRET_Case', b64(secret())),
+  item('SECRET_UNUSED', b64(secret())),
+  `    - name: SECRET_BOOL\n      value: ${raw('Mk913zQx')}\n      bad: [yes]`,
+  `    - name: SECRET_MAP\n      value: {k: ${raw('Mk914zQxmap')}}`,
+  `    - ${raw('Mk915zQxnotamap')}`,
+  `    - {value: ${raw('Mk916zQxnoname')}}`,
+  `    - name: SECRET_FROM\n      valueFrom: {secretKeyRef: {name: ${raw('Mk917zQxref')}, key: k}}`,
+  `extraEnv: [{name: SECRET_OLD, value: ${raw('Mk918zQxold')}}]`,
+].join('\n') + '\n'
+const SECRET = [
+  'apiVersion: v1',
+  'kind: Secret',
+  'metadata: {name: kestra-secrets}',
+  'data:',
+  `  SECRET_ONCE: ${b64(secret())}`,
+  `  SECRET_WORD: ${b64(raw('Mk919zQxpassword'))}`,
+  `  SECRET_NOT_BASE64: ${raw('Mk920zQx not base64')}`,
+  `  SECRET_BINARY: ${b64(Buffer.concat([Buffer.from(secret()), Buffer.from([0xfe])]))}`,
+  `  SECRET_NUMBER: ${raw('1234567890')}`,
+  `  SECRET_TWICE: ${b64(b64(secret()))}`,
+  `  SECRET_TWICE: ${b64(b64(secret()))}`,
+  'stringData:',
+  `  SECRET_TEXT: ${raw('Mk921zQx plain text')}`,
+  `  SECRET_GOOD: ${b64(secret())}`,
+].join('\n') + '\n'
+const JSON_DOC = `{\n  "SECRET_A": "${raw('Mk922zQx!')}",\n  "SECRET_A": "${b64(secret())}",\n  "SECRET_N": 123456789,\n` +
+  `  "SECRET_O": {"k": "${raw('Mk923zQxobject')}"},\n  "SECRET_B.C": "${b64(secret())}"\n}\n`
+const BROKEN: Record<string, string> = {
+  'unclosed.yaml': `extraEnv:\n  - name: SECRET_A\n    value: "${raw('Mk924zQxunclosed')}\n  - name: SECRET_B\n`,
+  'dupkey.yaml': `extraEnv:\n  - name: SECRET_A\n    name: ${raw('Mk925zQxdupkey')}\n    value: ${b64(secret())}\n`,
+  'tabs.yaml': `extraEnv:\n\t- name: SECRET_A\n\t  value: ${raw('Mk926zQxtabs')}\n`,
+  'docs.yaml': `extraEnv: []\n---\nextraEnv: [{name: SECRET_A, value: ${raw('Mk927zQxdocs')}}]\n`,
+  'flow.yaml': `{extraEnv: [{name: SECRET_A, value: ${raw('Mk928zQxflow')}}], : ]\n`,
+  'broken.json': `{\n  "SECRET_A": "${b64(secret())}",\n  "SECRET_B": ${raw('Mk929zQxjson')}\n}\n`,
+  'unterminated.json': `{\n  "SECRET_A": "${raw('Mk930zQxunterminated')}\n`,
+  'alias.yaml': `common:\n  extraEnv:\n    - &a {name: SECRET_A, value: ${raw('Mk931zQxalias')}}\n    - *b\n`,
+}
+
+test('check and decode of values files, Secrets and JSON: no finding shows a value', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'values.yaml'), VALUES)
+  writeFileSync(join(dir, 'secret.yaml'), SECRET)
+  writeFileSync(join(dir, 'secrets.json'), JSON_DOC)
+  writeFileSync(join(dir, '.env'), PLAIN)
+  mkdirSync(join(dir, 'flows'))
+  writeFileSync(join(dir, 'flows', 'f.yml'), FLOW)
+  for (const [name, text] of Object.entries(BROKEN)) writeFileSync(join(dir, name), text)
+
+  const json = runCli(['check', 'values.yaml', '--against', '.env', '--flows', 'flows', '--json'], { cwd: dir })
+  assert.equal(json.status, 1)
+  const report = JSON.parse(json.stdout) as { format: string; findings: Array<{ code: string }> }
+  assert.equal(report.format, 'helm')
+  const codes = new Set(report.findings.map((f) => f.code))
+  for (const c of [
+    'invalid-base64', 'not-utf8', 'not-printable', 'decoded-quoted', 'decoded-comment', 'trailing-newline', 'template',
+    'case-collision', 'duplicate', 'prefix-case', 'not-prefixed', 'empty-name', 'invalid-name', 'format-invalid',
+    'format-skipped', 'stale-secret', 'extra-secret', 'missing-secret', 'name-case-differs', 'flow-missing-secret',
+    'unused-secret', 'dynamic-secret',
+  ]) assert.ok(codes.has(c), `the values file reaches ${c}`)
+
+  for (const file of ['values.yaml', 'secret.yaml', 'secrets.json', ...Object.keys(BROKEN)]) {
+    for (const extra of [[], ['--json'], ['--strict', '--against', '.env', '--flows', 'flows']]) {
+      const r = runCli(['check', file, ...extra], { cwd: dir })
+      assert.equal(r.status, 1, `check ${file} ${extra.join(' ')}: ${r.stderr}`)
+      assertNoLeak(`check ${file} ${extra.join(' ')}`, r.stdout + r.stderr)
+      if (!extra.includes('--json')) assert.match(r.stderr, new RegExp(`^${file.replace('.', '\\.')}:\\d+: error: `, 'm'))
+    }
+    const d = runCli(['decode', file, '-o', 'out.env'], { cwd: dir })
+    assert.equal(d.status, 1, `decode ${file}`)
+    assert.equal(d.stdout, '')
+    assertNoLeak(`decode ${file}`, d.stderr)
+  }
+  // A document that decodes, with warnings only: stderr shows none of its values.
+  writeFileSync(join(dir, 'warned.yaml'),
+    `common:\n  extraEnv:\n${item('OTHER', raw('Mk932zQxkept'))}\n${item('SECRET_', b64(secret()))}\n` +
+    `${item('SECRET_NEWLINE', b64(`${secret()}\n`))}\n    - name: SECRET_REF\n      valueFrom: {secretKeyRef: {name: ${raw('Mk933zQxref')}, key: k}}\n`)
+  const warned = runCli(['decode', 'warned.yaml', '-o', 'plain.env'], { cwd: dir })
+  assert.equal(warned.status, 0, warned.stderr)
+  assert.match(warned.stderr, /warning/)
+  assertNoLeak('decode warned.yaml', warned.stdout + warned.stderr)
 }))

@@ -214,3 +214,12 @@ test('the macro form from the docs is an error', () => {
 test('no entries: a warning', () => {
   assert.deepEqual(codes(decodeEnv('# only a comment\n')), [[null, null, 'no-entries', 'warning']])
 })
+
+test('a value that starts with a quote is written bare when dotenv reads it so (found by the property test)', () => {
+  // Backtick, U+2028, backtick, backslash: no quoting carries it (the U+2028 ends a quoted line),
+  // but dotenv's plain alternative reads it whole, since the quoted one fails on the backslash.
+  const value = '`\u2028`\\'
+  assert.equal(quoteValue(value), value)
+  assert.equal(dotenv.parse(`K=${value}\nZ1=a'\nZ2=b"\nZ3=c\`\n`).K, value)
+  assert.equal(quoteValue('`abc'), "'`abc'", 'no closing quote: the quoted reading could run into the next lines')
+})

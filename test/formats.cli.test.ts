@@ -3,13 +3,11 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { encodeEnv } from '../src/core/encode.js'
 import { renderFormat } from '../src/core/formats/index.js'
-import { ROOT, runCli, withTempDir } from './helpers.js'
+import { loadsYaml, runCli, withTempDir } from './helpers.js'
 import { expectedPairs, readBack, yaml } from './formats.helpers.js'
 
 const SAMPLE = '# db\nDB_PASSWORD="hunter2" # prod\nexport API_KEY=abc\n'
@@ -172,23 +170,6 @@ test('--help lists --format with its choices, --name and --namespace', () => {
   assert.match(r.stdout, /--name <name>/)
   assert.match(r.stdout, /--namespace <namespace>/)
 })
-
-/** Runs the CLI in a fresh node and tells whether the yaml package was loaded. */
-function loadsYaml(dir: string, args: string[]): boolean {
-  const main = pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href
-  const script = [
-    "import { createRequire } from 'node:module'",
-    `const { main } = await import(${JSON.stringify(main)})`,
-    `await main(${JSON.stringify(args)})`,
-    'const loaded = Object.keys(createRequire(import.meta.url).cache).some((k) => /[\\\\/]node_modules[\\\\/]yaml[\\\\/]/.test(k))',
-    "process.stderr.write(`\\nyaml loaded: ${loaded}\\n`)",
-  ].join('\n')
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
-  assert.equal(r.status, 0, r.stderr)
-  const m = /yaml loaded: (true|false)/.exec(r.stderr)
-  assert.ok(m, r.stderr)
-  return m[1] === 'true'
-}
 
 test('the yaml library is loaded for the YAML formats only', () => withTempDir((dir) => {
   writeFileSync(join(dir, '.env'), SAMPLE)

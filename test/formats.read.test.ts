@@ -206,3 +206,91 @@ test('mightBeFormatted is false only for texts readFormatted does not recognise'
     assert.equal(mightBeFormatted(text), true, text)
   }
 })
+
+test('with { comments: true }, the YAML comments around each entry, and the document\'s own', () => {
+  const text = [
+    '# top of the file',
+    '',
+    'image: {tag: latest}',
+    'common:',
+    '  extraEnv:',
+    '    # db',
+    '    #',
+    `    - name: SECRET_A # on the name`,
+    `      value: "${MARK}" # on the value`,
+    '',
+    '    # left out, so its comment goes to the next entry',
+    '    - name: SECRET_REF',
+    '      valueFrom: {}',
+    `    - {name: SECRET_B, value: "${MARK}"}`,
+    '    # after the last entry',
+    '# end of the file',
+    '',
+  ].join('\n')
+  const doc = readFormatted(text, yaml, { comments: true })
+  assert.equal(doc?.commentBefore, ' top of the file')
+  assert.deepEqual(doc.entries.map((e) => [e.variable, e.commentBefore, e.spaceBefore, e.comment]), [
+    ['SECRET_A', ' db\n ', undefined, ' on the name\n on the value'],
+    ['SECRET_B', ' left out, so its comment goes to the next entry', true, undefined],
+  ])
+  assert.equal(doc.comment, ' after the last entry\n end of the file')
+  // Without the option, the entries are as before.
+  assert.deepEqual(read(text)?.entries[0], { variable: 'SECRET_A', encoded: MARK, line: 8 })
+  assert.equal(read(text)?.commentBefore, undefined)
+})
+
+test('a Secret\'s entries carry their field and, with comments, the comments of data and stringData', () => {
+  const doc = readFormatted([
+    'apiVersion: v1',
+    'kind: Secret',
+    '# text',
+    'stringData:',
+    `  SECRET_S: ${MARK} # s`,
+    '  # end of stringData',
+    'data:',
+    '  # data',
+    `  SECRET_D: ${Buffer.from(MARK).toString('base64')}`,
+    '',
+  ].join('\n'), yaml, { comments: true })
+  assert.deepEqual(doc?.entries.map((e) => [e.variable, e.field, e.line, e.commentBefore, e.comment]), [
+    ['SECRET_S', 'stringData', 5, ' text', ' s\n end of stringData'],
+    ['SECRET_D', 'data', 9, ' data', undefined],
+  ])
+})
+
+test('without the yaml module only JSON is recognised', () => {
+  assert.deepEqual(readFormatted('{"SECRET_A": "YQ=="}')?.entries, [{ variable: 'SECRET_A', encoded: 'YQ==', line: 1 }])
+  assert.equal(readFormatted(`extraEnv:\n  - name: SECRET_A\n    value: "${MARK}"\n`), undefined)
+  assert.equal(readFormatted('{extraEnv: []}')?.diagnostics[0]?.code, 'format-syntax')
+})
+
+test('a JSON syntax error has its line, whatever JSON.parse says about it', () => {
+  for (const [text, line] of [
+    [`{\n  "SECRET_A": "${MARK}",\n  "SECRET_B": ${MARK}\n}\n`, 3],
+    [`{\n  "SECRET_A": "${MARK}"\n  "SECRET_B": "x"\n}\n`, 3],
+    [`{\n  "SECRET_A": "${MARK}",\n}\n`, 3],
+    [`{\n  "SECRET_A": "${MARK}\n`, 2],
+    [`{\n  "SECRET_A": "\\x"\n}`, 2],
+    [`{\n  "SECRET_A": 01\n}`, 2],
+    ['{\n\n', 3],
+  ] as const) {
+    const doc = read(text)
+    assert.deepEqual(codes(doc), [`${line}:error:format-syntax`], JSON.stringify(text))
+    assertNoValueInMessages(doc)
+  }
+})
+
+test('repeated keys are found in one pass: a Secret of 50,000 keys reads in linear time', () => {
+  const lines = ['apiVersion: v1', 'kind: Secret', 'data:']
+  for (let i = 0; i < 50_000; i++) lines.push(`  SECRET_K${i}: ${Buffer.from(`K${i}`).toString('base64')}`)
+  lines.push('  SECRET_K7: eA==')
+  const started = process.hrtime.bigint()
+  const doc = read(lines.join('\n'))
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  // The yaml library's own check took about 40 s here (each key against all before it).
+  assert.ok(ms < 8000, `${Math.round(ms)} ms`)
+  assert.equal(doc?.entries.length, 50_001)
+  assert.deepEqual(codes(doc), ['50004:error:format-syntax'])
+  // A repeated key anywhere in the document, as YAML forbids, but `<<` merge keys and 1 and '1'.
+  assert.deepEqual(codes(read("extraEnv: []\nimage: {tag: a, tag: b}\nx: {1: a, '1': b}\n")), ['2:error:format-syntax'])
+})

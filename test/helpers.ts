@@ -4,7 +4,7 @@ import { Writable } from 'node:stream'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /** The repository root (tests run from build/test/). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -171,4 +171,20 @@ export function base64Fragments(marker: string): string[] {
     if (text.length >= 4) out.push(text)
   }
   return out
+}
+
+/** Runs the CLI in a fresh node and tells whether the yaml package was loaded. */
+export function loadsYaml(dir: string, args: string[]): boolean {
+  const main = pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href
+  const script = [
+    "import { createRequire } from 'node:module'",
+    `const { main } = await import(${JSON.stringify(main)})`,
+    `await main(${JSON.stringify(args)})`,
+    'const loaded = Object.keys(createRequire(import.meta.url).cache).some((k) => /[\\\\/]node_modules[\\\\/]yaml[\\\\/]/.test(k))',
+    "process.stderr.write(`\\nyaml loaded: ${loaded}\\n`)",
+  ].join('\n')
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  const m = /yaml loaded: (true|false)/.exec(r.stderr)
+  if (m === null) throw new Error(`no answer from the CLI: ${r.stderr}`)
+  return m[1] === 'true'
 }

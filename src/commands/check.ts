@@ -1,4 +1,5 @@
-import { checkEncoded, type CheckOptions, type Finding } from '../core/check.js'
+import { checkEncoded, type CheckOptions, type CheckResult, type Finding } from '../core/check.js'
+import { mightBeFormatted } from '../core/formats/read.js'
 import { EXIT, UsageError } from '../cli/errors.js'
 import type { Invocation } from '../cli/program.js'
 import { formatDiagnostic, plural, type Context } from '../cli/report.js'
@@ -11,6 +12,8 @@ export interface CheckReport {
   ok: boolean
   strict: boolean
   file: string
+  /** What the file was read as: `env`, or a format of `encode --format`. */
+  format: CheckResult['format']
   against: string | null
   flows: string | null
   secrets: number
@@ -33,6 +36,8 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
 
   const input = readInput(file)
   const options: CheckOptions = { name: input.name }
+  // The YAML library is loaded only for a text that may be a values file or a Secret manifest.
+  if (mightBeFormatted(input.text)) options.yaml = await import('yaml')
   if (againstPath !== undefined) {
     const plain = readInput(againstPath)
     options.against = { name: plain.name, text: plain.text }
@@ -52,6 +57,7 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
       ok: errors === 0,
       strict,
       file: input.name,
+      format: result.format,
       against: options.against?.name ?? null,
       flows: flowsPath ?? null,
       secrets: result.secrets.length,
@@ -71,7 +77,8 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
       options.against !== undefined ? `against ${options.against.name}` : '',
       flowsPath !== undefined ? `with the flows in ${flowsPath}` : '',
     ].filter((s) => s !== '').join(' and ')
-    const checked = `${plural(result.secrets.length, 'secret')} in ${input.name}${also === '' ? '' : ` checked ${also}`}`
+    const what = result.format === 'env' ? input.name : `${input.name} (${result.format})`
+    const checked = `${plural(result.secrets.length, 'secret')} in ${what}${also === '' ? '' : ` checked ${also}`}`
     const tally = [plural(errors, 'error'), plural(warnings, 'warning'), plural(notes, 'note')].join(', ')
     ctx.stderr.write(errors === 0
       ? ctx.paint.ok(`ready for Kestra: ${checked}`) + (warnings + notes > 0 ? ctx.paint.warning(` (${tally})`) : '') + '\n'

@@ -1,4 +1,6 @@
 import { decodeEnv } from '../core/decode.js'
+import { mightBeFormatted } from '../core/formats/read.js'
+import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT } from '../cli/errors.js'
 import type { Invocation } from '../cli/program.js'
 import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
@@ -13,7 +15,9 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
 
   if (output !== undefined) checkOutputPath(output, file)
   const input = readInput(file)
-  const result = decodeEnv(input.text)
+  // The YAML library is loaded only for a text that may be a values file or a Secret manifest.
+  const yaml: YamlModule | undefined = mightBeFormatted(input.text) ? await import('yaml') : undefined
+  const result = decodeEnv(input.text, { yaml })
 
   const judged = printDiagnostics(ctx, input.name, result.diagnostics, { strict: o.strict, quiet: o.quiet })
   if (result.ok && output !== undefined) {
@@ -29,7 +33,8 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   if (!o.quiet) {
     const secrets = result.entries.filter((e) => e.decoded).length
     const warnings = judged.filter((d) => d.severity === 'warning').length
-    ctx.stderr.write(ctx.paint.ok(`decoded ${plural(secrets, 'secret')} from ${input.name} to ${output ?? 'stdout'}`) +
+    const from = result.format === 'env' ? input.name : `${input.name} (${result.format})`
+    ctx.stderr.write(ctx.paint.ok(`decoded ${plural(secrets, 'secret')} from ${from} to ${output ?? 'stdout'}`) +
       (warnings > 0 ? ctx.paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
   }
   return EXIT.ok

@@ -1,8 +1,12 @@
-import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js'
+import { hasErrors, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js'
 import { SECRET_PREFIX } from './encode.js'
-import { readEncoded, type EncodedItem } from './encoded.js'
+import { readEncodedInput, type EncodedItem } from './encoded.js'
 import { findSecretReferences } from './flows.js'
-import { decodeKestraValue, undecodable, isPrintableText, type KestraValue } from './kestra.js'
+import { DOCUMENT_WORDS, type DocumentFormat } from './formats/read.js'
+import type { YamlModule } from './formats/yaml.js'
+import {
+  decodeKestraValue, encodingHint, isEnvName, isPrintableText, undecodable, type EncodedVariable, type KestraValue,
+} from './kestra.js'
 import { isSpace, scan } from './scan.js'
 import { lineIndex } from './lines.js'
 
@@ -23,6 +27,11 @@ export interface CheckOptions {
     root: string
     files: CheckFile[]
   }
+  /**
+   * The `yaml` package (`await import('yaml')`), to read the YAML formats of `encode --format`
+   * (Helm values, a Secret manifest). Without it, only .env files and JSON are read.
+   */
+  yaml?: YamlModule
 }
 
 /** A diagnostic with the file it is about: the encoded file, the plain file, or a flow. */
@@ -42,6 +51,8 @@ export interface CheckedSecret {
 export interface CheckResult {
   /** True when no finding is an error (warnings and notes allowed). */
   ok: boolean
+  /** What the file was read as: an encoded .env file, or a format of `encode --format`. */
+  format: 'env' | DocumentFormat
   /** Every `SECRET_` variable with a name, in order (duplicates included). */
   secrets: CheckedSecret[]
   /** Every finding, the encoded file's first, then the plain file's, then the flows', by line. */
@@ -54,6 +65,10 @@ const QUOTES = new Set([0x22, 0x27, 0x60])
  * Reads an encoded file as docker compose, kubectl and then Kestra will, and reports every entry
  * that would not arrive intact; optionally compares it with the plain `.env` it came from and with
  * the secrets that flows use. Findings name files, lines and keys, never a value.
+ *
+ * Every format of `encode --format` is read too, recognised from its content (the YAML formats
+ * when `options.yaml` is given), and its entries go through the same rules; the rules of the form
+ * of a .env line (quotes, `export`, inline comments, wrapped lines) apply to .env files only.
  */
 export function checkEncoded(text: string, options: CheckOptions = {}): CheckResult {
   const fileName = options.name ?? '.env_encoded'
@@ -73,75 +88,56 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
   const here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
     message: string): void => report(fileName, code, severity, line, key, message)
 
-  const file = readEncoded(text)
-  if (file.nul !== undefined) {
-    here('binary', 'error', file.lineAt(file.nul), undefined,
-      'contains a NUL byte: this looks like a binary file, not an encoded .env file')
-    return { ok: false, secrets: [], findings }
-  }
-  const t = file.text
-
-  for (const s of file.skipped) {
-    const fromLoop = t.slice(s.start, s.end).trimStart().startsWith(SECRET_PREFIX)
-      ? ' (the shell loop in the docs writes such lines for comments and `export` lines)' : ''
-    here('ignored-line', 'error', s.line, undefined, s.bareName
-      ? 'a name without `=`: dotenv and docker compose skip it, and kubectl takes its value from ' +
-        'its own environment: remove the line or give it a value'
-      : `neither NAME=VALUE, a comment nor blank${fromLoop}: dotenv and docker compose skip it and ` +
-        'kubectl rejects the file: remove the line or comment it out')
-  }
-
-  const secrets: CheckedSecret[] = []
-  const decodedByItem = new Map<EncodedItem, KestraValue>()
-  const firstByName = new Map<string, EncodedItem>()
-  for (const item of file.items) {
-    const variable = item.entry.key
-    if (!variable.startsWith(SECRET_PREFIX)) {
-      if (variable.toUpperCase().startsWith(SECRET_PREFIX)) {
-        here('prefix-case', 'error', item.line, variable,
-          `${variable} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
-          `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
-      } else {
-        here('not-prefixed', 'warning', item.line, variable,
-          `${variable} does not start with ${SECRET_PREFIX}, so Kestra does not read it as a secret`)
-      }
-      continue
+  const input = readEncodedInput(text, options.yaml)
+  let rules: Rules
+  if (input.format === 'env') {
+    const file = input.file
+    if (file.nul !== undefined) {
+      here('binary', 'error', file.lineAt(file.nul), undefined,
+        'contains a NUL byte: this looks like a binary file, not an encoded .env file')
+      return { ok: false, format: 'env', secrets: [], findings }
     }
-    if (variable === SECRET_PREFIX) {
-      here('empty-name', 'error', item.line, variable,
-        `${variable} has no name after the prefix (the shell loop makes these from blank lines): remove the line`)
-      continue
+    const t = file.text
+    for (const s of file.skipped) {
+      const fromLoop = t.slice(s.start, s.end).trimStart().startsWith(SECRET_PREFIX)
+        ? ' (the shell loop in the docs writes such lines for comments and `export` lines)' : ''
+      here('ignored-line', 'error', s.line, undefined, s.bareName
+        ? 'a name without `=`: dotenv and docker compose skip it, and kubectl takes its value from ' +
+          'its own environment: remove the line or give it a value'
+        : `neither NAME=VALUE, a comment nor blank${fromLoop}: dotenv and docker compose skip it and ` +
+          'kubectl rejects the file: remove the line or comment it out')
     }
-    const name = variable.slice(SECRET_PREFIX.length).toUpperCase()
-    secrets.push({ variable, name, line: item.line })
-
-    const first = firstByName.get(name)
-    if (first === undefined) {
-      firstByName.set(name, item)
-    } else if (first.entry.key === variable) {
-      here('duplicate', 'error', item.line, variable,
-        `${variable} is already defined on line ${first.line}: docker compose keeps the last, ` +
-        'kubectl rejects the file: remove one')
-    } else {
-      here('case-collision', 'error', item.line, variable,
-        `${variable} and ${first.entry.key} (line ${first.line}) are one secret to Kestra, which ` +
-        'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
+    rules = {
+      place: 'an env file',
+      duplicate: 'docker compose keeps the last, kubectl rejects the file',
+      shellNames: true,
+      form: (i) => {
+        const item = file.items[i] as EncodedItem
+        checkForm(t, item, here)
+        checkWrapped(item, here)
+      },
     }
-    if (/[.-]/.test(variable)) {
-      here('name-not-portable', 'warning', item.line, variable,
-        `${variable} is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*), so \`set -a; . file\` ` +
-        'cannot load it: use letters, digits and _ only')
+    if (file.items.length === 0) {
+      here('no-entries', 'warning', undefined, undefined, 'no KEY=VALUE entries found: the file holds no secret')
     }
-    checkForm(t, item, here)
-    const decoded = checkValue(item, here)
-    if (decoded !== undefined) decodedByItem.set(item, decoded)
-  }
-  if (file.items.length === 0) {
-    here('no-entries', 'warning', undefined, undefined, 'no KEY=VALUE entries found: the file holds no secret')
+  } else {
+    const { document } = input
+    for (const d of document.diagnostics) here(d.code, d.severity, d.line, d.key, d.message)
+    rules = {
+      place: DOCUMENT_WORDS[input.format].file,
+      duplicate: DUPLICATES[input.format],
+      // JSON is for scripts, which may export the names to a shell; Kubernetes takes `.` and `-`.
+      shellNames: input.format === 'json',
+    }
+    if (document.entries.length === 0 && !hasErrors(document.diagnostics)) {
+      here('no-entries', 'warning', undefined, undefined,
+        `no entries found in ${DOCUMENT_WORDS[input.format].entries}: the file holds no secret`)
+    }
   }
 
+  const { secrets, decoded } = checkVariables(input.variables, rules, here)
   if (options.against !== undefined) {
-    compareWith(options.against, file.items, decodedByItem, fileName, report)
+    compareWith(options.against, input.variables, decoded, fileName, report)
   }
   if (options.flows !== undefined) {
     checkFlows(options.flows, secrets, fileName, report)
@@ -150,13 +146,90 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
   const rank = (f: string): number => (f === fileName ? 0 : f === options.against?.name ? 1 : 2)
   findings.sort((a, b) => rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
     (a.line ?? 0) - (b.line ?? 0))
-  return { ok: !findings.some((f) => f.severity === 'error'), secrets, findings }
+  return { ok: !findings.some((f) => f.severity === 'error'), format: input.format, secrets, findings }
 }
 
 type Here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
   message: string) => void
 type Report = (file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
   key: string | undefined, message: string) => void
+
+/** What differs between the kinds of file, for the rules that they share. */
+interface Rules {
+  /** The kind of file, where nothing renders the template form. */
+  place: string
+  /** What the readers of the file do with a name defined twice. */
+  duplicate: string
+  /** Whether names should suit a shell (`set -a; . file`). */
+  shellNames: boolean
+  /** The checks of the form of the i-th entry in the file, before those of its value. */
+  form?: (index: number) => void
+}
+
+const DUPLICATES: Readonly<Record<DocumentFormat, string>> = {
+  'helm': 'Kubernetes keeps the last',
+  'helm-legacy': 'Kubernetes keeps the last',
+  'k8s-secret': 'kubectl rejects a mapping with a key twice',
+  'json': 'JSON readers (JSON.parse, jq) keep the last',
+}
+
+/**
+ * The rules every kind of file shares, on the variables Kestra would receive: names (the prefix,
+ * duplicates, names that collide once upper-cased) and values (decoded as Kestra does).
+ */
+function checkVariables(variables: readonly EncodedVariable[], rules: Rules, here: Here):
+  { secrets: CheckedSecret[]; decoded: Map<EncodedVariable, KestraValue> } {
+  const secrets: CheckedSecret[] = []
+  const decoded = new Map<EncodedVariable, KestraValue>()
+  const firstByName = new Map<string, EncodedVariable>()
+  variables.forEach((v, index) => {
+    const variable = v.variable
+    if (!isEnvName(variable)) {
+      here('invalid-name', 'error', v.line, variable,
+        `${variable} has characters other than letters, digits, _, . and -, which Kubernetes rejects in a ` +
+        'Secret key and a .env file cannot hold as a name: rename it')
+    }
+    if (!variable.startsWith(SECRET_PREFIX)) {
+      if (variable.toUpperCase().startsWith(SECRET_PREFIX)) {
+        here('prefix-case', 'error', v.line, variable,
+          `${variable} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
+          `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
+      } else {
+        here('not-prefixed', 'warning', v.line, variable,
+          `${variable} does not start with ${SECRET_PREFIX}, so Kestra does not read it as a secret`)
+      }
+      return
+    }
+    if (variable === SECRET_PREFIX) {
+      here('empty-name', 'error', v.line, variable,
+        `${variable} has no name after the prefix (the shell loop makes these from blank lines): remove the line`)
+      return
+    }
+    const name = variable.slice(SECRET_PREFIX.length).toUpperCase()
+    secrets.push({ variable, name, line: v.line })
+
+    const first = firstByName.get(name)
+    if (first === undefined) {
+      firstByName.set(name, v)
+    } else if (first.variable === variable) {
+      here('duplicate', 'error', v.line, variable,
+        `${variable} is already defined on line ${first.line}: ${rules.duplicate}: remove one`)
+    } else {
+      here('case-collision', 'error', v.line, variable,
+        `${variable} and ${first.variable} (line ${first.line}) are one secret to Kestra, which ` +
+        'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
+    }
+    if (rules.shellNames && /[.-]/.test(variable)) {
+      here('name-not-portable', 'warning', v.line, variable,
+        `${variable} is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*), so \`set -a; . file\` ` +
+        'cannot load it: use letters, digits and _ only')
+    }
+    rules.form?.(index)
+    const value = checkValue(v, rules.place, here)
+    if (value !== undefined) decoded.set(v, value)
+  })
+  return { secrets, decoded }
+}
 
 /**
  * What kubectl's `--from-env-file` (which keeps every character after the first `=`) and docker
@@ -207,45 +280,48 @@ function checkForm(t: string, item: EncodedItem, here: Here): void {
   }
 }
 
+/** A value that a `base64` command wrapped over several lines (env files only). */
+function checkWrapped(item: EncodedItem, here: Here): void {
+  if (item.continuation === undefined) return
+  here('wrapped-value', 'error', item.line, item.entry.key,
+    `the value of ${item.entry.key} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
+    'command does at 76 columns): docker compose and kubectl read only the first line, so Kestra ' +
+    'gets a cut-off secret, and the rest becomes a separate entry: put the value on one line (base64 -w0)')
+}
+
 /** Decodes the value as Kestra will and reports what would not arrive intact. */
-function checkValue(item: EncodedItem, here: Here): KestraValue | undefined {
-  const variable = item.entry.key
-  if (item.continuation !== undefined) {
-    here('wrapped-value', 'error', item.line, variable,
-      `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
-      'command does at 76 columns): docker compose and kubectl read only the first line, so Kestra ' +
-      'gets a cut-off secret, and the rest becomes a separate entry: put the value on one line (base64 -w0)')
-  }
-  const decoded = decodeKestraValue(item.value)
+function checkValue(v: EncodedVariable, place: string, here: Here): KestraValue | undefined {
+  const variable = v.variable
+  const decoded = decodeKestraValue(v.encoded)
   if (!decoded.ok) {
-    const why = undecodable(item.value, variable, decoded.problem)
-    here(why.code, 'error', item.line, variable, why.message)
+    const why = undecodable(v.encoded, variable, decoded.problem, place)
+    here(why.code, 'error', v.line, variable, why.message + encodingHint(v))
     return undefined
   }
   if (!decoded.utf8) {
-    here('not-utf8', 'error', item.line, variable,
+    here('not-utf8', 'error', v.line, variable,
       `the value of ${variable} decodes to bytes that are not UTF-8 text, which Kestra turns into ` +
-      'U+FFFD: was it ever encoded? (plain words such as passwords can happen to be valid base64)')
+      'U+FFFD: was it ever encoded? (plain words such as passwords can happen to be valid base64)' + encodingHint(v))
     return decoded
   }
   const text = decoded.text
   if (!isPrintableText(text)) {
-    here('not-printable', 'warning', item.line, variable,
+    here('not-printable', 'warning', v.line, variable,
       `the value of ${variable} decodes to text with control characters: it looks as if it was ` +
       'never encoded (plain words can happen to be valid base64), or was encoded twice')
   }
   if (text.length >= 2 && QUOTES.has(text.charCodeAt(0)) && text.charCodeAt(text.length - 1) === text.charCodeAt(0)) {
-    here('decoded-quoted', 'warning', item.line, variable,
+    here('decoded-quoted', 'warning', v.line, variable,
       `the value of ${variable} decodes to text in quotes, and Kestra keeps them: were the quotes ` +
       'of the .env encoded with it (as the shell loop in the docs does)?')
   }
   if (/\s#/.test(text)) {
-    here('decoded-comment', 'warning', item.line, variable,
+    here('decoded-comment', 'warning', v.line, variable,
       `the value of ${variable} decodes to text with " #" in it: was an inline comment of the .env ` +
       'encoded with it (as the shell loop in the docs does)?')
   }
   if (text.endsWith('\n') || text.endsWith('\r')) {
-    here('trailing-newline', 'warning', item.line, variable,
+    here('trailing-newline', 'warning', v.line, variable,
       `the value of ${variable} decodes to text that ends with a line break, which Kestra keeps: ` +
       'was it encoded with `echo ... | base64` (use echo -n or printf %s)?')
   }
@@ -253,8 +329,8 @@ function checkValue(item: EncodedItem, here: Here): KestraValue | undefined {
 }
 
 /** The encoded file must hold exactly the plain file's secrets, with the same values. */
-function compareWith(against: CheckFile, items: readonly EncodedItem[], decoded: ReadonlyMap<EncodedItem, KestraValue>,
-  fileName: string, report: Report): void {
+function compareWith(against: CheckFile, variables: readonly EncodedVariable[],
+  decoded: ReadonlyMap<EncodedVariable, KestraValue>, fileName: string, report: Report): void {
   const scanned = scan(against.text)
   const plainLines = lineIndex(scanned.text)
   const plain = new Map<string, { key: string; value: string; line: number }>()
@@ -262,36 +338,35 @@ function compareWith(against: CheckFile, items: readonly EncodedItem[], decoded:
     if (e.key === '__proto__') continue
     plain.set(e.key.toUpperCase(), { key: e.key, value: e.value, line: plainLines.lineAt(e.start) })
   }
-  const encoded = new Map<string, EncodedItem>()
-  for (const item of items) {
-    const variable = item.entry.key
-    if (!variable.startsWith(SECRET_PREFIX) || variable === SECRET_PREFIX) continue
-    encoded.set(variable.slice(SECRET_PREFIX.length).toUpperCase(), item)
+  const encoded = new Map<string, EncodedVariable>()
+  for (const v of variables) {
+    if (!v.variable.startsWith(SECRET_PREFIX) || v.variable === SECRET_PREFIX) continue
+    encoded.set(v.variable.slice(SECRET_PREFIX.length).toUpperCase(), v)
   }
   for (const [upper, p] of plain) {
-    const item = encoded.get(upper)
+    const v = encoded.get(upper)
     const variable = SECRET_PREFIX + p.key
-    if (item === undefined) {
+    if (v === undefined) {
       report(against.name, 'missing-secret', 'error', p.line, p.key,
         `${p.key} is not in ${fileName} (no ${variable}): encode ${against.name} again`)
       continue
     }
-    if (item.entry.key !== variable) {
-      report(fileName, 'name-case-differs', 'warning', item.line, item.entry.key,
-        `${item.entry.key} is ${p.key} in ${against.name} (line ${p.line}): Kestra reads them as one ` +
+    if (v.variable !== variable) {
+      report(fileName, 'name-case-differs', 'warning', v.line, v.variable,
+        `${v.variable} is ${p.key} in ${against.name} (line ${p.line}): Kestra reads them as one ` +
         'name, but the cases differ')
     }
-    const d = decoded.get(item)
+    const d = decoded.get(v)
     if (d !== undefined && d.ok && d.utf8 && d.text !== p.value) {
-      report(fileName, 'stale-secret', 'error', item.line, item.entry.key,
-        `${item.entry.key} holds a different value than ${p.key} in ${against.name} (line ${p.line}): ` +
+      report(fileName, 'stale-secret', 'error', v.line, v.variable,
+        `${v.variable} holds a different value than ${p.key} in ${against.name} (line ${p.line}): ` +
         `encode ${against.name} again`)
     }
   }
-  for (const [upper, item] of encoded) {
+  for (const [upper, v] of encoded) {
     if (!plain.has(upper)) {
-      report(fileName, 'extra-secret', 'error', item.line, item.entry.key,
-        `${item.entry.key} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
+      report(fileName, 'extra-secret', 'error', v.line, v.variable,
+        `${v.variable} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
     }
   }
 }

@@ -1,8 +1,10 @@
 import type { Diagnostic, Report } from './diagnostics.js'
 import { collector, hasErrors } from './diagnostics.js'
 import { SECRET_PREFIX } from './encode.js'
-import { readEncoded, type EncodedItem } from './encoded.js'
-import { decodeKestraValue, undecodable } from './kestra.js'
+import { readEncodedInput, type EncodedItem } from './encoded.js'
+import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
+import type { YamlModule } from './formats/yaml.js'
+import { decodeKestraValue, encodingHint, isEnvName, kestraName, undecodable, type EncodedVariable } from './kestra.js'
 import { quoteValue } from './quote.js'
 import { scan } from './scan.js'
 
@@ -23,6 +25,8 @@ export interface DecodedEntry {
 export interface DecodeResult {
   /** True when there is no error: `text` is then the whole output. */
   ok: boolean
+  /** What the input was read as: an encoded .env file, or a format of `encode --format`. */
+  format: 'env' | DocumentFormat
   /** The plain `.env`; empty when `ok` is false. */
   text: string
   /** The input's line ending, used for the output too. */
@@ -32,20 +36,34 @@ export interface DecodeResult {
   diagnostics: Diagnostic[]
 }
 
+export interface DecodeOptions {
+  /**
+   * The `yaml` package (`await import('yaml')`), to read the YAML formats of `encode --format`
+   * (Helm values, a Secret manifest). Without it, only .env files and JSON are read.
+   */
+  yaml?: YamlModule
+}
+
 /**
  * Turns an encoded file back into a plain `.env`: `SECRET_<NAME>=<base64>` becomes
  * `<NAME>=<value>` with the value decoded by Kestra's rules and written so that `dotenv.parse()`
  * reads it back exactly; comments, blank lines, other lines and the line ending style stay as they
  * are. Entries without the prefix are kept as they are, with a warning.
+ *
+ * Every format of `encode --format` is read too, recognised from its content (see `readFormatted`):
+ * its entries become a plain `.env` in document order, with the YAML comments around them as
+ * `#` comments.
  */
-export function decodeEnv(source: string): DecodeResult {
+export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeResult {
+  const input = readEncodedInput(source, options.yaml, { comments: true })
+  if (input.format !== 'env') return decodeDocument(input.format, input.document, input.eol)
   const { diagnostics, report } = collector()
-  const file = readEncoded(source)
+  const { file, variables } = input
   const { text: t, eol, items } = file
   if (file.nul !== undefined) {
     report('binary', 'error', file.lineAt(file.nul), undefined,
       'contains a NUL byte: this looks like a binary file, not an encoded .env file')
-    return { ok: false, text: '', eol, entries: [], diagnostics }
+    return { ok: false, format: 'env', text: '', eol, entries: [], diagnostics }
   }
 
   for (const s of file.skipped) {
@@ -68,64 +86,147 @@ export function decodeEnv(source: string): DecodeResult {
     const next = items[i + 1]?.entry.start ?? t.length
     out += copy(cursor, e.start, items[i - 1])
     const variable = e.key
-    const name = variable.startsWith(SECRET_PREFIX) ? variable.slice(SECRET_PREFIX.length) : ''
-    if (name === '') {
-      report(variable.startsWith(SECRET_PREFIX) ? 'empty-name' : 'not-prefixed', 'warning', item.line, variable,
-        variable.startsWith(SECRET_PREFIX)
-          ? `${variable} has no name after the prefix, so it is no secret: it is kept as it is`
-          : `${variable} does not start with ${SECRET_PREFIX}, so Kestra ignores it: it is kept as it is` +
-            (variable.toUpperCase().startsWith(SECRET_PREFIX) ? ` (Kestra's prefix is upper-case ${SECRET_PREFIX})` : ''))
+    if (item.continuation !== undefined && kestraName(variable) !== undefined && variable !== SECRET_PREFIX) {
+      report('wrapped-value', 'warning', item.line, variable,
+        `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
+        'command does): they are joined here, but docker compose and kubectl read only the first line')
+    }
+    const decoded = decodeVariable(variables[i] as EncodedVariable, 'an env file', report)
+    if (decoded.name === undefined) {
       out += t.slice(e.start, e.valueEnd)
       cursor = e.valueEnd
       entries.push({ variable, name: variable, value: e.value, line: item.line, decoded: false })
       return
     }
-    if (item.continuation !== undefined) {
-      report('wrapped-value', 'warning', item.line, variable,
-        `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
-        'command does): they are joined here, but docker compose and kubectl read only the first line')
-    }
-    const value = decodeForWriting(item, variable, report)
     const end = valueTextEnd(t, e)
-    let written = value === undefined ? '' : quoteValue(value)
-    if (value !== undefined && written === undefined) {
-      report('unwritable-value', 'error', item.line, variable,
-        `the value of ${variable} mixes quotes, line breaks, backslashes or spaces at its ends in a ` +
-        'way that no dotenv quoting carries unchanged, so it cannot be written to a .env file')
-    }
+    let written = decoded.written
     // An empty value followed, across blank lines, by a quote would take that quoted text.
     if (written === '' && /^\s*['"`]/.test(copy(end, next, item))) written = "''"
-    out += `${e.exported ? 'export ' : ''}${name}=${written ?? ''}`
+    out += `${e.exported ? 'export ' : ''}${decoded.name}=${written ?? ''}`
     cursor = end
-    entries.push({ variable, name, value: value ?? '', line: item.line, decoded: true })
+    entries.push({ variable, name: decoded.name, value: decoded.value ?? '', line: item.line, decoded: true })
   })
   out += copy(cursor, t.length, items[items.length - 1])
-
-  if (!hasErrors(diagnostics)) verify(out, entries, report)
   if (items.length === 0) {
     report('no-entries', 'warning', undefined, undefined, 'no KEY=VALUE entries found: the output holds no secret')
   }
+  return finish('env', out, eol, entries, diagnostics, report)
+}
+
+/** A formatted document as a plain .env: its entries in order, its comments as `#` lines. */
+function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol: '\n' | '\r\n'): DecodeResult {
+  const { diagnostics, report } = collector()
+  diagnostics.push(...document.diagnostics)
+  const lines: string[] = []
+  const blankLine = (): void => {
+    if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('')
+  }
+  if (document.commentBefore !== undefined) lines.push(...commentLines(document.commentBefore), '')
+  const entries: DecodedEntry[] = []
+  for (const v of document.entries) {
+    if (v.spaceBefore === true) blankLine()
+    if (v.commentBefore !== undefined) lines.push(...commentLines(v.commentBefore))
+    const decoded = decodeVariable(v, DOCUMENT_WORDS[format].file, report)
+    const name = decoded.name ?? v.variable
+    let written = decoded.written
+    if (decoded.name === undefined) {
+      // Not a secret, so never encoded: its text is written as it is.
+      written = quoteValue(v.encoded)
+      if (written === undefined) unwritable(v, report)
+    }
+    if (!isEnvName(name)) {
+      report('invalid-name', 'error', v.line, v.variable,
+        `${v.variable} has characters other than letters, digits, _, . and -, which a .env file cannot ` +
+        'hold as a name: rename it')
+    }
+    lines.push(`${name}=${written ?? ''}`)
+    if (v.comment !== undefined) lines.push(...commentLines(v.comment))
+    const value = decoded.name === undefined ? v.encoded : decoded.value ?? ''
+    entries.push({ variable: v.variable, name, value, line: v.line, decoded: decoded.name !== undefined })
+  }
+  if (document.comment !== undefined) {
+    blankLine()
+    lines.push(...commentLines(document.comment))
+  }
+  while (lines[lines.length - 1] === '') lines.pop()
+  if (document.entries.length === 0 && !hasErrors(diagnostics)) {
+    report('no-entries', 'warning', undefined, undefined, `no entries found in ${DOCUMENT_WORDS[format].entries}: the output holds no secret`)
+  }
+  return finish(format, lines.length === 0 ? '' : lines.join('\n') + '\n', eol, entries, diagnostics, report)
+}
+
+
+/**
+ * A comment block in the yaml library's form as .env lines: `#` and the text, a blank line for an
+ * empty line. Line separators (U+2028, U+2029), which end a line for dotenv but not for YAML,
+ * become spaces, as encode does with the comments it keeps, so that nothing after them can be
+ * read as an entry.
+ */
+function commentLines(block: string): string[] {
+  // The yaml library keeps the CR of a CRLF document's line ends inside its comment blocks.
+  return block.split(/\r?\n|\r/).map((line) => {
+    if (line === '') return ''
+    const text = line.replace(/[\u2028\u2029]/g, ' ').trimEnd()
+    return text.trim() === '' ? '#' : `#${text}`
+  })
+}
+
+/** The checks of the whole output, and the result as the caller receives it. */
+function finish(format: DecodeResult['format'], out: string, eol: '\n' | '\r\n', entries: DecodedEntry[],
+  diagnostics: Diagnostic[], report: Report): DecodeResult {
+  if (!hasErrors(diagnostics)) verify(out, entries, report)
   diagnostics.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
-  if (hasErrors(diagnostics)) return { ok: false, text: '', eol, entries: [], diagnostics }
-  return { ok: true, text: eol === '\n' ? out : out.replace(/\n/g, '\r\n'), eol, entries, diagnostics }
+  if (hasErrors(diagnostics)) return { ok: false, format, text: '', eol, entries: [], diagnostics }
+  return { ok: true, format, text: eol === '\n' ? out : out.replace(/\n/g, '\r\n'), eol, entries, diagnostics }
+}
+
+/**
+ * What one variable becomes: its name without the prefix, its decoded value, and that value as
+ * written after `NAME=`. `name` is undefined for a variable that is no secret (no `SECRET_` prefix,
+ * or nothing after it), which is kept as it is, with a warning; `written` is undefined after an
+ * error.
+ */
+function decodeVariable(v: EncodedVariable, place: string, report: Report):
+  { name: string | undefined; value: string | undefined; written: string | undefined } {
+  const variable = v.variable
+  const name = variable.startsWith(SECRET_PREFIX) ? variable.slice(SECRET_PREFIX.length) : ''
+  if (name === '') {
+    report(variable.startsWith(SECRET_PREFIX) ? 'empty-name' : 'not-prefixed', 'warning', v.line, variable,
+      variable.startsWith(SECRET_PREFIX)
+        ? `${variable} has no name after the prefix, so it is no secret: it is kept as it is`
+        : `${variable} does not start with ${SECRET_PREFIX}, so Kestra ignores it: it is kept as it is` +
+          (variable.toUpperCase().startsWith(SECRET_PREFIX) ? ` (Kestra's prefix is upper-case ${SECRET_PREFIX})` : ''))
+    return { name: undefined, value: undefined, written: undefined }
+  }
+  const value = decodeForWriting(v, place, report)
+  const written = value === undefined ? undefined : quoteValue(value)
+  if (value !== undefined && written === undefined) unwritable(v, report)
+  return { name, value, written }
+}
+
+function unwritable(v: EncodedVariable, report: Report): void {
+  report('unwritable-value', 'error', v.line, v.variable,
+    `the value of ${v.variable} mixes quotes, line breaks, backslashes or spaces at its ends in a ` +
+    'way that no dotenv quoting carries unchanged, so it cannot be written to a .env file')
 }
 
 /** The value Kestra would hand to flows, when it can be written to a .env file. */
-function decodeForWriting(item: EncodedItem, variable: string, report: Report): string | undefined {
-  const decoded = decodeKestraValue(item.value)
+function decodeForWriting(v: EncodedVariable, place: string, report: Report): string | undefined {
+  const variable = v.variable
+  const decoded = decodeKestraValue(v.encoded)
   if (!decoded.ok) {
-    const why = undecodable(item.value, variable, decoded.problem)
-    report(why.code, 'error', item.line, variable, why.message)
+    const why = undecodable(v.encoded, variable, decoded.problem, place)
+    report(why.code, 'error', v.line, variable, why.message + encodingHint(v))
     return undefined
   }
   if (!decoded.utf8) {
-    report('not-utf8', 'error', item.line, variable,
+    report('not-utf8', 'error', v.line, variable,
       `the value of ${variable} decodes to bytes that are not UTF-8 text (Kestra turns them into ` +
-      'U+FFFD), so it cannot be written to a .env file: was it ever base64-encoded?')
+      'U+FFFD), so it cannot be written to a .env file: was it ever base64-encoded?' + encodingHint(v))
     return undefined
   }
   if (decoded.text.includes('\0')) {
-    report('unwritable-value', 'error', item.line, variable,
+    report('unwritable-value', 'error', v.line, variable,
       `the value of ${variable} decodes to text with a NUL character, which a .env file cannot hold`)
     return undefined
   }

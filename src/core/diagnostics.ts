@@ -49,6 +49,8 @@ export type DiagnosticCode =
   | 'format-skipped'
   | 'secret-limit'
   | 'kubectl-line-limit'
+  // decode and check of the formats of encode --format
+  | 'invalid-name'
 
 /**
  * One finding about the input. `message` never contains a value: it names the line and the key

@@ -4,6 +4,11 @@
  * command wrapped over several lines (GNU base64 wraps at 76 columns, openssl at 64), which docker
  * compose and kubectl would read as a cut-off value followed by junk lines.
  */
+import {
+  mightBeFormatted, readFormatted, type DocumentFormat, type FormattedDocument, type FormattedEntry, type ReadOptions,
+} from './formats/read.js'
+import type { YamlModule } from './formats/yaml.js'
+import type { EncodedVariable } from './kestra.js'
 import { lineIndex } from './lines.js'
 import { scan, type ScannedEntry } from './scan.js'
 
@@ -42,6 +47,42 @@ export interface EncodedFile {
 const WRAP_WIDTHS = new Set([64, 76])
 const BASE64_RUN = /^[A-Za-z0-9+/]+$/
 const CONTINUATION = /^[A-Za-z0-9+/]+={0,2}$/
+
+/**
+ * What decode and check read: an encoded .env file, or a document that `encode --format` writes
+ * (a values file, a Secret manifest, JSON), recognised from its content. Either way `variables`
+ * lists what Kestra receives, in order, for the rules that every format shares.
+ */
+export type EncodedInput =
+  | {
+    format: 'env'
+    file: EncodedFile
+    /** One per item of `file`, in the same order. */
+    variables: EncodedVariable[]
+    eol: '\n' | '\r\n'
+  }
+  | {
+    format: DocumentFormat
+    document: FormattedDocument
+    /** The document's entries. */
+    variables: FormattedEntry[]
+    eol: '\n' | '\r\n'
+  }
+
+/**
+ * Reads `source` as a formatted document when it is one, as an encoded .env file otherwise. The
+ * YAML formats need `yaml` (the loaded `yaml` package); without it only JSON is recognised.
+ */
+export function readEncodedInput(source: string, yaml?: YamlModule, options: ReadOptions = {}): EncodedInput {
+  // A NUL byte makes a binary file, which the .env reading reports.
+  const document = !source.includes('\0') && mightBeFormatted(source) ? readFormatted(source, yaml, options) : undefined
+  if (document !== undefined) {
+    return { format: document.format, document, variables: document.entries, eol: lineEnding(source) }
+  }
+  const file = readEncoded(source)
+  const variables = file.items.map((item) => ({ variable: item.entry.key, encoded: item.value, line: item.line }))
+  return { format: 'env', file, variables, eol: file.eol }
+}
 
 export function readEncoded(source: string): EncodedFile {
   const eol = lineEnding(source)

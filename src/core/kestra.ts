@@ -16,6 +16,31 @@ export function stripLineBreaks(value: string): string {
   return value.replace(LINE_BREAKS, '')
 }
 
+/**
+ * One variable as Kestra receives it, whatever file it was read from (a .env line, an `extraEnv`
+ * item of a values file, a Secret's key, a JSON member): decode and check work on lists of these,
+ * so that every format goes through the same rules.
+ */
+export interface EncodedVariable {
+  /** The variable's name (`SECRET_DB_PASSWORD`). */
+  variable: string
+  /** The text Kestra receives for it: our base64, when the file is right. */
+  encoded: string
+  /** 1-based line of the name in the file. */
+  line: number
+  /** For a variable read from a Secret manifest: the field that held it. */
+  field?: 'data' | 'stringData'
+}
+
+/**
+ * Whether a name can be written in a .env file (the names dotenv reads: letters, digits, `_`, `.`
+ * and `-`), which is also what Kubernetes accepts as a Secret key. A name from a .env file always
+ * is one; a name from a values file, a Secret or JSON may not be.
+ */
+export function isEnvName(name: string): boolean {
+  return /^[\w.-]+$/.test(name)
+}
+
 /** The secret's name as `secret('...')` finds it, or undefined when Kestra ignores the variable. */
 export function kestraName(variable: string): string | undefined {
   return variable.startsWith(SECRET_PREFIX) ? variable.slice(SECRET_PREFIX.length).toUpperCase() : undefined
@@ -70,13 +95,16 @@ export function looksLikeTemplate(value: string): boolean {
   return /\{\{[\s\S]*\}\}|\{%[\s\S]*%\}/.test(value)
 }
 
-/** Why Kestra drops a value it cannot decode: a diagnostic code and a value-free sentence. */
-export function undecodable(value: string, variable: string, problem: Base64Problem):
+/**
+ * Why Kestra drops a value it cannot decode: a diagnostic code and a value-free sentence. `place`
+ * names the kind of file, for the template case (`an env file`, `a values file`, ...).
+ */
+export function undecodable(value: string, variable: string, problem: Base64Problem, place = 'an env file'):
   { code: 'template' | 'invalid-base64'; message: string } {
   if (looksLikeTemplate(value)) {
     return {
       code: 'template',
-      message: `the value of ${variable} is a {{ ... }} template, which nothing renders in an env file, so ` +
+      message: `the value of ${variable} is a {{ ... }} template, which nothing renders in ${place}, so ` +
         'Kestra drops the secret: put the plain value in a .env and run kestra-secrets encode',
     }
   }
@@ -85,4 +113,17 @@ export function undecodable(value: string, variable: string, problem: Base64Prob
     message: `the value of ${variable} ${describeBase64Problem(problem)}, so Kestra drops the secret ` +
       '("Cannot find secret" when a flow uses it)',
   }
+}
+
+/**
+ * For a variable read from a Secret, what its field must hold, to end a message about a value that
+ * Kestra cannot decode: a Secret's data encoded only once is the mistake of the published guides.
+ */
+export function encodingHint(v: EncodedVariable): string {
+  if (v.field === 'data') {
+    return '; a Secret\'s data holds base64 of the base64 text, since Kubernetes decodes one layer: ' +
+      'was it encoded only once?'
+  }
+  if (v.field === 'stringData') return '; a Secret\'s stringData holds the base64 text that Kestra decodes, not the value'
+  return ''
 }

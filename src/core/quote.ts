@@ -8,8 +8,8 @@
  * `"`, turn every `\n` and `\r`, backslash and letter, into a line break). Before all that, CRLF and
  * lone CR become LF, so a CR can only come from a `\r` in double quotes. The forms:
  *
- * - bare: `[^#\r\n]+` takes the whole value (no `#`, CR or LF, and no quote or white space first,
- *   or a quoted alternative would be tried), and `cook` leaves it as it is (no white space at the
+ * - bare: `[^#\r\n]+` takes the whole value (no `#`, CR or LF, and no quote first unless the
+ *   quoted alternative fails on the line), and `cook` leaves it as it is (no white space at the
  *   ends; no quotes that U+2028 or U+2029, line ends to the `m` flag, would make it strip);
  * - quoted: the quoted alternative reads it when every quote of that kind inside has a backslash
  *   before it (`\'` is read, and kept, backslash included) and the value does not end with a
@@ -98,6 +98,8 @@ function canBeBare(value: string): boolean {
   if (value === '') return true
   if (/[#\r\n]/.test(value)) return false
   const first = value.charCodeAt(0)
-  if (first === 0x27 || first === 0x22 || first === 0x60) return false
+  // A value that starts with a quote is tried as a quoted value first: bare works only when that
+  // reading fails on this line (as for "`\u2028`\\", whose U+2028 no quoting can carry).
+  if ((first === 0x27 || first === 0x22 || first === 0x60) && !quotedAlternativeFails(value)) return false
   return cook(value) === value
 }

@@ -154,3 +154,13 @@ test('--flows and --against together', () => {
   const r = checkEncoded(`SECRET_A=${b64('1')}\n`, { against: { name: 'p', text: 'A=2\n' }, flows: { root: '.', files: [flow] } })
   assert.deepEqual(found(r).map((f) => f[3]), ['stale-secret'])
 })
+
+test('the template test agrees with its definition, and stays linear on a value full of {{', async () => {
+  const { looksLikeTemplate } = await import('../src/core/kestra.js')
+  const fc = (await import('fast-check')).default
+  const definition = /\{\{[\s\S]*\}\}|\{%[\s\S]*%\}/
+  fc.assert(fc.property(fc.string({ unit: fc.constantFrom('{', '}', '%', 'x', '\n'), maxLength: 12 }),
+    (v) => looksLikeTemplate(v) === definition.test(v)), { numRuns: 5000 })
+  // The regular expression takes minutes on this; the test must end at once.
+  assert.equal(looksLikeTemplate('{{'.repeat(500_000)), false)
+})

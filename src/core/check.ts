@@ -1,3 +1,4 @@
+import { readKubectlEnvFile } from './formats/kubectl.js'
 import { hasErrors, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js'
 import { SECRET_PREFIX } from './encode.js'
 import { readEncodedInput, type EncodedItem } from './encoded.js'
@@ -136,6 +137,8 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
   }
 
   const { secrets, decoded } = checkVariables(input.variables, rules, here)
+  // After the per-line rules, so that a line they already fail is not reported twice.
+  if (input.format === 'env' && input.file.nul === undefined) checkKubectl(text, findings, here)
   if (options.against !== undefined) {
     compareWith(options.against, input.variables, decoded, fileName, report)
   }
@@ -277,6 +280,36 @@ function checkForm(t: string, item: EncodedItem, here: Here): void {
     here('inline-comment', 'error', item.line, variable,
       `${variable} has a # comment after its value, which kubectl (and docker compose, without a ` +
       'space before #) keep in the value: move the comment to its own line')
+  }
+}
+
+/**
+ * `kubectl create secret generic --from-env-file` reads the file by rules of its own (contract
+ * §3): a line it rejects loses every secret of the file, and at a line of 64 KiB it stops without
+ * a word. Reported only where the line has no error already; never the line's text.
+ */
+function checkKubectl(text: string, findings: readonly Finding[], here: Here): void {
+  const kubectl = readKubectlEnvFile(text)
+  const { error, truncatedAt } = kubectl
+  if (error !== undefined && !findings.some((f) => f.line === error.line && f.severity === 'error')) {
+    here('kubectl-rejects', 'error', error.line, undefined,
+      `kubectl create secret --from-env-file rejects the whole file at this line (${error.reason}), ` +
+      'so no secret of it reaches Kubernetes that way: remove the line or fix its name ' +
+      '(a byte-order mark anywhere but at the very start counts as part of a name)')
+  }
+  // dotenv and compose end a line at a lone CR; kubectl keeps it in the value.
+  for (let cr = text.indexOf('\r'), line = 1, at = 0; cr !== -1; cr = text.indexOf('\r', cr + 1)) {
+    if (text.charCodeAt(cr + 1) === 0x0a) continue
+    for (; at < cr; at++) if (text.charCodeAt(at) === 0x0a) line++
+    here('lone-cr', 'error', line, undefined,
+      'a carriage return without a line feed: dotenv and docker compose end the line there, kubectl ' +
+      'keeps it inside the value, so they read different secrets: use LF or CRLF line ends')
+    break
+  }
+  if (truncatedAt !== undefined) {
+    here('kubectl-line-limit', 'warning', truncatedAt, undefined,
+      'this line is 64 KiB or longer: kubectl create secret --from-env-file silently stops reading ' +
+      'here and drops this secret and every one after it: use encode --format k8s-secret for Kubernetes')
   }
 }
 

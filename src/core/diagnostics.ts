@@ -49,6 +49,8 @@ export type DiagnosticCode =
   | 'format-skipped'
   | 'secret-limit'
   | 'kubectl-line-limit'
+  | 'kubectl-rejects'
+  | 'lone-cr'
   // decode and check of the formats of encode --format
   | 'invalid-name'
 

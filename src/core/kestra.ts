@@ -92,7 +92,13 @@ export function isPrintableText(text: string): boolean {
  * file, where nothing ever renders it.
  */
 export function looksLikeTemplate(value: string): boolean {
-  return /\{\{[\s\S]*\}\}|\{%[\s\S]*%\}/.test(value)
+  // indexOf, not /\{\{[\s\S]*\}\}/: that expression retries from every `{{` and is quadratic on
+  // a value full of them.
+  const encloses = (open: string, close: string): boolean => {
+    const at = value.indexOf(open)
+    return at !== -1 && value.indexOf(close, at + 2) !== -1
+  }
+  return encloses('{{', '}}') || encloses('{%', '%}')
 }
 
 /**

@@ -255,9 +255,13 @@ function checkForm(t: string, item: EncodedItem, here: Here): void {
   const first = raw.trimStart().charCodeAt(0)
   const quoted = e.quote !== undefined || QUOTES.has(first)
   const inlineComment = e.commentStart !== undefined && !t.slice(e.valueEnd, e.commentStart).includes('\n')
-  const lineStart = t.lastIndexOf('\n', e.start - 1) + 1
-  const bom = t.slice(lineStart, e.start).indexOf('\uFEFF')
-  if (bom !== -1 && lineStart + bom !== 0) {
+  // Only the white space before the name, back to the line feed: a search from the line's start
+  // would be quadratic when entries share a line, and would see a BOM inside an earlier value.
+  let bom = -1
+  for (let i = e.start - 1; i >= 0 && isSpace(t.charCodeAt(i)) && t.charCodeAt(i) !== 0x0a; i--) {
+    if (t.charCodeAt(i) === 0xfeff) bom = i
+  }
+  if (bom > 0) {
     // Only a byte-order mark that starts the file is dropped by the readers.
     here('entry-form', 'error', item.line, variable,
       `${variable} has a byte-order mark (U+FEFF) before its name, which kubectl keeps in the name: remove it`)

@@ -1,7 +1,7 @@
 import { encodeValue, isStrictBase64 } from './base64.js'
 import type { Diagnostic, Report } from './diagnostics.js'
 import { collector, hasErrors } from './diagnostics.js'
-import { isSpace, scan, stripQuotes, type ScannedEntry } from './scan.js'
+import { isBareName, isSpace, scan, stripQuotes, type ScannedEntry } from './scan.js'
 import { lineIndex } from './lines.js'
 
 export const SECRET_PREFIX = 'SECRET_'
@@ -313,7 +313,7 @@ function checkEntry(t: string, e: ScannedEntry, line: number, checkPrefix: boole
 }
 
 function ignoredLine(piece: string, line: number, report: Report): void {
-  if (/^\s*(?:export\s+)?[\w.-]+\s*$/.test(piece)) {
+  if (isBareName(piece)) {
     report('bare-name', 'warning', line, undefined,
       'a name without `=` and value: dotenv ignores the line, so it is left out: add `=` and a value')
   } else {

@@ -10,7 +10,7 @@ import {
 import type { YamlModule } from './formats/yaml.js'
 import type { EncodedVariable } from './kestra.js'
 import { lineIndex } from './lines.js'
-import { scan, type ScannedEntry } from './scan.js'
+import { isBareName, scan, type ScannedEntry } from './scan.js'
 
 /** One entry of an encoded file, lines of a wrapped value already attached. */
 export interface EncodedItem {
@@ -156,12 +156,13 @@ function collectSkipped(t: string, from: number, to: number, index: { lineAt(o: 
   out: SkippedLine[], continuations: ReadonlyArray<{ start: number; end: number }>): void {
   let pos = from
   while (pos < to) {
-    let end = t.indexOf('\n', pos)
-    if (end === -1 || end > to) end = to
+    // By hand: indexOf would run past `to` for every gap when entries share a line.
+    let end = pos
+    while (end < to && t.charCodeAt(end) !== 0x0a) end++
     const piece = t.slice(pos, end)
     const trimmed = piece.trim()
     if (trimmed !== '' && trimmed.charCodeAt(0) !== 0x23 && !inside(continuations, pos)) {
-      out.push({ line: index.lineAt(pos), start: pos, end, bareName: /^\s*(?:export\s+)?[\w.-]+\s*$/.test(piece) })
+      out.push({ line: index.lineAt(pos), start: pos, end, bareName: isBareName(piece) })
     }
     pos = end + 1
   }

@@ -307,3 +307,8 @@ export function toRecord(entries: readonly ScannedEntry[]): Record<string, strin
   }
   return out
 }
+
+/** A line holding only a name (perhaps after `export`): a variable someone forgot to give `=`. */
+export function isBareName(line: string): boolean {
+  return /^\s*(?:export\s+)?[\w.-]+\s*$/.test(line)
+}

@@ -77,6 +77,27 @@ async function interruptWrites(command: string, input: string, text: string, out
   }
 }
 
+test('stderr closed, on a full device, or a pipe read slowly: the result is the same and nothing is lost', () => withTempDir((dir) => {
+  // Diagnostics go to fd 2 with writeSync, not through process.stderr (issue 5: start-up).
+  writeFileSync(join(dir, '.env'), 'A=1\nB=2\n')
+  const closed = sh(`"${process.execPath}" "${BIN}" encode .env 2>&-; echo "status=$?"`, dir)
+  assert.equal(closed.stdout, 'status=0\n')
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), `SECRET_A=${b64('1')}\nSECRET_B=${b64('2')}\n`)
+  const full = sh(`"${process.execPath}" "${BIN}" encode .env -o again 2>/dev/full; echo "status=$?"`, dir)
+  assert.equal(full.stdout, 'status=0\n')
+  assert.equal(readFileSync(join(dir, 'again'), 'utf8'), readFileSync(join(dir, '.env_encoded'), 'utf8'))
+  const rejected = sh(`"${process.execPath}" "${BIN}" encode missing.env 2>&-; echo "status=$?"`, dir)
+  assert.equal(rejected.stdout, 'status=1\n')
+  // check prints every finding: 3,000 lines, far more than a pipe holds, read only after a pause.
+  const lines: string[] = []
+  for (let i = 0; i < 3000; i++) lines.push(`SECRET_K${i}=not base64!`)
+  writeFileSync(join(dir, 'bad_encoded'), lines.join('\n') + '\n')
+  const slow = sh(`"${process.execPath}" "${BIN}" check bad_encoded 2>&1 >/dev/null | (sleep 1; cat)`, dir)
+  const found = slow.stdout.split('\n').filter((l) => /^bad_encoded:\d+: error: /.test(l))
+  assert.equal(found.length, 3000)
+  noStack(slow.stdout)
+}))
+
 test('SIGINT/SIGTERM while writing: the output is the old one or the new one, whole; no temporary file', async () => {
   await interruptWrites('encode', '.env', bigEnv(200_000), '.env_encoded')
 })

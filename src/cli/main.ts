@@ -1,6 +1,7 @@
 import { colorLevel, paintFor } from './color.js'
 import { EXIT, ExitError, InputError } from './errors.js'
 import { parseCommandLine } from './args.js'
+import { fdSink, isTerminal } from '../io/stderr.js'
 import type { Invocation } from './program.js'
 import type { Context } from './report.js'
 
@@ -46,12 +47,24 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
 
 /** The process entry point: the only place that sets the exit code. */
 export async function main(argv: readonly string[]): Promise<void> {
-  const { stdout, stderr, env } = process
-  stdout.on('error', (e: NodeJS.ErrnoException) => {
-    // A reader that goes away (`| head -1`) is not an error of ours.
-    // Other write errors reach the command through writeStdout's callback.
-    if (e.code === 'EPIPE') process.exit(EXIT.ok)
-  })
-  const ctx: Context = { stdout, stderr, env, paint: await paintFor(colorLevel(undefined, env, stderr.isTTY === true)) }
+  const env = process.env
+  let stdout: NodeJS.WriteStream | undefined
+  const ctx: Context = {
+    // process.stdout is created on first use: most runs write a file and never need it.
+    get stdout() {
+      if (stdout === undefined) {
+        stdout = process.stdout
+        stdout.on('error', (e: NodeJS.ErrnoException) => {
+          // A reader that goes away (`| head -1`) is not an error of ours.
+          // Other write errors reach the command through writeStdout's callback.
+          if (e.code === 'EPIPE') process.exit(EXIT.ok)
+        })
+      }
+      return stdout
+    },
+    stderr: fdSink(2),
+    env,
+    paint: await paintFor(colorLevel(undefined, env, await isTerminal(2))),
+  }
   process.exitCode = await run(argv, ctx)
 }

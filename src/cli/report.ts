@@ -1,11 +1,14 @@
 import { basename } from 'node:path'
 import { isTrackableByGit } from '../io/git.js'
 import type { Diagnostic } from '../core/diagnostics.js'
+import type { TextSink } from '../io/stderr.js'
 import type { Paint } from './color.js'
 
 export interface Context {
+  /** Where results go; only read when a result is printed. */
   stdout: NodeJS.WritableStream
-  stderr: NodeJS.WritableStream
+  /** Where diagnostics and summaries go. */
+  stderr: TextSink
   paint: Paint
   env: NodeJS.ProcessEnv
 }
@@ -51,9 +54,9 @@ export function plural(n: number, word: string): string {
  * A warning about the output file, printed like the input's diagnostics, when git would track it:
  * `why` says what is at stake. Returns the diagnostics as judged (empty when git ignores it).
  */
-export function warnIfTrackable(ctx: Context, output: string, why: string,
-  options: { strict?: boolean; quiet?: boolean }): Diagnostic[] {
-  if (!isTrackableByGit(output)) return []
+export async function warnIfTrackable(ctx: Context, output: string, why: string,
+  options: { strict?: boolean; quiet?: boolean }): Promise<Diagnostic[]> {
+  if (!(await isTrackableByGit(output))) return []
   const warning: Diagnostic = {
     code: 'not-git-ignored',
     severity: 'warning',

@@ -21,7 +21,7 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
 
   const judged = printDiagnostics(ctx, input.name, result.diagnostics, { strict: o.strict, quiet: o.quiet })
   if (result.ok && output !== undefined) {
-    judged.push(...warnIfTrackable(ctx, output, 'it holds your secrets in plain text', { strict: o.strict, quiet: o.quiet }))
+    judged.push(...await warnIfTrackable(ctx, output, 'it holds your secrets in plain text', { strict: o.strict, quiet: o.quiet }))
   }
   if (!result.ok || judged.some((d) => d.severity === 'error')) return EXIT.rejected
 

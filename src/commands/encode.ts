@@ -61,7 +61,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
 
   const judged = printDiagnostics(ctx, input.name, diagnostics, { strict: o.strict, quiet: o.quiet })
   if (result.ok && output !== undefined) {
-    judged.push(...warnIfTrackable(ctx, output, 'base64 is not encryption', { strict: o.strict, quiet: o.quiet }))
+    judged.push(...await warnIfTrackable(ctx, output, 'base64 is not encryption', { strict: o.strict, quiet: o.quiet }))
   }
   if (!result.ok || judged.some((d) => d.severity === 'error')) return EXIT.rejected
 

@@ -1,0 +1,47 @@
+import { fstatSync, writeSync } from 'node:fs'
+
+/** The little of a stream that diagnostics need. */
+export interface TextSink {
+  write(text: string): unknown
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4))
+
+/**
+ * Writes straight to a file descriptor, synchronously, as Node's own stderr does for files and
+ * terminals. `process.stderr` is not used: creating it loads Node's stream and socket machinery,
+ * which costs more start-up than encoding a small file. A full pipe (EAGAIN) is waited out; a
+ * closed or broken stderr (EBADF, EPIPE) or any other failure drops the text, as there is nowhere
+ * left to report it.
+ */
+export function fdSink(fd: number): TextSink {
+  return {
+    write(text: string): boolean {
+      const bytes = Buffer.from(text, 'utf8')
+      let done = 0
+      while (done < bytes.length) {
+        try {
+          done += writeSync(fd, bytes, done, bytes.length - done)
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return false
+          Atomics.wait(pause, 0, 0, 1)
+        }
+      }
+      return true
+    },
+  }
+}
+
+/**
+ * Whether the descriptor is a terminal. Only a character device can be one: anything else (a
+ * file, a pipe) is told by a stat, without loading the tty module.
+ */
+export async function isTerminal(fd: number): Promise<boolean> {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false
+  } catch {
+    return false
+  }
+  const { isatty } = await import('node:tty')
+  return isatty(fd)
+}

@@ -7,7 +7,23 @@ export interface Input {
   name: string
   /** The path, or undefined for stdin. */
   path: string | undefined
-  text: string
+  /** The bytes read: valid UTF-8 with no NUL. */
+  bytes: Buffer
+  /** The text, decoded on first use (the fast path of encode never needs it). */
+  readonly text: string
+}
+
+function input(name: string, path: string | undefined, bytes: Buffer): Input {
+  check(bytes, name)
+  let text: string | undefined
+  return {
+    name,
+    path,
+    bytes,
+    get text() {
+      return (text ??= bytes.toString('utf8'))
+    },
+  }
 }
 
 /** Inputs larger than this are refused: a .env is small, and the output must fit in one string. */
@@ -15,7 +31,7 @@ export const MAX_INPUT_BYTES = 128 * 1024 * 1024
 
 /** Reads a file (or stdin for `-`) as strict UTF-8, keeping a byte-order mark in the text. */
 export function readInput(path: string): Input {
-  if (path === '-') return { name: '<stdin>', path: undefined, text: decode(readAll(0, '<stdin>'), '<stdin>') }
+  if (path === '-') return input('<stdin>', undefined, readAll(0, '<stdin>'))
   let fd: number
   try {
     if (statSync(path).isDirectory()) {
@@ -28,7 +44,7 @@ export function readInput(path: string): Input {
     throw new InputError(path, describeFsError(e, 'read'))
   }
   try {
-    return { name: path, path, text: decode(readAll(fd, path), path) }
+    return input(path, path, readAll(fd, path))
   } finally {
     closeSync(fd)
   }
@@ -108,8 +124,11 @@ export function describeFsError(e: unknown, verb: 'read' | 'write'): string {
   }
 }
 
-/** Strict UTF-8 with a clear line for binary or mis-encoded files; the BOM stays in the text. */
-export function decode(bytes: Buffer, name: string): string {
+/**
+ * Strict UTF-8: a clear line for binary (a NUL byte) or mis-encoded files, with the line of the
+ * first bad byte. A BOM is kept, for the parsers to deal with.
+ */
+function check(bytes: Buffer, name: string): void {
   const nul = bytes.indexOf(0)
   if (nul !== -1) {
     throw new InputError(`${name}:${lineOfByte(bytes, nul)}`, `contains a NUL byte: this looks like a binary file, not a .env file`)
@@ -118,7 +137,6 @@ export function decode(bytes: Buffer, name: string): string {
     const bad = firstInvalidUtf8(bytes)
     throw new InputError(`${name}:${lineOfByte(bytes, bad)}`, `not valid UTF-8 (byte ${bad + 1}): save the file as UTF-8`)
   }
-  return bytes.toString('utf8')
 }
 
 function lineOfByte(bytes: Buffer, offset: number): number {

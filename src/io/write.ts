@@ -8,7 +8,7 @@ import { describeFsError } from './read.js'
  * same folder, flushed, then renamed over the target. A symbolic link at the target is replaced,
  * never written through. SIGINT and SIGTERM wait until the file is in place or removed.
  */
-export function writeFileAtomic(path: string, data: string): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   // pid + time + a counter keep the name unique; 'wx' below refuses to reuse one anyway. No crypto:
   // loading it costs more start-up than the whole encoding of a small file.
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${(tmpCounter++).toString(36)}.tmp`)
@@ -17,7 +17,7 @@ export function writeFileAtomic(path: string, data: string): void {
   try {
     fd = openSync(tmp, 'wx', 0o600)
     fchmodSync(fd, 0o600)
-    const bytes = Buffer.from(data, 'utf8')
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
     let written = 0
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
     fsyncSync(fd)
@@ -50,7 +50,7 @@ function holdSignals(): void {
  * Writes the result on stdout and waits until it is handed over, so that a failure (a full disk
  * behind `> file`) is reported before any summary. A reader that went away (EPIPE) is not an error.
  */
-export function writeStdout(stream: NodeJS.WritableStream, text: string): Promise<void> {
+export function writeStdout(stream: NodeJS.WritableStream, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(text, (e?: Error | null) => {
       if (!e || (e as NodeJS.ErrnoException).code === 'EPIPE') resolve()

@@ -1,0 +1,130 @@
+// The fast path of encode (src/core/plain.ts) against encodeEnv, the reference it must equal: same
+// bytes, same diagnostics, same count, same findings of checkLimits. Wherever encodePlain answers,
+// it must answer what encodeEnv answers; and on the files its documentation calls plain, it must
+// answer at all (else the fast path silently stops being taken).
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { encodeEnv } from '../src/core/encode.js'
+import { checkLimits } from '../src/core/formats/limits.js'
+import { encodePlain } from '../src/core/plain.js'
+import { ROOT } from './helpers.js'
+
+/** Asserts that encodePlain declines `text` or gives exactly what encodeEnv gives. */
+function agrees(text: string): boolean {
+  const plain = encodePlain(Buffer.from(text, 'utf8'))
+  if (plain === undefined) return false
+  const full = encodeEnv(text)
+  const where = JSON.stringify(text.length > 300 ? text.slice(0, 300) + '…' : text)
+  assert.ok(full.ok, `encodePlain answered where encodeEnv fails: ${where}`)
+  assert.equal(plain.bytes.toString('utf8'), full.text, where)
+  assert.ok(Buffer.from(full.text, 'utf8').equals(plain.bytes), where)
+  assert.deepEqual(plain.diagnostics, full.diagnostics, where)
+  assert.equal(plain.count, full.entries.length, where)
+  assert.deepEqual(checkLimits('env', plain.long), checkLimits('env', full.entries), where)
+  return true
+}
+
+// Pieces of .env text: mostly plain lines, and everything that makes a file not plain.
+const nameChar = fc.constantFrom(...'ABCXYZabcxyz019_')
+const name = fc.string({ unit: nameChar, minLength: 1, maxLength: 6 })
+const valueChar = fc.oneof(
+  { weight: 30, arbitrary: fc.constantFrom('a', 'Z', '0', '=', '/', '+', '-', '.', ':', '@', '$', '{', '}', '\\', 'é', '€', '😀') },
+  { weight: 1, arbitrary: fc.constantFrom(' ', '\t', '"', "'", '`', '#', '\u00a0', '\u2028', '\u2029', '\uFEFF', '\u3000', '\v', '\f', '\r') },
+)
+const value = fc.string({ unit: valueChar, maxLength: 12 })
+const space = fc.string({ unit: fc.constantFrom(' ', '\t', '\v', '\f', ' ', ' ', '\u00a0', '\uFEFF'), maxLength: 3 })
+const line = fc.oneof(
+  { weight: 12, arbitrary: fc.tuple(name, value).map(([k, v]) => `${k}=${v}`) },
+  { weight: 2, arbitrary: fc.tuple(space, value).map(([sp, v]) => `${sp}#${v}`) },
+  { weight: 2, arbitrary: space },
+  { weight: 1, arbitrary: fc.tuple(space, name, fc.constantFrom('=', ' =', ': ', ':'), value).map(([sp, k, sep, v]) => `${sp}${k}${sep}${v}`) },
+  { weight: 1, arbitrary: fc.tuple(name, value).map(([k, v]) => `export ${k}=${v}`) },
+  { weight: 1, arbitrary: fc.constantFrom('SECRET_A=1', 'secret_b=2', '__proto__=x', 'A.B=1', 'A-B=1', 'BARE', 'K="multi\nline"', "K='q'") },
+)
+const document = fc.tuple(
+  fc.array(line, { maxLength: 12 }),
+  fc.constantFrom('\n', '\n', '\n', '\r\n', '\r\n', '\r'),
+  fc.boolean(),
+  fc.constantFrom('', '', '', '', '', '', '', '', '', '\uFEFF'),
+).map(([lines, eol, last, bom]) => bom + lines.join(eol) + (last ? eol : ''))
+
+test('wherever encodePlain answers, it answers what encodeEnv does (20,000 documents)', () => {
+  let answered = 0
+  let declined = 0
+  fc.assert(fc.property(document, (text) => {
+    if (agrees(text)) answered++
+    else declined++
+  }), { numRuns: 20_000, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) })
+  // Both ways are exercised: a generator that never reaches the fast path would prove nothing.
+  assert.ok(answered > 2_000, `fast path taken ${answered} times`)
+  assert.ok(declined > 2_000, `fast path declined ${declined} times`)
+})
+
+// Files that are plain by the definition in src/core/plain.ts.
+const plainValue = fc.oneof(
+  fc.constant(''),
+  fc.tuple(
+    fc.constantFrom('a', 'Z', '0', '=', '/', '+', '-', '.', '\\', '$', '{', '}', '@'),
+    fc.string({ unit: fc.constantFrom('a', ' ', '\t', '"', "'", '`', '\\', '=', 'é', '€', '😀', '\u00a0', '\u3000'), maxLength: 10 }),
+    fc.constantFrom('a', 'Z', '9', '"', "'", '`', '\\', '=', '}'),
+  ).map(([first, middle, last]) => first + middle + last),
+)
+const plainLine = (index: number) => fc.oneof(
+  { weight: 6, arbitrary: plainValue.map((v) => `K${index}=${v}`) },
+  { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(' ', '\t', '\v', '\f'), maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('', ' ', '\t'), fc.string({ unit: fc.constantFrom('a', ' ', '#', '=', 'é', '"'), maxLength: 8 }), fc.constantFrom('.', 'x'), fc.constantFrom('', ' ', '\t')).map(([i, t, e, sp]) => `${i}#${t}${e}${sp}`) },
+)
+const plainDocument = fc.tuple(fc.integer({ min: 0, max: 12 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
+  .chain(([n, eol, last]) => fc.tuple(...Array.from({ length: n }, (_, i) => plainLine(i))).map((lines) => ({ lines, eol, last })))
+  // An empty value followed, past white space, by a quote would be read as that quoted value.
+  .filter(({ lines }) => !lines.some((l, i) => /=$/.test(l) && /^\s*['"`]/.test(lines.slice(i + 1).join('\n'))))
+  .map(({ lines, eol, last }) => lines.join(eol) + (last && lines.length > 0 ? eol : ''))
+
+test('every plain file takes the fast path, with the same output (5,000 documents)', () => {
+  fc.assert(fc.property(plainDocument, (text) => {
+    assert.ok(agrees(text), `not taken: ${JSON.stringify(text)}`)
+  }), { numRuns: 5_000 })
+})
+
+test('the fixtures and the examples: the fast path agrees wherever it answers', () => {
+  const dirs = [join(ROOT, 'test', 'fixtures'), join(ROOT, 'test', 'fixtures', 'formats'), join(ROOT, 'examples')]
+  let files = 0
+  for (const dir of dirs) {
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.env'))) {
+      agrees(readFileSync(join(dir, f), 'utf8'))
+      files++
+    }
+  }
+  assert.ok(files >= 20)
+})
+
+test('edge cases: what the fast path declines, and what it must take', () => {
+  const declines = [
+    'A=\n"x"\n', // an empty value: dotenv reads the quoted line below as its value
+    'A=\n  \'x\'', 'A=1\rB=2\n', 'A=1\r', '\uFEFFA=1\n', 'A=1 # c\n', 'A=1#c\n', ' A=1\n', 'A =1\n', 'A= 1\n',
+    'A=1 \n', "A='x'\n", 'A=x\u2028y\n', '# c\u2029d\n', '# c\u00a0\n', 'A=1\nA=2\n', 'a=1\nA=2\n', 'SECRET_A=1\n',
+    'Secret_A=1\n', '__proto__=1\n', 'export A=1\n', 'A.B=1\n', 'A=1\nB\n', 'A=é\n', 'A=1\n\u00a0\n', 'A=1\0\n',
+  ]
+  for (const text of declines) assert.equal(encodePlain(Buffer.from(text, 'utf8')), undefined, JSON.stringify(text))
+  const takes = [
+    '', '\n', '   ', 'A=1', 'A=1\n   ', 'A=\n', 'A=\n\n# c\nB=2\n', '  # c  \t\r\nA=b c\r\n', 'A=xéy\n',
+    'A=x"\n', 'SECRE=1\n', '_proto__=1\n', '__PROTO__=1\n', `A=${'x'.repeat(70_000)}\n`, '#\n#  \n',
+  ]
+  for (const text of takes) assert.ok(agrees(text), JSON.stringify(text))
+  // A long line is reported by checkLimits from the fast path's entries as from encodeEnv's.
+  const long = encodePlain(Buffer.from(`A=1\nLONG=${'x'.repeat(70_000)}\n`))
+  assert.equal(long?.long.length, 1)
+  assert.equal(checkLimits('env', long?.long ?? [])[0]?.line, 2)
+})
+
+test('100,000 entries and their names: a name twice, in any case, anywhere, declines', () => {
+  const lines = Array.from({ length: 100_000 }, (_, i) => `KEY_${i}=value${i}`)
+  const text = lines.join('\n') + '\n'
+  assert.ok(agrees(text))
+  assert.equal(encodePlain(Buffer.from(`${text}key_99999=again\n`)), undefined)
+  assert.equal(encodePlain(Buffer.from(`KEY_0=x\n${text}`)), undefined)
+})

@@ -5,13 +5,13 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { encodeEnv } from '../src/core/encode.js'
 import { checkLimits } from '../src/core/formats/limits.js'
 import { encodePlain } from '../src/core/plain.js'
-import { ROOT } from './helpers.js'
+import { ROOT, runCli, withTempDir } from './helpers.js'
 
 /** Asserts that encodePlain declines `text` or gives exactly what encodeEnv gives. */
 function agrees(text: string): boolean {
@@ -128,3 +128,18 @@ test('100,000 entries and their names: a name twice, in any case, anywhere, decl
   assert.equal(encodePlain(Buffer.from(`${text}key_99999=again\n`)), undefined)
   assert.equal(encodePlain(Buffer.from(`KEY_0=x\n${text}`)), undefined)
 })
+
+test('the CLI takes the fast path for a large plain file, and writes what encodeEnv writes', () => withTempDir((dir) => {
+  const lines = Array.from({ length: 3_000 }, (_, i) => (i % 100 === 0 ? `# part ${i / 100}\n\n` : '') + `KEY_${i}=v@lue-${i}/${'x'.repeat(i % 7)}`)
+  const text = lines.join('\r\n') + '\r\n'
+  assert.ok(Buffer.byteLength(text) > 16 * 1024)
+  assert.ok(encodePlain(Buffer.from(text)) !== undefined)
+  writeFileSync(join(dir, '.env'), text)
+  const r = runCli(['encode', '.env'], { cwd: dir })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stderr, 'encoded 3000 secrets from .env to .env_encoded\n')
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), encodeEnv(text).text)
+  assert.equal(statSync(join(dir, '.env_encoded')).mode & 0o777, 0o600)
+  const out = runCli(['encode', '.env', '--stdout'], { cwd: dir })
+  assert.equal(out.stdout, encodeEnv(text).text)
+}))

@@ -101,13 +101,16 @@ interface Encoded {
   diagnostics: Diagnostic[]
 }
 
+/** Below this size the general encoder is as quick as setting up the fast path: it runs alone. */
+const FAST_PATH_FROM = 16 * 1024
+
 /**
  * The encoding of the input in a format, with every diagnostic about it: for a plain file in the
  * env format straight from bytes to bytes (encodePlain, which gives what encodeEnv would, and is
  * many times faster on large files), for anything else through encodeEnv and renderFormat.
  */
 function encodeInput(bytes: Buffer, text: () => string, format: Format, options: EncodeOptions): Encoded {
-  const plain = format === 'env' ? encodePlain(bytes) : undefined
+  const plain = format === 'env' && bytes.length >= FAST_PATH_FROM ? encodePlain(bytes) : undefined
   if (plain !== undefined) {
     return { output: plain.bytes, count: plain.count, diagnostics: [...plain.diagnostics, ...checkLimits(format, plain.long)] }
   }

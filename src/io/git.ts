@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { builtin } from './builtin.js'
 
 /**
  * True when `path` lies in a git work tree and git does not ignore it. Git is asked only when a
@@ -15,7 +16,7 @@ export async function isTrackableByGit(path: string): Promise<boolean> {
     if (up === dir) return false
     dir = up
   }
-  const { spawnSync } = await import('node:child_process')
+  const { spawnSync } = await builtin<typeof import('node:child_process')>('node:child_process')
   const result = spawnSync('git', ['check-ignore', '-q', '--', full], { cwd: dirname(full), stdio: 'ignore' })
   // 0: ignored; 1: not ignored; anything else (no git, not a work tree): say nothing.
   return result.status === 1

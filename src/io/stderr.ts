@@ -1,4 +1,5 @@
 import { fstatSync, writeSync } from 'node:fs'
+import { builtin } from './builtin.js'
 
 /** The little of a stream that diagnostics need. */
 export interface TextSink {
@@ -42,6 +43,6 @@ export async function isTerminal(fd: number): Promise<boolean> {
   } catch {
     return false
   }
-  const { isatty } = await import('node:tty')
+  const { isatty } = await builtin<typeof import('node:tty')>('node:tty')
   return isatty(fd)
 }

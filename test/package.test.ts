@@ -26,9 +26,9 @@ test('the packed package holds only what runs, and npx kestra-secrets works from
   for (const f of files) {
     // The bin runs the bundle; the library is index + the pure core. tsc's cli/, commands/ and io/
     // output is for the tests only.
-    assert.match(f, /^(?:bin\/|dist\/cli\.cjs$|dist\/index\.(?:js|d\.ts)$|dist\/core\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/, `${f} should not ship`)
+    assert.match(f, /^(?:bin\/|dist\/cli(?:-decode-check)?\.cjs$|dist\/index\.(?:js|d\.ts)$|dist\/core\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/, `${f} should not ship`)
   }
-  for (const needed of ['bin/kestra-secrets.js', 'bin/package.json', 'dist/cli.cjs', 'dist/core/scan.js', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts']) {
+  for (const needed of ['bin/kestra-secrets.js', 'bin/package.json', 'dist/cli.cjs', 'dist/cli-decode-check.cjs', 'dist/core/scan.js', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts']) {
     assert.ok(files.includes(needed), `${needed} ships`)
   }
 
@@ -42,6 +42,12 @@ test('the packed package holds only what runs, and npx kestra-secrets works from
   assert.equal(readFileSync(join(project, '.env_encoded'), 'utf8'),
     `# for flows\nSECRET_TOKEN=${Buffer.from('s3cret value').toString('base64')}\n`)
   assert.equal(statSync(join(project, '.env_encoded')).mode & 0o777, 0o600)
+  // decode and check come from the second bundle.
+  const back = spawnSync('npx', ['--no-install', 'kestra-secrets', 'decode', '.env_encoded'], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  assert.equal(back.status, 0, back.stderr)
+  assert.match(back.stdout, /^# for flows\nTOKEN=/)
+  const check = spawnSync('npx', ['--no-install', 'kestra-secrets', 'check', '.env_encoded', '--against', '.env'], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  assert.equal(check.status, 0, check.stderr)
 
   // The library entry point resolves with its types from the installed package.
   const lib = spawnSync(process.execPath, ['--input-type=module', '-e',

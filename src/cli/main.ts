@@ -1,5 +1,5 @@
 import { colorLevel, paintFor } from './color.js'
-import { EXIT, ExitError, InputError } from './errors.js'
+import { EXIT, isExitError, isInputError } from './errors.js'
 import { parseCommandLine } from './args.js'
 import { fdSink, isTerminal } from '../io/stderr.js'
 import type { Invocation } from './program.js'
@@ -29,11 +29,11 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
     const command = await load()
     return await command(invocation, ctx)
   } catch (e) {
-    if (e instanceof InputError) {
+    if (isInputError(e)) {
       ctx.stderr.write(`${e.where}: ${ctx.paint.error('error')}: ${e.message}\n`)
       return e.code
     }
-    if (e instanceof ExitError) {
+    if (isExitError(e)) {
       if (e.message !== '') ctx.stderr.write(`kestra-secrets: ${ctx.paint.error('error')}: ${e.message}\n`)
       return e.code
     }

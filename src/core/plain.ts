@@ -126,19 +126,21 @@ function run(b: Buffer, crlf: boolean, slotCount: number, longCap: number): Plai
   const memory = new Uint8Array(wasm.memory.buffer)
   memory.set(ALPHABET, 0)
   memory.set(BYTE_CLASS, 64)
-  memory.set(b, input)
   wasm.o.value = out
 
-  // In slices of about 256 KiB of whole lines: WebAssembly starts with a quick baseline compiler
-  // and moves a function to the optimizing one once it is hot, which only later calls can use.
-  for (let p = 0; p < n;) {
-    let stop = p + 256 * 1024
+  // In slices of whole lines, each copied in just before it is encoded (a file that is not plain
+  // is mostly told on its first lines): a small first one, then about 256 KiB, as WebAssembly
+  // starts with a quick baseline compiler and moves a function to the optimizing one once it is
+  // hot, which only later calls can use.
+  for (let p = 0, slice = 16 * 1024; p < n; slice = 256 * 1024) {
+    let stop = p + slice
     if (stop >= n) {
       stop = n
     } else {
       const lf = b.indexOf(LF, stop)
       stop = lf === -1 ? n : lf + 1
     }
+    memory.set(b.subarray(p, stop), input + p)
     const status = wasm.encode(input + p, input + stop, input + n, crlf ? 1 : 0, slots, slotCount - 1, bounds, longs, longCap)
     if (status !== 0) return status as -1 | -3 | -4
     p = stop

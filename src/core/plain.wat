@@ -125,8 +125,16 @@
             (local.set $nameEnd (local.get $p))
             (if (i32.eqz (call $plainName (local.get $s) (i32.sub (local.get $nameEnd) (local.get $s))))
               (then (return (i32.const -1))))
-            ;; The value, up to LF or CRLF; no #, NUL, lone CR, U+2028 or U+2029 in it.
+            ;; The value, up to LF or CRLF; no #, NUL, lone CR, U+2028 or U+2029 in it. A quote or
+            ;; space at its start is told before the value is read: it may be a megabyte long.
             (local.set $v (i32.add (local.get $p) (i32.const 1)))
+            (if (i32.lt_u (local.get $v) (local.get $end))
+              (then
+                (local.set $c (i32.load8_u (local.get $v)))
+                (if (i32.eqz (i32.or
+                      (i32.and (i32.load8_u offset=64 (local.get $c)) (global.get $OPEN))
+                      (i32.or (i32.eq (local.get $c) (i32.const 0x0a)) (i32.eq (local.get $c) (i32.const 0x0d)))))
+                  (then (return (i32.const -1))))))
             (local.set $q (local.get $v))
             (local.set $contentEnd (i32.const -1))
             (block $valueEnd

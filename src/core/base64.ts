@@ -8,6 +8,48 @@ export function encodeValue(value: string): string {
   return scratch.toString('base64', 0, n)
 }
 
+/**
+ * `values.map(encodeValue)`, in a few native calls for all the values instead of two (and the
+ * JavaScript around them) for each: on a file of tens of thousands of entries, read by a process
+ * that has just started, those calls were most of the cost of encoding.
+ *
+ * The values, each padded with zero bytes to a multiple of 3 bytes, are encoded as one text: each
+ * then starts a group of 4 characters there, and its encoding is its own groups, the last one with
+ * `=` in place of the characters that stand for padding only (the standard encoding pads with zero
+ * bits too). It needs each value's length in bytes, which is its length when the text is ASCII;
+ * otherwise the values are encoded one by one.
+ */
+export function encodeValues(values: readonly string[]): string[] {
+  const count = values.length
+  const parts: string[] = []
+  let k = 0
+  for (let i = 0; i < count; i++) {
+    const value = values[i] as string
+    parts[k++] = value
+    const rest = value.length % 3
+    if (rest !== 0) parts[k++] = rest === 1 ? '\0\0' : '\0'
+  }
+  const joined = parts.join('')
+  // Every character not ASCII takes more than one byte.
+  if (Buffer.byteLength(joined, 'utf8') !== joined.length) return values.map((value) => encodeValue(value))
+  const all = Buffer.from(joined, 'latin1').toString('base64')
+  const out: string[] = []
+  let at = 0
+  for (let i = 0; i < count; i++) {
+    const length = (values[i] as string).length
+    const rest = length % 3
+    const end = at + (length - rest) / 3 * 4
+    if (rest === 0) {
+      out[i] = all.slice(at, end)
+      at = end
+    } else {
+      out[i] = all.slice(at, end + rest + 1) + (rest === 1 ? '==' : '=')
+      at = end + 4
+    }
+  }
+  return out
+}
+
 const ALPHABET = new Uint8Array(128)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') ALPHABET[c.charCodeAt(0)] = 1
 

@@ -117,7 +117,8 @@ function encodeInput(bytes: Buffer, text: () => string, format: Format, options:
   const result = encodeEnv(text(), options)
   if (!result.ok) return { output: undefined, count: 0, diagnostics: result.diagnostics }
   return {
-    output: (o) => renderFormat(format, result.items, { ...o, eol: result.eol }),
+    // encodeEnv has rendered the env format already.
+    output: format === 'env' ? () => result.text : (o) => renderFormat(format, result.items, { ...o, eol: result.eol }),
     count: result.entries.length,
     diagnostics: [...result.diagnostics, ...checkLimits(format, result.entries)],
   }

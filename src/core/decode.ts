@@ -1,5 +1,5 @@
 import type { Diagnostic, Report } from './diagnostics.js'
-import { collector, hasErrors } from './diagnostics.js'
+import { collector, hasErrors, NO_ENTRIES_MESSAGE } from './diagnostics.js'
 import { SECRET_PREFIX } from './encode.js'
 import { readEncodedInput, type EncodedItem } from './encoded.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
@@ -108,7 +108,7 @@ export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeRe
   })
   out += copy(cursor, t.length, items[items.length - 1])
   if (items.length === 0) {
-    report('no-entries', 'warning', undefined, undefined, 'no KEY=VALUE entries found: the output holds no secret')
+    report('no-entries', 'warning', undefined, undefined, NO_ENTRIES_MESSAGE)
   }
   return finish('env', out, eol, entries, diagnostics, report)
 }

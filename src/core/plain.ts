@@ -1,4 +1,4 @@
-import type { Diagnostic } from './diagnostics.js'
+import { NO_ENTRIES_MESSAGE, type Diagnostic } from './diagnostics.js'
 import { SECRET_PREFIX, type EncodedEntry } from './encode.js'
 import { PLAIN_WASM } from './plain-wasm.js'
 
@@ -32,8 +32,6 @@ export interface PlainEncoding {
   /** The entries whose output line is long enough to matter to `checkLimits`. */
   long: EncodedEntry[]
 }
-
-const NO_ENTRIES_MESSAGE = 'no KEY=VALUE entries found: the output holds no secret'
 
 const LF = 0x0a
 const CR = 0x0d

@@ -41,15 +41,19 @@ const NAME = 1 // [A-Za-z0-9_]
 const SPACE = 2 // ASCII white space other than line breaks: space, \t, \v, \f
 const EDGE = 4 // may end a value: printable ASCII but space
 const OPEN = 8 // may start a value: as EDGE, but not a quote or #
-const BYTE_CLASS = new Uint8Array(256)
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c)
-  if (/\w/.test(ch)) BYTE_CLASS[c]! |= NAME
-  if (c > 0x20 && c < 0x7f) BYTE_CLASS[c]! |= EDGE | (/['"`#]/.test(ch) ? 0 : OPEN)
+/** The class of each byte value, made on first use: most runs never take the fast path. */
+function byteClasses(): Uint8Array {
+  const classes = new Uint8Array(256)
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c)
+    if (/\w/.test(ch)) classes[c]! |= NAME
+    if (c > 0x20 && c < 0x7f) classes[c]! |= EDGE | (/['"`#]/.test(ch) ? 0 : OPEN)
+  }
+  for (const c of [0x20, 0x09, 0x0b, 0x0c]) classes[c]! |= SPACE
+  return classes
 }
-for (const c of [0x20, 0x09, 0x0b, 0x0c]) BYTE_CLASS[c]! |= SPACE
 
-const ALPHABET = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1')
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 
 // The little of the WebAssembly API used here: its types are in lib.dom, which this package does
 // not load.
@@ -82,6 +86,7 @@ interface PlainExports {
 }
 
 let compiled: WebAssembly.Module | undefined
+let tables: Uint8Array | undefined
 
 /**
  * The plain-file encoding of `input`, or undefined when `encodeEnv` must decide.
@@ -122,8 +127,9 @@ function run(b: Buffer, crlf: boolean, slotCount: number, longCap: number): Plai
   const size = longs + longCap * 20
   wasm.memory.grow(Math.ceil(size / 65536) - wasm.memory.buffer.byteLength / 65536)
   const memory = new Uint8Array(wasm.memory.buffer)
-  memory.set(ALPHABET, 0)
-  memory.set(BYTE_CLASS, 64)
+  // The base64 alphabet, then the byte classes (the layout in plain.wat).
+  tables ??= Buffer.concat([Buffer.from(ALPHABET, 'latin1'), byteClasses()])
+  memory.set(tables, 0)
   wasm.o.value = out
 
   // In slices of whole lines, each copied in just before it is encoded (a file that is not plain

@@ -551,13 +551,14 @@ async function main() {
   const h = get('100k')
   out.push('')
   out.push('Targets of issue 5 (information only):')
-  out.push(`- start-up ≤ 1.10x: ${s.ratio.toFixed(2)}x, ${verdict(s.ratio <= 1.1)}`)
-  out.push(`- 100,000 entries ≤ 2.0x: ${h.ratio.toFixed(2)}x, ${verdict(h.ratio <= 2.0)}; ` +
+  // Three decimals here: the table's two can round a ratio just over a target down onto it.
+  out.push(`- start-up ≤ 1.10x: ${s.ratio.toFixed(3)}x, ${verdict(s.ratio <= 1.1)}`)
+  out.push(`- 100,000 entries ≤ 2.0x: ${h.ratio.toFixed(3)}x, ${verdict(h.ratio <= 2.0)}; ` +
     `peak RSS ≤ 120 MB: ${h.mb === undefined ? 'not measured' : `${h.mb.toFixed(1)} MB, ${verdict(h.mb <= 120)}`}`)
   for (const a of ADVERSARIAL) {
     const r = get(a.id)
     const extra = a.extra ? ' (a case of ours, not in the issue\'s list)' : ''
-    out.push(`- ${a.label} ≤ 1.5x${extra}: ${r.ratio.toFixed(2)}x, ${verdict(r.ratio <= 1.5)}`)
+    out.push(`- ${a.label} ≤ 1.5x${extra}: ${r.ratio.toFixed(3)}x, ${verdict(r.ratio <= 1.5)}`)
   }
   for (const n of notes) out.push(`\nNote: ${n}`)
   process.stdout.write(out.join('\n') + '\n')

@@ -143,3 +143,31 @@ test('the CLI takes the fast path for a large plain file, and writes what encode
   const out = runCli(['encode', '.env', '--stdout'], { cwd: dir })
   assert.equal(out.stdout, encodeEnv(text).text)
 }))
+
+test('the retries: more long lines than first made room for, more names than first estimated', () => {
+  const long = Array.from({ length: 70 }, (_, i) => `LONG_${i}=${'y'.repeat(50_000)}`).join('\n') + '\n'
+  assert.ok(agrees(long))
+  assert.equal(encodePlain(Buffer.from(long))?.long.length, 70)
+  // The first 1,000 lines are long, so the table of names is first made for too few.
+  const first = Array.from({ length: 1_000 }, (_, i) => `FIRST_${i}=${'z'.repeat(200)}`)
+  const then = Array.from({ length: 60_000 }, (_, i) => `N${i}=1`)
+  const text = [...first, ...then].join('\n') + '\n'
+  assert.ok(agrees(text))
+  assert.equal(encodePlain(Buffer.from(text))?.count, 61_000)
+})
+
+test('no memory for the fast path: it declines, and the general encoder answers', () => {
+  // (lib.dom has the WebAssembly types; the tests do not load it.)
+  const memory = (globalThis as unknown as { WebAssembly: { Memory: { prototype: { grow(pages: number): number } } } })
+    .WebAssembly.Memory.prototype
+  const grow = memory.grow
+  memory.grow = () => {
+    throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded')
+  }
+  try {
+    assert.equal(encodePlain(Buffer.from('A=1\n')), undefined)
+  } finally {
+    memory.grow = grow
+  }
+  assert.ok(encodePlain(Buffer.from('A=1\n')) !== undefined)
+})

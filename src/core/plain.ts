@@ -125,7 +125,13 @@ function run(b: Buffer, crlf: boolean, slotCount: number, longCap: number): Plai
   const bounds = slots + slotCount * 4
   const longs = bounds + slotCount * 4
   const size = longs + longCap * 20
-  wasm.memory.grow(Math.ceil(size / 65536) - wasm.memory.buffer.byteLength / 65536)
+  try {
+    wasm.memory.grow(Math.ceil(size / 65536) - wasm.memory.buffer.byteLength / 65536)
+  } catch (e) {
+    // No room for it (a memory limit on the process): the general encoder does without.
+    if (e instanceof RangeError) return -1
+    throw e
+  }
   const memory = new Uint8Array(wasm.memory.buffer)
   // The base64 alphabet, then the byte classes (the layout in plain.wat).
   tables ??= Buffer.concat([Buffer.from(ALPHABET, 'latin1'), byteClasses()])

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { KUBECTL_MAX_LINE_BYTES } from '../src/core/formats/limits.js'
 import { ROOT } from './helpers.js'
 
 interface Compiler {
@@ -26,4 +27,10 @@ test('the committed WebAssembly module is what src/core/plain.wat compiles to', 
     '(i32.const 0x3e))\n                (local.set $o (i32.add (local.get $o) (i32.const 4)))))')
   assert.notEqual(changed, source)
   assert.notEqual(compiler.render(await compiler.compileWat(changed)), committed)
+})
+
+test('the WAT\'s line limit is the one checkLimits uses', () => {
+  const source = readFileSync(join(ROOT, 'src', 'core', 'plain.wat'), 'utf8')
+  const m = /\(global \$KUBECTL_MAX_LINE_BYTES i32 \(i32\.const (\d+)\)\)/.exec(source)
+  assert.equal(Number(m?.[1]), KUBECTL_MAX_LINE_BYTES)
 })

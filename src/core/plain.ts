@@ -80,7 +80,6 @@ interface PlainExports {
   o: WebAssembly.Global
   count: WebAssembly.Global
   longCount: WebAssembly.Global
-  line: WebAssembly.Global
   encode(p: number, stop: number, end: number, crlf: number, slots: number, mask: number, bounds: number,
     longs: number, longCap: number): number
 }

@@ -23,12 +23,13 @@
   (global $o (export "o") (mut i32) (i32.const 0))
   (global $count (export "count") (mut i32) (i32.const 0))
   (global $longCount (export "longCount") (mut i32) (i32.const 0))
-  (global $line (export "line") (mut i32) (i32.const 1))
+  (global $line (mut i32) (i32.const 1))
 
   (global $NAME i32 (i32.const 1))
   (global $SPACE i32 (i32.const 2))
   (global $EDGE i32 (i32.const 4))
   (global $OPEN i32 (i32.const 8))
+  ;; KUBECTL_MAX_LINE_BYTES of src/core/formats/limits.ts (a test compares the two).
   (global $KUBECTL_MAX_LINE_BYTES i32 (i32.const 65536))
 
   ;; The byte upper-cased when it is a lower-case ASCII letter.

@@ -421,9 +421,7 @@ function entryChecker(t: string, names: string, checkPrefix: boolean, report: Re
           `the value of ${key} has text after its closing quote, so dotenv keeps the quotes in the ` +
           'value: put everything inside the quotes')
       } else {
-        report('unterminated-quote', 'warning', line, key,
-          `the value of ${key} opens a quote that is never closed, so dotenv keeps the quote in the ` +
-          'value and reads only this line: close the quote')
+        report('unterminated-quote', 'warning', line, key, unterminatedQuote(key))
       }
     }
     if (backslashes && /\\(?![nr])/.test(inner ?? (quotesKept ? t.slice(first, end) : t.slice(first + 1, end - 1)))) {
@@ -432,6 +430,12 @@ function entryChecker(t: string, names: string, checkPrefix: boolean, report: Re
         'dotenv keeps as it is (backslash included): write the character itself')
     }
   }
+}
+
+/** The message of the `unterminated-quote` warning (also given by the fast path, plain.ts). */
+export function unterminatedQuote(key: string): string {
+  return `the value of ${key} opens a quote that is never closed, so dotenv keeps the quote in the ` +
+    'value and reads only this line: close the quote'
 }
 
 function ignoredLine(piece: string, line: number, report: Report): void {

@@ -1,5 +1,5 @@
 import { NO_ENTRIES_MESSAGE, type Diagnostic } from './diagnostics.js'
-import { SECRET_PREFIX, type EncodedEntry } from './encode.js'
+import { SECRET_PREFIX, unterminatedQuote, type EncodedEntry } from './encode.js'
 import { PLAIN_WASM } from './plain-wasm.js'
 
 /**
@@ -17,17 +17,26 @@ import { PLAIN_WASM } from './plain-wasm.js'
  *   not ending in a non-ASCII character (it could be a space `trimEnd` removes);
  * - an entry `NAME=value` at the start of the line: the name of ASCII letters, digits and `_`,
  *   neither `__proto__` nor starting with `SECRET_` in any case, and not defined twice in any
- *   case; the value empty, or starting with a printable ASCII character other than a quote or
- *   `#`, ending with a printable ASCII character, with no `#`, U+2028 or U+2029 in it.
- * dotenv reads each such entry as exactly the bytes of its value, and `encodeEnv` gives no
- * diagnostic on such a file but `no-entries`. A property test holds this module to `encodeEnv`.
+ *   case; with neither NUL, U+2028 nor U+2029 in the line, and one of these values:
+ *   - unquoted: empty, or starting with a printable ASCII character other than a quote or `#`,
+ *     ending with a printable ASCII character, with no `#` in it;
+ *   - quoted on its line: a quote (`"`, `'` or a backquote), anything but that quote, the same
+ *     quote with no backslash before it, then nothing but space; no backslash inside double
+ *     quotes (dotenv turns `\n` and `\r` there into line breaks);
+ *   - an unclosed quote: a quote that no later quote of its kind closes, because there is none,
+ *     or the next one is followed by a printable ASCII character other than `#` and has no
+ *     backslash before it; the rest of the line then as an unquoted value (no backslash after
+ *     a double quote). dotenv keeps the quote in the value, and `encodeEnv` warns.
+ * dotenv reads each such entry as exactly the bytes of its value (inside the quotes, for a quoted
+ * one), and `encodeEnv` gives no diagnostic on such a file but `no-entries` and
+ * `unterminated-quote`. A property test holds this module to `encodeEnv`.
  */
 export interface PlainEncoding {
   /** The `.env_encoded` text, as UTF-8 bytes. */
   bytes: Buffer
   /** How many secrets it holds. */
   count: number
-  /** What `encodeEnv` reports on the file (at most `no-entries`). */
+  /** What `encodeEnv` reports on the file: `no-entries`, or an `unterminated-quote` warning per unclosed quote. */
   diagnostics: Diagnostic[]
   /** The entries whose output line is long enough to matter to `checkLimits`. */
   long: EncodedEntry[]
@@ -40,7 +49,8 @@ const CR = 0x0d
 const NAME = 1 // [A-Za-z0-9_]
 const SPACE = 2 // ASCII white space other than line breaks: space, \t, \v, \f
 const EDGE = 4 // may end a value: printable ASCII but space
-const OPEN = 8 // may start a value: as EDGE, but not a quote or #
+const OPEN = 8 // may start an unquoted value: as EDGE, but not a quote or #
+const STOP = 16 // looked at in a value: LF, CR, NUL, #, backslash, quotes, 0xE2 (which starts U+2028 and U+2029)
 /** The class of each byte value, made on first use: most runs never take the fast path. */
 function byteClasses(): Uint8Array {
   const classes = new Uint8Array(256)
@@ -50,6 +60,7 @@ function byteClasses(): Uint8Array {
     if (c > 0x20 && c < 0x7f) classes[c]! |= EDGE | (/['"`#]/.test(ch) ? 0 : OPEN)
   }
   for (const c of [0x20, 0x09, 0x0b, 0x0c]) classes[c]! |= SPACE
+  for (const c of [0x0a, 0x0d, 0x00, 0x23, 0x5c, 0x22, 0x27, 0x60, 0xe2]) classes[c]! |= STOP
   return classes
 }
 
@@ -80,8 +91,10 @@ interface PlainExports {
   o: WebAssembly.Global
   count: WebAssembly.Global
   longCount: WebAssembly.Global
+  warnCount: WebAssembly.Global
+  names: WebAssembly.Global
   encode(p: number, stop: number, end: number, crlf: number, slots: number, mask: number, bounds: number,
-    longs: number, longCap: number): number
+    longs: number, longCap: number, warns: number): number
 }
 
 let compiled: WebAssembly.Module | undefined
@@ -123,7 +136,9 @@ function run(b: Buffer, crlf: boolean, slotCount: number, longCap: number): Plai
   const slots = align(out + n * 4 + 16)
   const bounds = slots + slotCount * 4
   const longs = bounds + slotCount * 4
-  const size = longs + longCap * 20
+  const warns = longs + longCap * 20
+  const names = warns + align(n + 4)
+  const size = names + n
   try {
     wasm.memory.grow(Math.ceil(size / 65536) - wasm.memory.buffer.byteLength / 65536)
   } catch (e) {
@@ -136,11 +151,13 @@ function run(b: Buffer, crlf: boolean, slotCount: number, longCap: number): Plai
   tables ??= Buffer.concat([Buffer.from(ALPHABET, 'latin1'), byteClasses()])
   memory.set(tables, 0)
   wasm.o.value = out
+  wasm.names.value = names
+  // All of the input: whether a quote is closed may depend on any later byte.
+  memory.set(b, input)
 
-  // In slices of whole lines, each copied in just before it is encoded (a file that is not plain
-  // is mostly told on its first lines): a small first one, then about 256 KiB, as WebAssembly
-  // starts with a quick baseline compiler and moves a function to the optimizing one once it is
-  // hot, which only later calls can use.
+  // In slices of whole lines: a small first one (a file that is not plain is mostly told on its
+  // first lines), then about 256 KiB, as WebAssembly starts with a quick baseline compiler and
+  // moves a function to the optimizing one once it is hot, which only later calls can use.
   for (let p = 0, slice = 16 * 1024; p < n; slice = 256 * 1024) {
     let stop = p + slice
     if (stop >= n) {
@@ -149,8 +166,8 @@ function run(b: Buffer, crlf: boolean, slotCount: number, longCap: number): Plai
       const lf = b.indexOf(LF, stop)
       stop = lf === -1 ? n : lf + 1
     }
-    memory.set(b.subarray(p, stop), input + p)
-    const status = wasm.encode(input + p, input + stop, input + n, crlf ? 1 : 0, slots, slotCount - 1, bounds, longs, longCap)
+    const status = wasm.encode(input + p, input + stop, input + n, crlf ? 1 : 0, slots, slotCount - 1, bounds, longs,
+      longCap, warns)
     if (status !== 0) return status as -1 | -3 | -4
     p = stop
   }
@@ -166,6 +183,16 @@ function run(b: Buffer, crlf: boolean, slotCount: number, longCap: number): Plai
   const diagnostics: Diagnostic[] = count === 0
     ? [{ code: 'no-entries', severity: 'warning', message: NO_ENTRIES_MESSAGE }]
     : []
+  // The unclosed quotes, in line order as encodeEnv sorts them; their names in one string, which
+  // is quicker than a string from a buffer for each (there may be thousands).
+  const lines = new Int32Array(wasm.memory.buffer, warns, wasm.warnCount.value)
+  if (lines.length > 0) {
+    const keys = Buffer.from(wasm.memory.buffer, names, wasm.names.value - names).toString('latin1').split('\n')
+    for (let k = 0; k < lines.length; k++) {
+      const key = keys[k]!
+      diagnostics.push({ code: 'unterminated-quote', severity: 'warning', message: unterminatedQuote(key), line: lines[k]!, key })
+    }
+  }
   return { bytes: Buffer.from(wasm.memory.buffer, out, wasm.o.value - out), count, diagnostics, long }
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { publint } from 'publint'
 import { ROOT, withTempDir } from './helpers.js'
@@ -42,6 +42,9 @@ test('the packed package holds only what runs, and npx kestra-secrets works from
   assert.equal(readFileSync(join(project, '.env_encoded'), 'utf8'),
     `# for flows\nSECRET_TOKEN=${Buffer.from('s3cret value').toString('base64')}\n`)
   assert.equal(statSync(join(project, '.env_encoded')).mode & 0o777, 0o600)
+  // The bin has kept V8's code cache beside the installed bundle (it never ships: see above).
+  const installed = join(project, 'node_modules', 'kestra-secrets', 'dist')
+  assert.ok(readdirSync(installed).some((f) => /^\.cli\.v[\d.]+\.\w+\.cache$/.test(f)), 'a code cache beside the bundle')
   // decode and check come from the second bundle.
   const back = spawnSync('npx', ['--no-install', 'kestra-secrets', 'decode', '.env_encoded'], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
   assert.equal(back.status, 0, back.stderr)

@@ -9,6 +9,7 @@ import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT, UsageError } from '../cli/errors.js'
 import type { Invocation } from '../cli/program.js'
 import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
+import { importPackage } from '../io/builtin.js'
 import { readInput } from '../io/read.js'
 import { writeFileAtomic, writeStdout } from '../io/write.js'
 import { checkOutputPath } from '../io/output.js'
@@ -67,7 +68,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   if (result.output === undefined || judged.some((d) => d.severity === 'error')) return EXIT.rejected
 
   // The YAML library is loaded for the YAML formats only, so the default path starts no slower.
-  const yaml: YamlModule | undefined = isYamlFormat(format) ? await import('yaml') : undefined
+  const yaml = isYamlFormat(format) ? await importPackage<YamlModule>('yaml') : undefined
   const data = typeof result.output === 'function' ? result.output({ yaml, name, namespace }) : result.output
   if (output === undefined) {
     await writeStdout(ctx.stdout, data)

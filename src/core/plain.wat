@@ -186,7 +186,8 @@
                           (i32.and (i32.load8_u offset=64 (local.get $c)) (global.get $OPEN))
                           (i32.or (i32.eq (local.get $c) (i32.const 0x0a)) (i32.eq (local.get $c) (i32.const 0x0d)))))
                       (then (return (i32.const -1))))))))
-            ;; The first #, backslash and opening quote after the first byte on the line (-1: none).
+            ;; The line's first #, first backslash, and first quote of the opening kind after the
+            ;; opening one (-1: none).
             (local.set $hash (i32.const -1))
             (local.set $backslash (i32.const -1))
             (local.set $close (i32.const -1))

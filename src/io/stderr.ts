@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from 'node:fs'
+import { fstatSync, statSync, writeSync } from 'node:fs'
 import { builtin } from './builtin.js'
 
 /** The little of a stream that diagnostics need. */
@@ -35,11 +35,15 @@ export function fdSink(fd: number): TextSink {
 
 /**
  * Whether the descriptor is a terminal. Only a character device can be one: anything else (a
- * file, a pipe) is told by a stat, without loading the tty module.
+ * file, a pipe) is told by a stat, and so is /dev/null (`2>/dev/null`, common in scripts), without
+ * loading the tty module, which brings Node's stream and socket code with it.
  */
 export async function isTerminal(fd: number): Promise<boolean> {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false
+    const stat = fstatSync(fd)
+    if (!stat.isCharacterDevice()) return false
+    const nul = statSync('/dev/null', { throwIfNoEntry: false })
+    if (nul !== undefined && nul.isCharacterDevice() && nul.rdev === stat.rdev) return false
   } catch {
     return false
   }

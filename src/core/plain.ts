@@ -36,7 +36,7 @@ export interface PlainEncoding {
   bytes: Buffer
   /** How many secrets it holds. */
   count: number
-  /** What `encodeEnv` reports on the file: `no-entries`, or an `unterminated-quote` warning per unclosed quote. */
+  /** What `encodeEnv` reports on the file: `no-entries`, or `unterminated-quote` for each unclosed quote. */
   diagnostics: Diagnostic[]
   /** The entries whose output line is long enough to matter to `checkLimits`. */
   long: EncodedEntry[]
@@ -50,7 +50,7 @@ const NAME = 1 // [A-Za-z0-9_]
 const SPACE = 2 // ASCII white space other than line breaks: space, \t, \v, \f
 const EDGE = 4 // may end a value: printable ASCII but space
 const OPEN = 8 // may start an unquoted value: as EDGE, but not a quote or #
-const STOP = 16 // looked at in a value: LF, CR, NUL, #, backslash, quotes, 0xE2 (which starts U+2028 and U+2029)
+const STOP = 16 // looked at in a value: LF, CR, NUL, #, backslash, quotes, 0xE2 (U+2028 and U+2029)
 /** The class of each byte value, made on first use: most runs never take the fast path. */
 function byteClasses(): Uint8Array {
   const classes = new Uint8Array(256)

@@ -55,7 +55,7 @@ function writeCache(cacheFile, source, script) {
     const data = script.createCachedData()
     const head = Buffer.alloc(4)
     head.writeUInt32LE(source.length, 0)
-    fs.writeFileSync(tmp, Buffer.concat([head, source, data]), { flag: 'wx', mode: 0o644 })
+    fs.writeFileSync(tmp, Buffer.concat([head, source, data]), { flag: 'wx', mode: 0o600 })
     fs.renameSync(tmp, cacheFile)
   } catch {
     try { fs.unlinkSync(tmp) } catch { /* never written */ }

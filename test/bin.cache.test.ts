@@ -44,6 +44,7 @@ test('the first run writes the cache, later runs use it, and nothing a user sees
   const first = run(pkg, ['encode', '.env', '-o', 'first.out'], dir)
   assert.ok(existsSync(cache), 'the first run writes the cache')
   const written = statSync(cache)
+  assert.equal(written.mode & 0o777, 0o600, 'mode 0600, as every file the tool writes')
   const second = run(pkg, ['encode', '.env', '-o', 'second.out'], dir)
   for (const r of [first, second]) {
     assert.equal(r.status, 0)

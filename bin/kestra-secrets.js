@@ -7,8 +7,9 @@
 // writes it, later runs skip most of the compiling. The cache is used only when it was made from
 // exactly these bytes (it holds a copy of them; V8 itself refuses a cache from another Node or
 // other V8 flags). Kept in the package's own folder, it is trusted as much as the code beside it.
-// Where that folder cannot be written, or with NODE_DISABLE_COMPILE_CACHE set (as Node's own
-// cache), the bundle is simply required. The cache holds compiled code only, never a value read.
+// Where that folder cannot be written, each run compiles, as without a cache; with
+// NODE_DISABLE_COMPILE_CACHE set (as for Node's own cache), the bundle is simply required. The
+// cache holds compiled code only, never a value read.
 const fs = require('node:fs')
 const path = require('node:path')
 const vm = require('node:vm')
@@ -51,13 +52,23 @@ function runCached() {
 /** Writes the cache whole or not at all; any failure leaves the run as it was. */
 function writeCache(cacheFile, source, script) {
   const tmp = `${cacheFile}.${process.pid}.tmp`
+  let created = false
   try {
     const data = script.createCachedData()
     const head = Buffer.alloc(4)
     head.writeUInt32LE(source.length, 0)
-    fs.writeFileSync(tmp, Buffer.concat([head, source, data]), { flag: 'wx', mode: 0o600 })
+    const fd = fs.openSync(tmp, 'wx', 0o600)
+    created = true
+    try {
+      fs.writeFileSync(fd, Buffer.concat([head, source, data]))
+      // On disk before the rename: after a power cut, the cache is the whole file or none.
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
     fs.renameSync(tmp, cacheFile)
   } catch {
-    try { fs.unlinkSync(tmp) } catch { /* never written */ }
+    // Only a file this run made is removed: 'wx' refuses one of another run's.
+    if (created) try { fs.unlinkSync(tmp) } catch { /* gone already */ }
   }
 }

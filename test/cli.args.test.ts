@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseArgs, type Invocation } from '../src/cli/program.js'
-import { UsageError } from '../src/cli/errors.js'
+import { UsageError } from '../src/errors.js'
 import { colorLevel } from '../src/cli/color.js'
 
 function parse(argv: string[]): { inv: Invocation | undefined; out: string; err: string } {
@@ -91,49 +91,4 @@ test('colour: --no-color, FORCE_COLOR, NO_COLOR, then the terminal decide, in th
   for (const [flag, env, tty, level] of table) {
     assert.equal(colorLevel(flag, env, tty), level, JSON.stringify([flag, env, tty]))
   }
-})
-
-test('the quick parser agrees with commander wherever it answers', async () => {
-  const { quickParse: quickOnly, validate } = await import('../src/cli/args.js')
-  // What the quick path ends in: its invocation after the shared checks, or an error.
-  const quickParse = (argv: string[]): Invocation | undefined | 'error' => {
-    const q = quickOnly(argv)
-    if (q === undefined) return undefined
-    try {
-      return validate(q)
-    } catch {
-      return 'error'
-    }
-  }
-  const fc = (await import('fast-check')).default
-  const commanderSays = (argv: string[]): Invocation | undefined | 'error' => {
-    try {
-      return parse(argv).inv
-    } catch {
-      return 'error'
-    }
-  }
-  const words = ['encode', 'decode', 'check', '.env', '-', '', 'x y', '-o', '--output', '--output=o.env', '--output=',
-    '--stdout', '--stdout=1', '--format', '--format=helm', 'helm', 'k8s-secret', 'bogus', '--name', 'n', '--namespace',
-    '--json', '--against', 'a.env', '--flows', 'flows', '-q', '--quiet', '--no-color', '--strict', '--force',
-    '--allow-duplicates', '--help', '-h', '-V', '--version', '--', '-x', '-qo', '-o=x', '--bogus']
-  let answered = 0
-  const argvs = fc.oneof(
-    fc.array(fc.constantFrom(...words), { maxLength: 7 }),
-    fc.tuple(fc.constantFrom([], ['--no-color']), fc.constantFrom('encode', 'decode', 'check'), fc.array(fc.constantFrom(...words), { maxLength: 6 }))
-      .map(([pre, cmd, rest]) => [...pre, cmd, ...rest]),
-  )
-  fc.assert(fc.property(argvs, (argv) => {
-    const quick = quickParse(argv)
-    if (quick === undefined) return
-    answered++
-    assert.deepEqual(commanderSays(argv), quick, argv.join(' '))
-  }), { numRuns: 3000 })
-  const common = [['encode'], ['encode', '.env', '-o', 'out'], ['encode', '-', '--stdout'], ['--no-color', 'encode', '-q'],
-    ['encode', '--format', 'helm'], ['decode', '.env_encoded', '-o', 'plain.env'], ['check', '--against', '.env', '--json']]
-  for (const argv of common) {
-    assert.notEqual(quickParse(argv), undefined, `${argv.join(' ')} takes the quick path`)
-    assert.deepEqual(commanderSays(argv), quickParse(argv))
-  }
-  assert.ok(answered > 100)
 })

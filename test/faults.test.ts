@@ -9,7 +9,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, 
 import { join } from 'node:path'
 import dotenv from 'dotenv'
 import { BIN, ROOT, assertNoStack, inject, kestraDecode, runCli, runCliWith, withTempDir } from './helpers.js'
-import { EXIT } from '../src/cli/errors.js'
+import { EXIT } from '../src/errors.js'
 import { MAX_INPUT_BYTES } from '../src/io/read.js'
 
 const node = (args: string[], cwd: string) =>

@@ -91,14 +91,13 @@ test('limits: a Secret key over 253 characters, a Secret over 1 MiB; other forma
   assert.equal(checkLimits('k8s-secret', bigger)[0]?.code, 'secret-limit')
 })
 
-test('the library exports the formats API', () => {
+test('the library exports the formats API, and no internals', () => {
   const source = '# c\nA=1\n'
   const r = library.encodeEnv(source)
   assert.equal(library.renderFormat('json', r.items), '{\n  "SECRET_A": "MQ=="\n}\n')
-  const helm = library.renderHelm(r.items, yaml)
+  const helm = library.renderFormat('helm', r.items, { yaml })
   assert.deepEqual(library.readFormatted(helm, yaml)?.entries, [{ variable: 'SECRET_A', encoded: 'MQ==', line: 4 }])
-  assert.equal(library.readFormatted(library.renderEnv(r.items), yaml), undefined)
-  for (const name of ['renderK8sSecret', 'renderJson', 'mountValues', 'isDnsSubdomain', 'mightBeFormatted', 'FORMATS']) {
-    assert.ok(name in library, name)
-  }
+  assert.equal(library.readFormatted(library.renderFormat('env', r.items), yaml), undefined)
+  assert.deepEqual(Object.keys(library).sort(), ['FORMATS', 'checkEncoded', 'decodeEnv', 'decodeKestraValue', 'encodeEnv',
+    'findSecretReferences', 'readFormatted', 'renderFormat'])
 })

@@ -9,7 +9,7 @@ import dotenv from 'dotenv'
 import fc from 'fast-check'
 import { encodeValue, encodeValues } from '../src/core/base64.js'
 import { encodeEnv, renderEnv } from '../src/core/encode.js'
-import { lineEndFinder, nextIndexOf, scan, scanColumns, toRecord } from '../src/core/scan.js'
+import { scan, toRecord } from '../src/core/scan.js'
 
 const LS = '\u2028'
 const PS = '\u2029'
@@ -82,8 +82,7 @@ test('encodeValues gives what encodeValue gives, value by value', () => {
 
 test('names from a text stored two bytes a character compare and collide as they should', () => {
   const doc = `A="1"${LS}b="2"${LS}B="3"\nC=😀\nC=4\n`
-  const columns = scanColumns(doc)
-  assert.deepEqual(columns.keys, ['A', 'b', 'B', 'C', 'C'])
+  assert.deepEqual(scan(doc).entries.map((e) => e.key), ['A', 'b', 'B', 'C', 'C'])
   const r = encodeEnv(doc)
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line, d.key]), [['case-collision', 1, 'B'], ['duplicate', 3, 'C']])
   const allowed = encodeEnv(`A='1'${LS}A='2'\n__proto__=x 😀\n`, { allowDuplicates: true })
@@ -102,35 +101,6 @@ test('the text encodeEnv builds along the way is renderEnv of its items', () => 
     }
     sameAsDotenv(d)
   }), { numRuns: 3000 })
-})
-
-test('nextIndexOf answers as indexOf does, whatever order it is asked in', () => {
-  fc.assert(fc.property(
-    fc.string({ unit: fc.constantFrom('a', '#', '\n'), maxLength: 30 }),
-    fc.array(fc.nat(31), { maxLength: 20 }),
-    (text, asked) => {
-      const next = nextIndexOf(text, '#')
-      for (const i of asked) {
-        const want = text.indexOf('#', i)
-        assert.equal(next(i), want === -1 ? text.length : want)
-      }
-    },
-  ), { numRuns: 2000 })
-})
-
-test('lineEndFinder finds the first line end of any kind', () => {
-  fc.assert(fc.property(
-    fc.string({ unit: fc.constantFrom('a', '\n', '\r', LS, PS), maxLength: 20 }),
-    fc.array(fc.nat(20), { maxLength: 10 }),
-    (text, asked) => {
-      const lineEndFrom = lineEndFinder(text)
-      for (const i of asked.filter((a) => a <= text.length)) {
-        let want = i
-        while (want < text.length && !/[\n\r\u2028\u2029]/.test(text[want] as string)) want++
-        assert.equal(lineEndFrom(i), want)
-      }
-    },
-  ), { numRuns: 2000 })
 })
 
 test('comments after values on lines that share a line feed', () => {

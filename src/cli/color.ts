@@ -1,5 +1,3 @@
-import { importPackage } from '../io/builtin.js'
-
 export type ColorLevel = 0 | 1 | 2 | 3
 
 /**
@@ -36,7 +34,7 @@ const plain: Paint = { error: (s) => s, warning: (s) => s, dim: (s) => s, ok: (s
 /** Colours for stderr; chalk is loaded only when colour is on. */
 export async function paintFor(level: ColorLevel): Promise<Paint> {
   if (level === 0) return plain
-  const { Chalk } = await importPackage<typeof import('chalk')>('chalk')
+  const { Chalk } = await import('chalk')
   const chalk = new Chalk({ level })
   return {
     error: (s) => chalk.red.bold(s),

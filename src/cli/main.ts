@@ -1,6 +1,6 @@
 import { colorLevel, paintFor } from './color.js'
-import { EXIT, isExitError, isInputError } from './errors.js'
-import { parseCommandLine } from './args.js'
+import { EXIT, ExitError, InputError } from '../errors.js'
+import { parseArgs } from './program.js'
 import { fdSink, isTerminal } from '../io/stderr.js'
 import type { Invocation } from './program.js'
 import type { Context } from './report.js'
@@ -21,7 +21,7 @@ const ISSUES = 'https://github.com/kestra-secrets/kestra-secrets/issues'
  */
 export async function run(argv: readonly string[], ctx: Context): Promise<number> {
   try {
-    const invocation = await parseCommandLine(argv, { out: (s) => ctx.stdout.write(s), err: (s) => ctx.stderr.write(s) })
+    const invocation = parseArgs(argv, { out: (s) => ctx.stdout.write(s), err: (s) => ctx.stderr.write(s) })
     if (invocation === undefined) return EXIT.ok
     if (invocation.color === false) ctx.paint = await paintFor(0)
     const load = COMMANDS[invocation.command]
@@ -29,11 +29,11 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
     const command = await load()
     return await command(invocation, ctx)
   } catch (e) {
-    if (isInputError(e)) {
+    if (e instanceof InputError) {
       ctx.stderr.write(`${e.where}: ${ctx.paint.error('error')}: ${e.message}\n`)
       return e.code
     }
-    if (isExitError(e)) {
+    if (e instanceof ExitError) {
       if (e.message !== '') ctx.stderr.write(`kestra-secrets: ${ctx.paint.error('error')}: ${e.message}\n`)
       return e.code
     }

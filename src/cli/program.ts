@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import { readFileSync } from 'node:fs'
-import { UsageError } from './errors.js'
-import { validate } from './args.js'
+import { UsageError } from '../errors.js'
 import { commands, globalOptions } from './options.js'
 
 /** The options of every command, as commander names them (camelCase of the long flag). */
@@ -106,4 +105,13 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
     throw new UsageError('no command given: try `kestra-secrets encode .env`')
   }
   return validate(invocation)
+}
+
+/** The checks that span options. */
+function validate(invocation: Invocation): Invocation {
+  const o = invocation.options
+  if (o.stdout === true && o.output !== undefined && o.output !== '-') {
+    throw new UsageError('--stdout and --output go to different places: give one of them')
+  }
+  return invocation
 }

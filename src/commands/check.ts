@@ -1,10 +1,9 @@
 import { checkEncoded, type CheckOptions, type CheckResult, type Finding } from '../core/check.js'
 import { mightBeFormatted } from '../core/formats/read.js'
 import type { YamlModule } from '../core/formats/yaml.js'
-import { EXIT, UsageError } from '../cli/errors.js'
+import { EXIT, UsageError } from '../errors.js'
 import type { Invocation } from '../cli/program.js'
 import { formatDiagnostic, plural, type Context } from '../cli/report.js'
-import { importPackage } from '../io/builtin.js'
 import { readFlowFiles } from '../io/flows.js'
 import { readInput } from '../io/read.js'
 import { writeStdout } from '../io/write.js'
@@ -39,7 +38,7 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
   const input = readInput(file)
   const options: CheckOptions = { name: input.name }
   // The YAML library is loaded only for a text that may be a values file or a Secret manifest.
-  if (mightBeFormatted(input.text)) options.yaml = await importPackage<YamlModule>('yaml')
+  if (mightBeFormatted(input.text)) options.yaml = await import('yaml')
   if (againstPath !== undefined) {
     const plain = readInput(againstPath)
     options.against = { name: plain.name, text: plain.text }

@@ -1,10 +1,9 @@
 import { decodeEnv } from '../core/decode.js'
 import { mightBeFormatted } from '../core/formats/read.js'
 import type { YamlModule } from '../core/formats/yaml.js'
-import { EXIT } from '../cli/errors.js'
+import { EXIT } from '../errors.js'
 import type { Invocation } from '../cli/program.js'
 import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
-import { importPackage } from '../io/builtin.js'
 import { checkOutputPath } from '../io/output.js'
 import { readInput } from '../io/read.js'
 import { writeFileAtomic, writeStdout } from '../io/write.js'
@@ -17,7 +16,7 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   if (output !== undefined) checkOutputPath(output, file)
   const input = readInput(file)
   // The YAML library is loaded only for a text that may be a values file or a Secret manifest.
-  const yaml = mightBeFormatted(input.text) ? await importPackage<YamlModule>('yaml') : undefined
+  const yaml = mightBeFormatted(input.text) ? await import('yaml') : undefined
   const result = decodeEnv(input.text, { yaml })
 
   const judged = printDiagnostics(ctx, input.name, result.diagnostics, { strict: o.strict, quiet: o.quiet })

@@ -4,12 +4,10 @@ import { encodeEnv, type EncodeOptions } from '../core/encode.js'
 import { DEFAULT_OUTPUT_NAMES, FORMATS, isFormat, isYamlFormat, renderFormat, type Format, type FormatOptions } from '../core/formats/index.js'
 import { DEFAULT_SECRET_NAME, isDnsLabel, isDnsSubdomain, mountValues } from '../core/formats/k8s-secret.js'
 import { checkLimits } from '../core/formats/limits.js'
-import { encodePlain } from '../core/plain.js'
 import type { YamlModule } from '../core/formats/yaml.js'
-import { EXIT, UsageError } from '../cli/errors.js'
+import { EXIT, UsageError } from '../errors.js'
 import type { Invocation } from '../cli/program.js'
 import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
-import { importPackage } from '../io/builtin.js'
 import { readInput } from '../io/read.js'
 import { writeFileAtomic, writeStdout } from '../io/write.js'
 import { checkOutputPath } from '../io/output.js'
@@ -59,7 +57,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
 
   if (output !== undefined) checkOutputPath(output, file)
   const input = readInput(file)
-  const result = encodeInput(input.bytes, () => input.text, format, { allowDuplicates: o.allowDuplicates, force: o.force })
+  const result = encodeInput(input.text, format, { allowDuplicates: o.allowDuplicates, force: o.force })
 
   const judged = printDiagnostics(ctx, input.name, result.diagnostics, { strict: o.strict, quiet: o.quiet })
   if (result.output !== undefined && output !== undefined) {
@@ -68,7 +66,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   if (result.output === undefined || judged.some((d) => d.severity === 'error')) return EXIT.rejected
 
   // The YAML library is loaded for the YAML formats only, so the default path starts no slower.
-  const yaml = isYamlFormat(format) ? await importPackage<YamlModule>('yaml') : undefined
+  const yaml = isYamlFormat(format) ? await import('yaml') : undefined
   const data = typeof result.output === 'function' ? result.output({ yaml, name, namespace }) : result.output
   if (output === undefined) {
     await writeStdout(ctx.stdout, data)
@@ -102,20 +100,9 @@ interface Encoded {
   diagnostics: Diagnostic[]
 }
 
-/** Below this size the general encoder is as quick as setting up the fast path: it runs alone. */
-const FAST_PATH_FROM = 16 * 1024
-
-/**
- * The encoding of the input in a format, with every diagnostic about it: for a plain file in the
- * env format straight from bytes to bytes (encodePlain, which gives what encodeEnv would, and is
- * many times faster on large files), for anything else through encodeEnv and renderFormat.
- */
-function encodeInput(bytes: Buffer, text: () => string, format: Format, options: EncodeOptions): Encoded {
-  const plain = format === 'env' && bytes.length >= FAST_PATH_FROM ? encodePlain(bytes) : undefined
-  if (plain !== undefined) {
-    return { output: plain.bytes, count: plain.count, diagnostics: [...plain.diagnostics, ...checkLimits(format, plain.long)] }
-  }
-  const result = encodeEnv(text(), options)
+/** The encoding of the input in a format, with every diagnostic about it. */
+function encodeInput(text: string, format: Format, options: EncodeOptions): Encoded {
+  const result = encodeEnv(text, options)
   if (!result.ok) return { output: undefined, count: 0, diagnostics: result.diagnostics }
   return {
     // encodeEnv has rendered the env format already.

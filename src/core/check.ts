@@ -1,15 +1,14 @@
 import { readKubectlEnvFile } from './formats/kubectl.js'
-import { hasErrors, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js'
-import { SECRET_PREFIX } from './encode.js'
-import { readEncodedInput, type EncodedItem } from './encoded.js'
+import { binaryDiagnostic, hasErrors, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js'
+import { readEncodedInput, type EncodedItem } from './read-encoded.js'
 import { findSecretReferences } from './flows.js'
 import { DOCUMENT_WORDS, type DocumentFormat } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import {
-  decodeKestraValue, encodingHint, isEnvName, isPrintableText, undecodable, type EncodedVariable, type KestraValue,
+  decodeKestraValue, encodingHint, isPrintableText, SECRET_PREFIX, undecodable, type EncodedVariable, type KestraValue,
 } from './kestra.js'
-import { isSpace, scan } from './scan.js'
-import { lineIndex } from './lines.js'
+import { hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage } from './names.js'
+import { scan } from './scan.js'
 
 /** A file given to the check by its name (as messages should show it) and its text. */
 export interface CheckFile {
@@ -89,16 +88,16 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
   const here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
     message: string): void => report(fileName, code, severity, line, key, message)
 
+  const binary = binaryDiagnostic(text, 'an encoded .env file')
+  if (binary !== undefined) {
+    here(binary.code, binary.severity, binary.line, undefined, binary.message)
+    return { ok: false, format: 'env', secrets: [], findings }
+  }
   const input = readEncodedInput(text, options.yaml)
   let rules: Rules
   if (input.format === 'env') {
     const file = input.file
-    if (file.nul !== undefined) {
-      here('binary', 'error', file.lineAt(file.nul), undefined,
-        'contains a NUL byte: this looks like a binary file, not an encoded .env file')
-      return { ok: false, format: 'env', secrets: [], findings }
-    }
-    const t = file.text
+    const t = file.scanned.text
     for (const s of file.skipped) {
       const fromLoop = t.slice(s.start, s.end).trimStart().startsWith(SECRET_PREFIX)
         ? ' (the shell loop in the docs writes such lines for comments and `export` lines)' : ''
@@ -114,7 +113,7 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
       shellNames: true,
       form: (i) => {
         const item = file.items[i] as EncodedItem
-        checkForm(t, item, here)
+        checkForm(item, here)
         checkWrapped(item, here)
       },
     }
@@ -138,7 +137,7 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
 
   const { secrets, decoded } = checkVariables(input.variables, rules, here)
   // After the per-line rules, so that a line they already fail is not reported twice.
-  if (input.format === 'env' && input.file.nul === undefined) checkKubectl(text, findings, here)
+  if (input.format === 'env') checkKubectl(text, findings, here)
   if (options.against !== undefined) {
     compareWith(options.against, input.variables, decoded, fileName, report)
   }
@@ -184,7 +183,8 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, her
   { secrets: CheckedSecret[]; decoded: Map<EncodedVariable, KestraValue> } {
   const secrets: CheckedSecret[] = []
   const decoded = new Map<EncodedVariable, KestraValue>()
-  const firstByName = new Map<string, EncodedVariable>()
+  const isSecret = (variable: string): boolean => variable.startsWith(SECRET_PREFIX) && variable !== SECRET_PREFIX
+  const repeats = new Map(repeatedNames(variables.map((v) => (isSecret(v.variable) ? v.variable : undefined))).map((r) => [r.index, r]))
   variables.forEach((v, index) => {
     const variable = v.variable
     if (!isEnvName(variable)) {
@@ -211,21 +211,18 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, her
     const name = variable.slice(SECRET_PREFIX.length).toUpperCase()
     secrets.push({ variable, name, line: v.line })
 
-    const first = firstByName.get(name)
-    if (first === undefined) {
-      firstByName.set(name, v)
-    } else if (first.variable === variable) {
+    const repeat = repeats.get(index)
+    const first = repeat === undefined ? undefined : variables[repeat.earlier] as EncodedVariable
+    if (repeat?.sameCase === true) {
       here('duplicate', 'error', v.line, variable,
-        `${variable} is already defined on line ${first.line}: ${rules.duplicate}: remove one`)
-    } else {
+        `${variable} is already defined on line ${first?.line}: ${rules.duplicate}: remove one`)
+    } else if (first !== undefined) {
       here('case-collision', 'error', v.line, variable,
         `${variable} and ${first.variable} (line ${first.line}) are one secret to Kestra, which ` +
         'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
     }
-    if (rules.shellNames && /[.-]/.test(variable)) {
-      here('name-not-portable', 'warning', v.line, variable,
-        `${variable} is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*), so \`set -a; . file\` ` +
-        'cannot load it: use letters, digits and _ only')
+    if (rules.shellNames && hasShellUnsafeCharacters(variable)) {
+      here('name-not-portable', 'warning', v.line, variable, shellUnsafeMessage(variable))
     }
     rules.form?.(index)
     const value = checkValue(v, rules.place, here)
@@ -238,50 +235,34 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, her
  * What kubectl's `--from-env-file` (which keeps every character after the first `=`) and docker
  * compose need: `SECRET_NAME=base64`, nothing around or after it.
  */
-function checkForm(t: string, item: EncodedItem, here: Here): void {
+function checkForm(item: EncodedItem, here: Here): void {
   const e = item.entry
   const variable = e.key
   if (e.exported) {
-    here('export-prefix', 'error', item.line, variable,
+    here('export-prefix', 'error', e.line, variable,
       `${variable} is written with \`export\`, which kubectl rejects as part of the name: remove it`)
   }
-  let keyStart = e.start
-  if (e.exported) {
-    keyStart += 'export'.length
-    while (isSpace(t.charCodeAt(keyStart))) keyStart++
-  }
-  const separator = t.slice(keyStart + variable.length, e.valueStart)
-  const raw = t.slice(e.valueStart, e.valueEnd)
-  const first = raw.trimStart().charCodeAt(0)
-  const quoted = e.quote !== undefined || QUOTES.has(first)
-  const inlineComment = e.commentStart !== undefined && !t.slice(e.valueEnd, e.commentStart).includes('\n')
-  // Only the white space before the name, back to the line feed: a search from the line's start
-  // would be quadratic when entries share a line, and would see a BOM inside an earlier value.
-  let bom = -1
-  for (let i = e.start - 1; i >= 0 && isSpace(t.charCodeAt(i)) && t.charCodeAt(i) !== 0x0a; i--) {
-    if (t.charCodeAt(i) === 0xfeff) bom = i
-  }
-  if (bom > 0) {
+  if (e.bomBeforeName) {
     // Only a byte-order mark that starts the file is dropped by the readers.
-    here('entry-form', 'error', item.line, variable,
+    here('entry-form', 'error', e.line, variable,
       `${variable} has a byte-order mark (U+FEFF) before its name, which kubectl keeps in the name: remove it`)
-  } else if (separator !== '=') {
-    here('entry-form', 'error', item.line, variable, separator.trim() === ':'
+  } else if (e.separator !== '=') {
+    here('entry-form', 'error', e.line, variable, e.separator === ':'
       ? `${variable} uses the NAME: value form, which kubectl does not read: write ${variable}=value`
       : `${variable} has spaces around =, which kubectl keeps in the name: write ${variable}=value`)
-  } else if (raw.length > 0 && isSpace(raw.charCodeAt(0))) {
-    here('entry-form', 'error', item.line, variable,
+  } else if (e.spaceBefore) {
+    here('entry-form', 'error', e.line, variable,
       `the value of ${variable} starts with white space, which kubectl keeps and Kestra cannot decode: remove it`)
-  } else if (!quoted && !inlineComment && raw.length > 0 && isSpace(raw.charCodeAt(raw.length - 1))) {
-    here('entry-form', 'error', item.line, variable,
+  } else if (e.opening === undefined && e.comment === undefined && e.spaceAfter) {
+    here('entry-form', 'error', e.line, variable,
       `the value of ${variable} ends with white space, which kubectl keeps and Kestra cannot decode: remove it`)
   }
-  if (quoted) {
-    here('quoted-value', 'error', item.line, variable,
+  if (e.opening !== undefined) {
+    here('quoted-value', 'error', e.line, variable,
       `the value of ${variable} is in quotes, which kubectl keeps, so Kestra cannot decode it: remove the quotes`)
   }
-  if (inlineComment) {
-    here('inline-comment', 'error', item.line, variable,
+  if (e.comment !== undefined) {
+    here('inline-comment', 'error', e.line, variable,
       `${variable} has a # comment after its value, which kubectl (and docker compose, without a ` +
       'space before #) keep in the value: move the comment to its own line')
   }
@@ -320,7 +301,7 @@ function checkKubectl(text: string, findings: readonly Finding[], here: Here): v
 /** A value that a `base64` command wrapped over several lines (env files only). */
 function checkWrapped(item: EncodedItem, here: Here): void {
   if (item.continuation === undefined) return
-  here('wrapped-value', 'error', item.line, item.entry.key,
+  here('wrapped-value', 'error', item.entry.line, item.entry.key,
     `the value of ${item.entry.key} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
     'command does at 76 columns): docker compose and kubectl read only the first line, so Kestra ' +
     'gets a cut-off secret, and the rest becomes a separate entry: put the value on one line (base64 -w0)')
@@ -368,12 +349,10 @@ function checkValue(v: EncodedVariable, place: string, here: Here): KestraValue 
 /** The encoded file must hold exactly the plain file's secrets, with the same values. */
 function compareWith(against: CheckFile, variables: readonly EncodedVariable[],
   decoded: ReadonlyMap<EncodedVariable, KestraValue>, fileName: string, report: Report): void {
-  const scanned = scan(against.text)
-  const plainLines = lineIndex(scanned.text)
   const plain = new Map<string, { key: string; value: string; line: number }>()
-  for (const e of scanned.entries) {
+  for (const e of scan(against.text).entries) {
     if (e.key === '__proto__') continue
-    plain.set(e.key.toUpperCase(), { key: e.key, value: e.value, line: plainLines.lineAt(e.start) })
+    plain.set(e.key.toUpperCase(), { key: e.key, value: e.value, line: e.line })
   }
   const encoded = new Map<string, EncodedVariable>()
   for (const v of variables) {

@@ -1,10 +1,11 @@
 import type { Diagnostic, Report } from './diagnostics.js'
-import { collector, hasErrors, NO_ENTRIES_MESSAGE } from './diagnostics.js'
-import { SECRET_PREFIX } from './encode.js'
-import { readEncodedInput, type EncodedItem } from './encoded.js'
+import { pushAll } from './arrays.js'
+import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
+import { readEncodedInput, type EncodedItem } from './read-encoded.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
-import { decodeKestraValue, encodingHint, isEnvName, kestraName, undecodable, type EncodedVariable } from './kestra.js'
+import { decodeKestraValue, encodingHint, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
+import { isEnvName } from './names.js'
 import { quoteValue } from './quote.js'
 import { scan } from './scan.js'
 
@@ -55,16 +56,14 @@ export interface DecodeOptions {
  * `#` comments.
  */
 export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeResult {
+  const binary = binaryDiagnostic(source, 'an encoded .env file')
+  if (binary !== undefined) return { ok: false, format: 'env', text: '', eol: '\n', entries: [], diagnostics: [binary] }
   const input = readEncodedInput(source, options.yaml, { comments: true })
   if (input.format !== 'env') return decodeDocument(input.format, input.document, input.eol)
   const { diagnostics, report } = collector()
   const { file, variables } = input
-  const { text: t, eol, items } = file
-  if (file.nul !== undefined) {
-    report('binary', 'error', file.lineAt(file.nul), undefined,
-      'contains a NUL byte: this looks like a binary file, not an encoded .env file')
-    return { ok: false, format: 'env', text: '', eol, entries: [], diagnostics }
-  }
+  const { text: t, eol } = file.scanned
+  const items = file.items
 
   for (const s of file.skipped) {
     report('ignored-line', 'warning', s.line, undefined, s.bareName
@@ -87,7 +86,7 @@ export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeRe
     out += copy(cursor, e.start, items[i - 1])
     const variable = e.key
     if (item.continuation !== undefined && kestraName(variable) !== undefined && variable !== SECRET_PREFIX) {
-      report('wrapped-value', 'warning', item.line, variable,
+      report('wrapped-value', 'warning', e.line, variable,
         `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
         'command does): they are joined here, but docker compose and kubectl read only the first line')
     }
@@ -95,16 +94,16 @@ export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeRe
     if (decoded.name === undefined) {
       out += t.slice(e.start, e.valueEnd)
       cursor = e.valueEnd
-      entries.push({ variable, name: variable, value: e.value, line: item.line, decoded: false })
+      entries.push({ variable, name: variable, value: e.value, line: e.line, decoded: false })
       return
     }
-    const end = valueTextEnd(t, e)
+    const end = e.textEnd
     let written = decoded.written
     // An empty value followed, across blank lines, by a quote would take that quoted text.
     if (written === '' && /^\s*['"`]/.test(copy(end, next, item))) written = "''"
     out += `${e.exported ? 'export ' : ''}${decoded.name}=${written ?? ''}`
     cursor = end
-    entries.push({ variable, name: decoded.name, value: decoded.value ?? '', line: item.line, decoded: true })
+    entries.push({ variable, name: decoded.name, value: decoded.value ?? '', line: e.line, decoded: true })
   })
   out += copy(cursor, t.length, items[items.length - 1])
   if (items.length === 0) {
@@ -116,16 +115,19 @@ export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeRe
 /** A formatted document as a plain .env: its entries in order, its comments as `#` lines. */
 function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol: '\n' | '\r\n'): DecodeResult {
   const { diagnostics, report } = collector()
-  diagnostics.push(...document.diagnostics)
+  for (const d of document.diagnostics) diagnostics.push(d)
   const lines: string[] = []
   const blankLine = (): void => {
     if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('')
   }
-  if (document.commentBefore !== undefined) lines.push(...commentLines(document.commentBefore), '')
+  if (document.commentBefore !== undefined) {
+    pushAll(lines, commentLines(document.commentBefore))
+    lines.push('')
+  }
   const entries: DecodedEntry[] = []
   for (const v of document.entries) {
     if (v.spaceBefore === true) blankLine()
-    if (v.commentBefore !== undefined) lines.push(...commentLines(v.commentBefore))
+    if (v.commentBefore !== undefined) pushAll(lines, commentLines(v.commentBefore))
     const decoded = decodeVariable(v, DOCUMENT_WORDS[format].file, report)
     const name = decoded.name ?? v.variable
     let written = decoded.written
@@ -140,13 +142,13 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
         'hold as a name: rename it')
     }
     lines.push(`${name}=${written ?? ''}`)
-    if (v.comment !== undefined) lines.push(...commentLines(v.comment))
+    if (v.comment !== undefined) pushAll(lines, commentLines(v.comment))
     const value = decoded.name === undefined ? v.encoded : decoded.value ?? ''
     entries.push({ variable: v.variable, name, value, line: v.line, decoded: decoded.name !== undefined })
   }
   if (document.comment !== undefined) {
     blankLine()
-    lines.push(...commentLines(document.comment))
+    pushAll(lines, commentLines(document.comment))
   }
   while (lines[lines.length - 1] === '') lines.pop()
   if (document.entries.length === 0 && !hasErrors(diagnostics)) {
@@ -175,7 +177,7 @@ function commentLines(block: string): string[] {
 function finish(format: DecodeResult['format'], out: string, eol: '\n' | '\r\n', entries: DecodedEntry[],
   diagnostics: Diagnostic[], report: Report): DecodeResult {
   if (!hasErrors(diagnostics)) verify(out, entries, report)
-  diagnostics.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
+  sortByLine(diagnostics)
   if (hasErrors(diagnostics)) return { ok: false, format, text: '', eol, entries: [], diagnostics }
   return { ok: true, format, text: eol === '\n' ? out : out.replace(/\n/g, '\r\n'), eol, entries, diagnostics }
 }
@@ -231,12 +233,6 @@ function decodeForWriting(v: EncodedVariable, place: string, report: Report): st
     return undefined
   }
   return decoded.text
-}
-
-/** Where the value's text ends: after the closing quote, or before the spaces after a bare value. */
-function valueTextEnd(t: string, e: EncodedItem['entry']): number {
-  if (e.quote !== undefined) return e.valueEnd
-  return e.valueStart + t.slice(e.valueStart, e.valueEnd).trimEnd().length
 }
 
 /**

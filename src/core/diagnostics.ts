@@ -1,3 +1,5 @@
+import { lineIndex } from './lines.js'
+
 /** A note is for information only: it never fails a run, not even with --strict. */
 export type Severity = 'error' | 'warning' | 'note'
 
@@ -18,7 +20,6 @@ export type DiagnosticCode =
   | 'ignored-name'
   | 'no-entries'
   | 'not-git-ignored'
-  // decode and check (issue 3)
   | 'invalid-base64'
   | 'not-utf8'
   | 'not-printable'
@@ -43,7 +44,6 @@ export type DiagnosticCode =
   | 'unused-secret'
   | 'dynamic-secret'
   | 'no-flows'
-  // encode --format, and documents read by readFormatted (issue 4)
   | 'format-syntax'
   | 'format-invalid'
   | 'format-skipped'
@@ -51,7 +51,6 @@ export type DiagnosticCode =
   | 'kubectl-line-limit'
   | 'kubectl-rejects'
   | 'lone-cr'
-  // decode and check of the formats of encode --format
   | 'invalid-name'
 
 /**
@@ -70,6 +69,26 @@ export interface Diagnostic {
 
 /** The `no-entries` warning of encode and decode (the output they write holds no secret). */
 export const NO_ENTRIES_MESSAGE = 'no KEY=VALUE entries found: the output holds no secret'
+
+/** The error for a text with a NUL byte, which is no .env file (`what`: "a .env file"). */
+export function binaryDiagnostic(source: string, what: string): Diagnostic | undefined {
+  const nul = source.indexOf('\0')
+  if (nul === -1) return undefined
+  return {
+    code: 'binary', severity: 'error', message: `contains a NUL byte: this looks like a binary file, not ${what}`,
+    line: lineIndex(source).lineAt(nul),
+  }
+}
+
+/** Sorts by line, stably (findings without a line first); most lists are in order already. */
+export function sortByLine(diagnostics: Diagnostic[]): void {
+  for (let i = 1; i < diagnostics.length; i++) {
+    if (((diagnostics[i - 1] as Diagnostic).line ?? 0) > ((diagnostics[i] as Diagnostic).line ?? 0)) {
+      diagnostics.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
+      return
+    }
+  }
+}
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   for (let i = 0; i < diagnostics.length; i++) if ((diagnostics[i] as Diagnostic).severity === 'error') return true

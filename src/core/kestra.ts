@@ -6,7 +6,9 @@
  */
 import { isUtf8 } from 'node:buffer'
 import { base64Problem, decodeStrictBase64, type Base64Problem } from './base64.js'
-import { SECRET_PREFIX } from './encode.js'
+
+/** The prefix of the variables Kestra reads as secrets (case-sensitive). */
+export const SECRET_PREFIX = 'SECRET_'
 
 // Java's `\R`: CRLF, or one of LF, VT, FF, CR, NEL, LS, PS.
 const LINE_BREAKS = /\r\n|[\n\u000B\u000C\r\u0085\u2028\u2029]/g
@@ -30,15 +32,6 @@ export interface EncodedVariable {
   line: number
   /** For a variable read from a Secret manifest: the field that held it. */
   field?: 'data' | 'stringData'
-}
-
-/**
- * Whether a name can be written in a .env file (the names dotenv reads: letters, digits, `_`, `.`
- * and `-`), which is also what Kubernetes accepts as a Secret key. A name from a .env file always
- * is one; a name from a values file, a Secret or JSON may not be.
- */
-export function isEnvName(name: string): boolean {
-  return /^[\w.-]+$/.test(name)
 }
 
 /** The secret's name as `secret('...')` finds it, or undefined when Kestra ignores the variable. */

@@ -1,6 +1,8 @@
 /**
- * A linear-time scanner that finds exactly the entries `dotenv.parse()` (dotenv 18, default mode)
- * finds, with the same values, and remembers where each one stands in the source.
+ * The one reader of the `.env` grammar: a linear-time scanner that finds exactly the entries
+ * `dotenv.parse()` (dotenv 18, default mode) finds, with the same values, and records what encode,
+ * decode and check need to know about each entry and each line between entries. No other module
+ * knows dotenv's grammar: they read these facts.
  *
  * dotenv's default parser is one regular expression, run with the `m` and `g` flags over the text
  * after CR/CRLF are turned into LF:
@@ -20,33 +22,106 @@
 
 export type Quote = "'" | '"' | '`'
 
-/** One `KEY=VALUE` that dotenv reads, with the places in the normalised text it came from. */
-export interface ScannedEntry {
+/**
+ * What a value that starts with a quote became: `closed`, dotenv removed the quotes; otherwise it
+ * kept them, because the quote is never closed on a line that ends the value (`unterminated`) or
+ * because text follows the closing quote (`text-after`).
+ */
+export type QuoteState = 'closed' | 'unterminated' | 'text-after'
+
+/** One `KEY=VALUE` that dotenv reads, with what it looks like in the source. */
+export interface Entry {
+  kind: 'entry'
   /** The name, as dotenv returns it. */
   key: string
   /** The value, exactly as dotenv returns it. */
   value: string
-  /** Offset of `export` or of the name (after leading white space). */
+  /** 1-based line of the name (or of `export`). */
+  line: number
+  /** Offset of `export` or of the name (after leading white space), in `ScanResult.text`. */
   start: number
-  /** Offset just past the value as the expression captured it (past the closing quote if any). */
-  valueEnd: number
   /** Offset where the captured value starts (right after `=` or `: `). */
   valueStart: number
-  /** Whether the line began with `export `. */
-  exported: boolean
-  /** The quote that enclosed the value, when dotenv read it as a quoted value. */
-  quote: Quote | undefined
-  /** Offset of a `#` comment that dotenv skipped after the value, if any. */
-  commentStart: number | undefined
-  /** Offset where the whole match (value, trailing space, comment) ends. */
+  /** Offset just past the value as the expression captured it (past the closing quote if any). */
+  valueEnd: number
+  /** Offset just past the entry's own text: its last character that is not white space. */
+  textEnd: number
+  /** Offset where the whole match (value, trailing space, comment) ends: a line end or the end. */
   matchEnd: number
+  /** The line began with `export `. */
+  exported: boolean
+  /** How the name and the value are joined: `NAME=`, `NAME = ` (space around `=`), or `NAME: `. */
+  separator: '=' | 'spaced' | ':'
+  /** The value (after white space) starts with this quote, whatever dotenv made of it. */
+  opening: Quote | undefined
+  /** For a value that starts with a quote, whether dotenv removed it (see QuoteState). */
+  quoteState: QuoteState | undefined
+  /** White space between the separator and the value. */
+  spaceBefore: boolean
+  /** An unquoted value followed by white space on its line (dotenv trims it). */
+  spaceAfter: boolean
+  /** The value spans lines. */
+  multiline: boolean
+  /**
+   * A `#` comment on the entry's last line, after the value: [start, end) without the white space
+   * at its end. For an unquoted value cut at a `#` with no space before it (`hashCut`), the
+   * "comment" is text that dotenv dropped from the value.
+   */
+  comment: { start: number; end: number } | undefined
+  /** An unquoted value that dotenv ended at a `#` with no space before it (compose would not). */
+  hashCut: boolean
+  /** A double-quoted value with a backslash escape other than `\n` and `\r` (dotenv keeps them). */
+  literalEscape: boolean
+  /** A byte-order mark among the white space before the name, not at the start of the text. */
+  bomBeforeName: boolean
 }
+
+/** A run of lines with nothing but white space, between entries or comments. */
+export interface BlankLines {
+  kind: 'blank'
+  /** How many lines. */
+  count: number
+}
+
+/** A line whose first character (after white space) is `#`. */
+export interface CommentLine {
+  kind: 'comment'
+  line: number
+  /** Offset of the line's start, of its `#`, and of its end (the line feed or the end of the text). */
+  start: number
+  hash: number
+  end: number
+  /**
+   * When the text after `#` is one assignment dotenv would read in the `=` form (`# NAME=value`,
+   * `#export NAME="value"`): a commented-out entry, whose value is a secret like any other.
+   */
+  assignment: { key: string; value: string; exported: boolean } | undefined
+}
+
+/** A line dotenv does not read: not blank, not a comment, not part of an entry. */
+export interface SkippedLine {
+  kind: 'skipped'
+  line: number
+  start: number
+  end: number
+  /** A name alone (perhaps after `export`), without `=`: a variable someone forgot to give one. */
+  bareName: boolean
+}
+
+export type ScanItem = Entry | BlankLines | CommentLine | SkippedLine
 
 export interface ScanResult {
   /** The text the offsets refer to: the input with CRLF and lone CR turned into LF. */
   text: string
-  /** Every match, in source order, duplicates included (dotenv keeps the last). */
-  entries: ScannedEntry[]
+  /** The input's line ending: CRLF when its first line break is CRLF, LF otherwise. */
+  eol: '\n' | '\r\n'
+  /** Every entry, in source order, duplicates included (dotenv keeps the last). */
+  entries: Entry[]
+  /**
+   * The whole text line by line, entries included, in source order. Lines that only continue an
+   * entry (the rest of a multi-line value, the white space after it) are not items of their own.
+   */
+  items: ScanItem[]
 }
 
 const SPACE = new Uint8Array(0x3001)
@@ -70,55 +145,35 @@ const LF = 0x0a
 const BACKSLASH = 0x5c
 const EQUALS = 0x3d
 const COLON = 0x3a
+const BOM = 0xfeff
 
 function isQuote(c: number): boolean {
   return c === 0x27 || c === 0x22 || c === 0x60
 }
+
+const QUOTES: Record<number, Quote> = { 0x27: "'", 0x22: '"', 0x60: '`' }
 
 /** CRLF and lone CR become LF, as dotenv does before it parses. */
 export function normaliseLineEnds(source: string): string {
   return source.indexOf('\r') === -1 ? source : source.replace(/\r\n?/g, '\n')
 }
 
-/**
- * What `scan` finds, as columns rather than one object per entry: `encodeEnv` goes once through
- * what may be tens of thousands of entries, in a process that has just started (so the code runs
- * cold), and building an object per entry, with the garbage that goes with it, was most of its
- * cost. Entry i is `keys[i]`, `values[i]`, `start[i]` and so on; the fields mean what the fields
- * of `ScannedEntry` with the same names mean.
- */
-export interface ScannedColumns {
-  text: string
-  count: number
-  keys: string[]
-  values: string[]
-  start: Int32Array
-  /** 1 when the line began with `export `. */
-  exported: Int32Array
-  valueStart: Int32Array
-  valueEnd: Int32Array
-  /** The character code of the enclosing quote, 0 for a value dotenv did not read as quoted. */
-  quote: Int32Array
-  /** -1 when there is no comment. */
-  commentStart: Int32Array
-  matchEnd: Int32Array
-  /**
-   * When the value (after white space) starts with a quote: the offset of the next quote of that
-   * kind, -1 if there is none; -1 for other values. (dotenv's expression looks for it.)
-   */
-  nextQuote: Int32Array
-  /** 1 when the value as captured, without the white space around it, spans lines. */
-  multiline: Int32Array
+/** CRLF when the first line break is CRLF, LF otherwise (a lone-CR text is written with LF). */
+export function lineEnding(source: string): '\n' | '\r\n' {
+  const lf = source.indexOf('\n')
+  return lf > 0 && source.charCodeAt(lf - 1) === 0x0d ? '\r\n' : '\n'
 }
 
 // Sticky expressions run from the position put in lastIndex, and read where the match stopped
-// from lastIndex afterwards (`test` builds no match object). Before the JIT has optimised it, a
-// loop over charCodeAt costs tens of nanoseconds a character, a native search a fraction of one;
-// each of these is a single character class repeated, so none can backtrack.
+// from lastIndex afterwards (`test` builds no match object). Each is a single character class
+// repeated, so none can backtrack, and a native search costs a fraction of a loop over charCodeAt.
 const SPACE_RUN = /\s+/y
 const KEY_RUN = /[\w.-]*/y
 const REST_OF_LINE = /[^\n\r\u2028\u2029]*/y
 const LINE_END = /[\n\r\u2028\u2029]/
+const BARE_NAME = /^\s*(?:export\s+)?[\w.-]+\s*$/
+// A comment that may hold an assignment: `#`, white space, perhaps `export`, a name, then `=`.
+const MAYBE_ASSIGNMENT = /^#\s*(?:export\s+)?[\w.-]+\s*=/
 
 /** The end of the sticky match of `re` at i (i <= t.length: past it, `test` resets lastIndex). */
 function runEnd(re: RegExp, t: string, i: number): number {
@@ -128,10 +183,9 @@ function runEnd(re: RegExp, t: string, i: number): number {
 }
 
 /** The first position from i that is not `\s` (or the end of the text). */
-export function skipSpace(t: string, i: number): number {
+function skipSpace(t: string, i: number): number {
   const c = t.charCodeAt(i)
-  // Nothing from `!` to U+009F is space: most calls end here, or one character further on (the
-  // line break before the next entry).
+  // Nothing from `!` to U+009F is space: most calls end here, or one character further on.
   if (c > 0x20 && c < 0xa0) return i
   if (!isSpace(c)) return i
   const d = t.charCodeAt(i + 1)
@@ -139,13 +193,19 @@ export function skipSpace(t: string, i: number): number {
   return runEnd(SPACE_RUN, t, i)
 }
 
+/** The position just past the last non-space character before `to`, but not before `from`. */
+function trimEndAt(t: string, from: number, to: number): number {
+  let last = t.charCodeAt(to - 1)
+  while (to > from && (last <= 0x20 || last >= 0xa0) && isSpace(last)) last = t.charCodeAt(--to - 1)
+  return to
+}
+
 /**
  * A function giving the first `ch` at or after i, or the end of the text. It remembers its last
  * answer, which stays right for any i from where that search started up to the answer: asked at
- * increasing positions, it searches the text about once in all, and with indexOf, which is much
- * faster than a loop or an expression. Asked further back, it searches again.
+ * increasing positions, it searches the text about once in all.
  */
-export function nextIndexOf(t: string, ch: string): (i: number) => number {
+function nextIndexOf(t: string, ch: string): (i: number) => number {
   let from = 1
   let at = 0
   return (i) => {
@@ -158,29 +218,26 @@ export function nextIndexOf(t: string, ch: string): (i: number) => number {
   }
 }
 
-/**
- * A function giving the first line end at or after i (i <= t.length: \n, \r, U+2028 or U+2029),
- * or the end of the text. A search from i never runs past the next line end, so as long as each
- * is asked from a position inside one entry's match (which ends at a line end), the searches stay
- * within it. `nextLineFeed`, a `nextIndexOf(t, '\n')`, is used (and shared) when line feeds are
- * the only line ends.
- */
-export function lineEndFinder(t: string, nextLineFeed = nextIndexOf(t, '\n')): (i: number) => number {
-  // Most texts: the line ends are the line feeds (looking for a two-byte character costs nothing
-  // in a text that has none: V8 knows without reading it).
-  if (t.indexOf('\u2028') === -1 && t.indexOf('\u2029') === -1 && t.indexOf('\r') === -1) return nextLineFeed
-  return (i) => (isLineEnd(t.charCodeAt(i)) ? i : runEnd(REST_OF_LINE, t, i))
-}
-
-/** `scan`, as columns. */
-export function scanColumns(source: string): ScannedColumns {
+/** Reads a `.env` text as dotenv does. */
+export function scan(source: string): ScanResult {
   const t = normaliseLineEnds(source)
   const n = t.length
-  // The first `#` and the first line feed at or after a position: the unquoted value asks from
-  // increasing positions, so each remembered answer (see nextIndexOf) saves searching again.
   const nextHash = nextIndexOf(t, '#')
   const nextLineFeed = nextIndexOf(t, '\n')
-  const lineEndFrom = lineEndFinder(t, nextLineFeed)
+  const nextBackslash = nextIndexOf(t, '\\')
+  // The first line end of any kind at or after i: a search from i never runs past it, so asked
+  // from inside one entry's match (which ends at a line end), it stays within the match.
+  const onlyLineFeeds = t.indexOf('\u2028') === -1 && t.indexOf('\u2029') === -1
+  const lineEndFrom = onlyLineFeeds ? nextLineFeed : (i: number): number => (isLineEnd(t.charCodeAt(i)) ? i : runEnd(REST_OF_LINE, t, i))
+
+  // Line numbers, counted forward as the scan goes: `lineAt` is asked at increasing offsets.
+  let counted = 0
+  let lineNumber = 1
+  const lineAt = (offset: number): number => {
+    for (let lf = nextLineFeed(counted); lf < offset; lf = nextLineFeed(lf + 1)) lineNumber++
+    counted = offset
+    return lineNumber
+  }
 
   // `\s*(?:#.*)?(?:$|$)` from position x: the greedy `\s*` runs to the first non-space m; from
   // there a `#` comment or the end of the text ends the match, otherwise the engine backs off to
@@ -211,10 +268,11 @@ export function scanColumns(source: string): ScannedColumns {
 
   // `([\w.-]+)(?:\s*=\s*?|:\s+?)`, the optional value group and the tail, with the name starting
   // at s. Returns where the match ends (-1 for none) and leaves what else it found in these
-  // variables: it runs once or twice per entry, and an object per call would be garbage.
+  // variables (an object per attempt would be garbage on the way).
   let keyEnd = 0
   let valueStart = 0
   let valueEnd = 0
+  let separator: Entry['separator'] = '='
   /** The quote of a value dotenv read as quoted, 0 otherwise. */
   let quote = 0
   let nextQuote = -1
@@ -222,13 +280,15 @@ export function scanColumns(source: string): ScannedColumns {
     const k = runEnd(KEY_RUN, t, s)
     if (k === s) return -1
     let v = k + 1
+    separator = '='
     if (t.charCodeAt(k) !== EQUALS) {
-      // Not the usual `NAME=`.
       const x = skipSpace(t, k)
       if (t.charCodeAt(x) === EQUALS) {
         v = x + 1
+        separator = 'spaced'
       } else if (t.charCodeAt(k) === COLON && isSpace(t.charCodeAt(k + 1))) {
         v = k + 2
+        separator = ':'
       } else {
         return -1
       }
@@ -243,7 +303,7 @@ export function scanColumns(source: string): ScannedColumns {
     const c = t.charCodeAt(v)
     const w = c > 0x20 && c < 0xa0 ? v : skipSpace(t, v)
     const open = w === v ? c : t.charCodeAt(w)
-    if (open === 0x22 || open === 0x27 || open === 0x60) {
+    if (isQuote(open)) {
       // `\s*Q(?:\\Q|[^Q])*Q`: the greedy loop runs to the first quote not preceded by a backslash
       // (or to the end of the text); on failure the engine backs off through the backslash-quote
       // pairs it took, from the last to the first, each time trying that quote as the closing one.
@@ -262,8 +322,8 @@ export function scanColumns(source: string): ScannedColumns {
       let close = first
       let end = first === -1 ? -1 : quickTail(first + 1)
       if (end === -2) end = tail(first + 1)
-      for (let k = (escaped?.length ?? 0) - 1; end === -1 && k >= 0; k--) {
-        close = (escaped as number[])[k] as number
+      for (let e = (escaped?.length ?? 0) - 1; end === -1 && e >= 0; e--) {
+        close = (escaped as number[])[e] as number
         end = tail(close + 1)
       }
       if (end !== -1) {
@@ -273,8 +333,7 @@ export function scanColumns(source: string): ScannedColumns {
       }
     }
     // `[^#\r\n]+`, which stops at `#`, a line feed or the end, after which the tail always
-    // matches. When it cannot take a character there is no value, and the tail matches at v. (v
-    // only grows from one entry to the next, as nextHash and nextLineFeed want.)
+    // matches. When it cannot take a character there is no value, and the tail matches at v.
     const hash = nextHash(v)
     const lineFeed = nextLineFeed(v)
     valueEnd = hash < lineFeed ? hash : lineFeed
@@ -283,42 +342,49 @@ export function scanColumns(source: string): ScannedColumns {
     return end >= 0 ? end : tail(valueEnd)
   }
 
-  const keys: string[] = []
-  const values: string[] = []
-  let starts: Int32Array = new Int32Array(64)
-  let exported: Int32Array = new Int32Array(64)
-  let valueStarts: Int32Array = new Int32Array(64)
-  let valueEnds: Int32Array = new Int32Array(64)
-  let quotes: Int32Array = new Int32Array(64)
-  let commentStarts: Int32Array = new Int32Array(64)
-  let matchEnds: Int32Array = new Int32Array(64)
-  let nextQuotes: Int32Array = new Int32Array(64)
-  let multilines: Int32Array = new Int32Array(64)
-  let count = 0
+  const entries: Entry[] = []
+  const items: ScanItem[] = []
+  // A run of blank lines is one item; `blanks` is the run being counted.
+  let blanks: BlankLines | undefined
+  const blank = (): void => {
+    if (blanks === undefined) items.push((blanks = { kind: 'blank', count: 1 }))
+    else blanks.count++
+  }
+  const push = (item: ScanItem): void => {
+    blanks = undefined
+    items.push(item)
+  }
 
-  // `cook(t.slice(from, to))`, without the intermediate strings in the common cases; it leaves in
-  // `multiline` whether the value spans lines. The search for a line end from `from` stops at the
-  // first one, which is never past the end of the entry's match.
-  let multiline = 0
-  const cookAt = (from: number, to: number): string => {
-    const c = t.charCodeAt(from)
-    if (c <= 0x20 || c >= 0xa0) from = Math.min(skipSpace(t, from), to)
-    // (Nothing from `!` to U+009F is space: the range test saves most calls to isSpace.)
-    let last = t.charCodeAt(to - 1)
-    while (to > from && (last <= 0x20 || last >= 0xa0) && isSpace(last)) last = t.charCodeAt(--to - 1)
-    multiline = lineEndFrom(from) < to ? 1 : 0
-    if (multiline === 1) return cook(t.slice(from, to))
-    // One line: the replacement of `stripQuotes` can only match at its start, and close at its end.
-    const q = t.charCodeAt(from)
-    const quoted = (q === 0x22 || q === 0x27 || q === 0x60) && to - from >= 2 && last === q
-    const value = quoted ? t.slice(from + 1, to - 1) : t.slice(from, to)
-    return q === 0x22 ? unescapeLineBreaks(value) : value
+  // The text between two entries (or the start or end of the text), line by line: blank lines,
+  // comments, and lines dotenv does not read. The rest of the previous entry's line and the white
+  // space before the next entry's name are not lines of their own.
+  const gap = (from: number, to: number): void => {
+    let start = from
+    for (;;) {
+      const lineFeed = nextLineFeed(start)
+      const end = lineFeed < to ? lineFeed : to
+      const afterEntry = start === from && from > 0 && t.charCodeAt(from - 1) !== LF
+      const beforeEntry = end === to && to < n
+      let first = start
+      while (first < end && isSpace(t.charCodeAt(first))) first++
+      if (first === end) {
+        const lastEmpty = end === to && to === n && start === end
+        if (!afterEntry && !beforeEntry && !lastEmpty) blank()
+      } else if (t.charCodeAt(first) === HASH && !afterEntry) {
+        push({ kind: 'comment', line: lineAt(start), start, hash: first, end, assignment: assignmentIn(t, first, end) })
+      } else {
+        push({ kind: 'skipped', line: lineAt(start), start, end, bareName: BARE_NAME.test(t.slice(start, end)) })
+      }
+      if (end === to) break
+      start = end + 1
+    }
   }
 
   // `(?:^|^)`: the engine tries each position from lastIndex on, and only line starts can match.
   // pos is always one: a match ends at a line end (or the end of the text), and after a failure
   // the search goes on after the line.
   let pos = 0
+  let cursor = 0
   while (pos < n) {
     const c = t.charCodeAt(pos)
     const q = c > 0x20 && c < 0xa0 ? pos : skipSpace(t, pos)
@@ -338,64 +404,109 @@ export function scanColumns(source: string): ScannedColumns {
       pos = lineEndFrom(q) + 1
       continue
     }
-    if (count === starts.length) {
-      starts = grow(starts)
-      exported = grow(exported)
-      valueStarts = grow(valueStarts)
-      valueEnds = grow(valueEnds)
-      quotes = grow(quotes)
-      commentStarts = grow(commentStarts)
-      matchEnds = grow(matchEnds)
-      nextQuotes = grow(nextQuotes)
-      multilines = grow(multilines)
+    // The gap adds nothing when it is the one line feed that ends the previous entry's line, or
+    // when entries share a line: the usual cases, told without a call.
+    if (cursor < q && !(q === cursor + 1 && t.charCodeAt(cursor) === LF && cursor > 0 && t.charCodeAt(cursor - 1) !== LF)) {
+      gap(cursor, q)
     }
-    keys[count] = t.slice(keyStart, keyEnd)
-    values[count] = cookAt(valueStart, valueEnd)
-    multilines[count] = multiline
-    starts[count] = q
-    exported[count] = keyStart === q ? 0 : 1
-    valueStarts[count] = valueStart
-    valueEnds[count] = valueEnd
-    quotes[count] = quote
-    commentStarts[count] = commentStart
-    matchEnds[count] = end
-    nextQuotes[count] = nextQuote
-    count++
+    const entry = readEntry(q, keyStart, end)
+    entries.push(entry)
+    push(entry)
+    cursor = entry.comment !== undefined ? end : entry.textEnd
     pos = end + 1
   }
-  return {
-    text: t, count, keys, values, start: starts, exported, valueStart: valueStarts,
-    valueEnd: valueEnds, quote: quotes, commentStart: commentStarts, matchEnd: matchEnds, nextQuote: nextQuotes,
-    multiline: multilines,
-  }
-}
+  if (cursor < n) gap(cursor, n)
+  return { text: t, eol: lineEnding(source), entries, items }
 
-function grow(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2)
-  b.set(a)
-  return b
-}
-
-const QUOTES: Record<number, Quote> = { 0x27: "'", 0x22: '"', 0x60: '`' }
-
-export function scan(source: string): ScanResult {
-  const c = scanColumns(source)
-  const entries: ScannedEntry[] = new Array(c.count)
-  for (let i = 0; i < c.count; i++) {
-    const commentStart = c.commentStart[i] as number
-    entries[i] = {
-      key: c.keys[i] as string,
-      value: c.values[i] as string,
-      start: c.start[i] as number,
-      valueStart: c.valueStart[i] as number,
-      valueEnd: c.valueEnd[i] as number,
-      exported: c.exported[i] === 1,
-      quote: QUOTES[c.quote[i] as number],
-      commentStart: commentStart === -1 ? undefined : commentStart,
-      matchEnd: c.matchEnd[i] as number,
+  /** The entry fromKey found, with its facts. */
+  function readEntry(q: number, keyStart: number, end: number): Entry {
+    const exported = keyStart !== q
+    // The captured value, trimmed, is t[first, last).
+    const first = Math.min(skipSpace(t, valueStart), valueEnd)
+    const last = trimEndAt(t, first, valueEnd)
+    const multiline = lineEndFrom(first) < last
+    const open = first < last ? t.charCodeAt(first) : 0
+    const opening = QUOTES[open]
+    let value: string
+    let quoteState: QuoteState | undefined
+    let literalEscape = false
+    if (!multiline) {
+      // One line: the replacement of `stripQuotes` can only match at its start, and close at its end.
+      const closed = opening !== undefined && last - first >= 2 && t.charCodeAt(last - 1) === open
+      value = closed ? t.slice(first + 1, last - 1) : t.slice(first, last)
+      if (opening !== undefined) quoteState = closed ? 'closed' : textAfterQuote(last) ? 'text-after' : 'unterminated'
+    } else {
+      const raw = t.slice(first, last)
+      value = stripQuotes(raw)
+      if (opening !== undefined) {
+        quoteState = value.length !== raw.length ? 'closed' : textAfterQuote(last) ? 'text-after' : 'unterminated'
+      }
+    }
+    if (open === 0x22 && nextBackslash(first) < last) {
+      literalEscape = /\\(?![nr])/.test(value)
+      value = unescapeLineBreaks(value)
+    }
+    const cs = commentStart
+    const hashCut = quote === 0 && cs !== -1 && cs === valueEnd && !isSpace(t.charCodeAt(valueEnd - 1))
+    // A comment on the value's last line; one on a later line (the tail's `\s*` crosses line
+    // breaks) is a comment line of its own.
+    // The entry's own text ends at its last non-space character: with `KEY:` the space after the
+    // colon may be a line break, and what follows it belongs to the next lines.
+    const textEnd = trimEndAt(t, q, valueEnd)
+    const comment = cs !== -1 && !hasLineFeed(t, textEnd, cs) ? { start: cs, end: trimEndAt(t, cs, end) } : undefined
+    let bomBeforeName = false
+    for (let i = q - 1; i > 0 && t.charCodeAt(i) !== LF && isSpace(t.charCodeAt(i)); i--) {
+      if (t.charCodeAt(i) === BOM) bomBeforeName = true
+    }
+    return {
+      kind: 'entry',
+      key: t.slice(keyStart, keyEnd),
+      value,
+      line: lineAt(q),
+      start: q,
+      valueStart,
+      valueEnd,
+      textEnd,
+      matchEnd: end,
+      exported,
+      separator,
+      opening,
+      quoteState,
+      spaceBefore: first > valueStart,
+      spaceAfter: quote === 0 && last < valueEnd,
+      multiline,
+      comment,
+      hashCut,
+      literalEscape,
+      bomBeforeName,
     }
   }
-  return { text: c.text, entries }
+
+  /**
+   * Whether a value that kept its opening quote did so because text follows a closing quote: the
+   * scanner saw the next quote of that kind inside the value.
+   */
+  function textAfterQuote(last: number): boolean {
+    return nextQuote !== -1 && nextQuote < last
+  }
+}
+
+// A search bounded by hand: indexOf cannot stop at `to`, and running on past it for every entry
+// is quadratic on inputs whose entries share a line. It runs over the space after a value only.
+function hasLineFeed(t: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (t.charCodeAt(i) === LF) return true
+  return false
+}
+
+/** The assignment a comment line holds (`# NAME=value` as dotenv would read it), if any. */
+function assignmentIn(t: string, hash: number, end: number): CommentLine['assignment'] {
+  const body = t.slice(hash, end)
+  if (!MAYBE_ASSIGNMENT.test(body)) return undefined
+  // The line after `#`, read on its own: one entry, in the `=` form, starting the line.
+  const inner = scan(body.slice(1).replace(/[\u2028\u2029]/g, ' '))
+  const e = inner.entries[0]
+  if (inner.entries.length !== 1 || e === undefined || e.separator === ':' || inner.items[0] !== e) return undefined
+  return { key: e.key, value: e.value, exported: e.exported }
 }
 
 /**
@@ -421,10 +532,10 @@ function unescapeLineBreaks(value: string): string {
 }
 
 /** `s.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')`, in linear time. */
-export function stripQuotes(s: string): string {
+function stripQuotes(s: string): string {
   const n = s.length
   if (n < 2) return s
-  if (!hasLineEnd(s)) {
+  if (!LINE_END.test(s)) {
     // One line: only a match at the start can close, at the last character.
     const q = s.charCodeAt(0)
     return isQuote(q) && s.charCodeAt(n - 1) === q ? s.slice(1, -1) : s
@@ -453,24 +564,15 @@ export function stripQuotes(s: string): string {
   return copied === 0 ? s : out + s.slice(copied)
 }
 
-function hasLineEnd(s: string): boolean {
-  return LINE_END.test(s)
-}
-
 /**
  * The name → value map dotenv returns: the last definition wins, and `__proto__` is dropped
  * (assigning a string to it on a plain object does nothing).
  */
-export function toRecord(entries: readonly ScannedEntry[]): Record<string, string> {
+export function toRecord(entries: readonly Entry[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const e of entries) {
     if (e.key === '__proto__') continue
     out[e.key] = e.value
   }
   return out
-}
-
-/** A line holding only a name (perhaps after `export`): a variable someone forgot to give `=`. */
-export function isBareName(line: string): boolean {
-  return /^\s*(?:export\s+)?[\w.-]+\s*$/.test(line)
 }

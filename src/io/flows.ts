@@ -1,6 +1,6 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs'
 import { join } from 'node:path'
-import { InputError } from '../cli/errors.js'
+import { InputError } from '../errors.js'
 import { describeFsError, readInput, type Input } from './read.js'
 
 const FLOW_FILE = /\.ya?ml$/i

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { builtin } from './builtin.js'
+import { builtin } from './builtin-module.js'
 
 /**
  * True when `path` lies in a git work tree and git does not ignore it. Git is asked only when a

@@ -1,6 +1,6 @@
 import { statSync, type Stats } from 'node:fs'
 import { resolve } from 'node:path'
-import { InputError } from '../cli/errors.js'
+import { InputError } from '../errors.js'
 
 /** The output may not be the input itself (by path or by inode) nor a folder. */
 export function checkOutputPath(output: string, input: string): void {

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs'
-import { InputError } from '../cli/errors.js'
+import { InputError } from '../errors.js'
 
 export interface Input {
   /** The name used in messages: the path as given, or `<stdin>`. */

@@ -1,5 +1,5 @@
 import { fstatSync, statSync, writeSync } from 'node:fs'
-import { builtin } from './builtin.js'
+import { builtin } from './builtin-module.js'
 
 /** The little of a stream that diagnostics need. */
 export interface TextSink {

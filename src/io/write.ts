@@ -1,6 +1,6 @@
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { InputError } from '../cli/errors.js'
+import { InputError } from '../errors.js'
 import { describeFsError } from './read.js'
 
 /**

@@ -1,0 +1,58 @@
+/**
+ * The rules about names that encode, decode and check share: which names each reader can hold,
+ * and which names are one secret to Kestra, which upper-cases them.
+ */
+
+/**
+ * Whether a name can be written in a .env file (the names dotenv reads: letters, digits, `_`, `.`
+ * and `-`), which is also what Kubernetes accepts as a Secret key. A name from a .env file always
+ * is one; a name from a values file, a Secret or JSON may not be.
+ */
+export function isEnvName(name: string): boolean {
+  return /^[\w.-]+$/.test(name)
+}
+
+/** Whether a name dotenv reads has a `.` or `-`, which a POSIX shell cannot assign. */
+export function hasShellUnsafeCharacters(name: string): boolean {
+  return name.includes('.') || name.includes('-')
+}
+
+/** The warning about such a name, for the variable written or read. */
+export function shellUnsafeMessage(variable: string): string {
+  return `${variable} is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*), so \`set -a; . file\` ` +
+    'cannot load it: use letters, digits and _ only'
+}
+
+/** A name that repeats an earlier one once both are upper-cased, as Kestra reads them. */
+export interface Repeat {
+  /** Index of the later definition. */
+  index: number
+  /** Index of the latest definition before it. */
+  earlier: number
+  /** The same name (a duplicate), rather than one that differs only in case (a collision). */
+  sameCase: boolean
+}
+
+/**
+ * Every definition that repeats an earlier name, in order. `names[i]` is undefined for an entry
+ * that takes no part (one without the prefix, say).
+ */
+export function repeatedNames(names: ReadonlyArray<string | undefined>): Repeat[] {
+  const repeats: Repeat[] = []
+  // Building a Set is one native call: when no two names are alike, as in most files, there is
+  // no repeat to look for name by name.
+  const present = names.filter((n): n is string => n !== undefined)
+  const joined = present.join('\n')
+  const upper = joined.toUpperCase()
+  if (new Set(upper === joined ? present : upper.split('\n')).size === present.length) return repeats
+  const latest = new Map<string, number>()
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]
+    if (name === undefined) continue
+    const key = name.toUpperCase()
+    const earlier = latest.get(key)
+    latest.set(key, i)
+    if (earlier !== undefined) repeats.push({ index: i, earlier, sameCase: names[earlier] === name })
+  }
+  return repeats
+}

@@ -188,3 +188,18 @@ export function loadsYaml(dir: string, args: string[]): boolean {
   if (m === null) throw new Error(`no answer from the CLI: ${r.stderr}`)
   return m[1] === 'true'
 }
+
+/**
+ * `npm run test:full` sets KESTRA_SECRETS_TEST_FULL=1: property tests and fuzzing at full count,
+ * and the long tests (inputs of 50 MB and more, signals, pack and install), which `npm test`
+ * skips to stay quick.
+ */
+export const FULL = process.env.KESTRA_SECRETS_TEST_FULL === '1'
+
+/** The options of a long test: it runs in the full suite only. */
+export const longTest: { skip?: string } = FULL ? {} : { skip: 'long: runs in npm run test:full' }
+
+/** The number of generated cases: `full` in the full suite, a fifth of it (at least 100) otherwise. */
+export function runs(full: number): number {
+  return FULL ? full : Math.max(100, Math.ceil(full / 5))
+}

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { publint } from 'publint'
-import { ROOT, withTempDir } from './helpers.js'
+import { longTest, ROOT, withTempDir } from './helpers.js'
 
 const npm = (args: string[], cwd: string) => {
   const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' })
@@ -17,7 +17,7 @@ test('publint finds nothing to report on the package', async () => {
   assert.deepEqual(messages.map((m) => `${m.type} ${m.code} ${m.path.join('.')}`), [])
 })
 
-test('the packed package holds only what runs, and npx kestra-secrets works from it', () => withTempDir((dir) => {
+test('the packed package holds only what runs, and npx kestra-secrets works from it', longTest, () => withTempDir((dir) => {
   // The build is fresh (npm test builds first): pack without running prepare again.
   const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT)) as
     Array<{ filename: string; files: Array<{ path: string }> }>

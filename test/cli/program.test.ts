@@ -1,0 +1,94 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { parseArgs, type Invocation } from '../../src/cli/program.js'
+import { UsageError } from '../../src/errors.js'
+import { colorLevel } from '../../src/cli/color.js'
+
+function parse(argv: string[]): { inv: Invocation | undefined; out: string; err: string } {
+  let out = ''
+  let err = ''
+  const inv = parseArgs(argv, { out: (s) => { out += s }, err: (s) => { err += s } })
+  return { inv, out, err }
+}
+
+test('argv → invocation', () => {
+  const table: Array<[string[], Partial<Invocation>]> = [
+    [['encode'], { command: 'encode', file: undefined, options: {} }],
+    [['encode', '.env'], { command: 'encode', file: '.env', options: {} }],
+    [['encode', '-'], { command: 'encode', file: '-', options: {} }],
+    [['encode', '.env', '-o', 'out/x'], { file: '.env', options: { output: 'out/x' } }],
+    [['encode', '--output=deploy/.env_encoded'], { options: { output: 'deploy/.env_encoded' } }],
+    [['encode', '.env', '--stdout'], { options: { stdout: true } }],
+    [['encode', '-o', '-', '--stdout'], { options: { output: '-', stdout: true } }],
+    [['encode', '--allow-duplicates', '--force', '--strict', '-q'],
+      { options: { allowDuplicates: true, force: true, strict: true, quiet: true } }],
+    [['encode', '--quiet'], { options: { quiet: true } }],
+    [['--no-color', 'encode'], { command: 'encode', color: false }],
+    [['encode', '--no-color'], { command: 'encode', color: false }],
+    [['encode'], { color: undefined }],
+  ]
+  for (const [argv, expected] of table) {
+    const { inv } = parse(argv)
+    assert.ok(inv, argv.join(' '))
+    for (const [k, v] of Object.entries(expected)) {
+      assert.deepEqual((inv as unknown as Record<string, unknown>)[k], v, `${argv.join(' ')}: ${k}`)
+    }
+  }
+})
+
+test('usage errors are UsageErrors (exit 2) with one line', () => {
+  const bad: Array<[string[], RegExp]> = [
+    [[], /no command given/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['encode', '--bogus'], /unknown option '--bogus'/],
+    [['encode', '-o'], /argument missing/],
+    [['encode', 'a', 'b'], /too many arguments/],
+    [['encode', '--stdout', '-o', 'file'], /--stdout and --output/],
+  ]
+  for (const [argv, message] of bad) {
+    assert.throws(() => parse(argv), (e: unknown) => {
+      assert.ok(e instanceof UsageError, `${argv.join(' ')} should be a usage error`)
+      assert.equal(e.code, 2)
+      assert.match(e.message, message)
+      assert.equal(e.message.includes('\n'), false)
+      return true
+    })
+  }
+})
+
+test('--help and --version print on stdout and give no invocation', () => {
+  const help = parse(['--help'])
+  assert.equal(help.inv, undefined)
+  assert.match(help.out, /encode \[options\] \[file\]/)
+  const encodeHelp = parse(['encode', '--help'])
+  assert.equal(encodeHelp.inv, undefined)
+  for (const flag of ['--output', '--stdout', '--allow-duplicates', '--force', '--strict', '--quiet']) {
+    assert.ok(encodeHelp.out.includes(flag), flag)
+  }
+  const version = parse(['--version'])
+  assert.equal(version.inv, undefined)
+  assert.match(version.out, /^\d+\.\d+\.\d+/)
+})
+
+test('colour: --no-color, FORCE_COLOR, NO_COLOR, then the terminal decide, in that order', () => {
+  const table: Array<[boolean | undefined, NodeJS.ProcessEnv, boolean, number]> = [
+    [undefined, {}, true, 1],
+    [undefined, {}, false, 0],
+    [false, {}, true, 0],
+    [false, { FORCE_COLOR: '1' }, true, 0],
+    [undefined, { NO_COLOR: '1' }, true, 0],
+    [undefined, { NO_COLOR: '' }, true, 1],
+    [undefined, { FORCE_COLOR: '1' }, false, 1],
+    [undefined, { FORCE_COLOR: '' }, false, 1],
+    [undefined, { FORCE_COLOR: '3' }, false, 3],
+    [undefined, { FORCE_COLOR: '0' }, true, 0],
+    [undefined, { FORCE_COLOR: 'false' }, true, 0],
+    [undefined, { FORCE_COLOR: '2', NO_COLOR: '1' }, false, 2],
+    [undefined, { TERM: 'dumb' }, true, 0],
+    [undefined, { TERM: 'xterm-256color' }, true, 2],
+    [undefined, { COLORTERM: 'truecolor' }, true, 3],
+  ]
+  for (const [flag, env, tty, level] of table) {
+    assert.equal(colorLevel(flag, env, tty), level, JSON.stringify([flag, env, tty]))
+  }
+})

@@ -1,0 +1,224 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import dotenv from 'dotenv'
+import { BIN, kestraDecode, ROOT, runCli, withTempDir } from '../helpers.js'
+
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
+const SAMPLE = '# db\nDB_PASSWORD="hunter2" # prod\nexport API_KEY=abc\n'
+const SAMPLE_OUT = `# db\n# prod\nSECRET_DB_PASSWORD=${b64('hunter2')}\nSECRET_API_KEY=${b64('abc')}\n`
+const mode = (p: string): number => statSync(p).mode & 0o777
+
+/** Asserts a failure printed one line per problem and no stack trace. */
+function assertCleanFailure(stderr: string): void {
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace')
+  assert.doesNotMatch(stderr, /internal error/)
+  assert.ok(stderr.trim().length > 0)
+}
+
+test('encode with no argument reads .env and writes .env_encoded with mode 0600', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), SAMPLE)
+  const r = runCli(['encode'], { cwd: dir })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout, '')
+  assert.equal(r.stderr, 'encoded 2 secrets from .env to .env_encoded\n')
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), SAMPLE_OUT)
+  assert.equal(mode(join(dir, '.env_encoded')), 0o600)
+  assert.deepEqual(readdirSync(dir).sort(), ['.env', '.env_encoded'], 'no temporary file left')
+}))
+
+test('-o writes where asked; --stdout and -o - print the result only on stdout', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), SAMPLE)
+  mkdirSync(join(dir, 'deploy'))
+  const o = runCli(['encode', '.env', '-o', 'deploy/.env_encoded'], { cwd: dir })
+  assert.equal(o.status, 0, o.stderr)
+  assert.equal(readFileSync(join(dir, 'deploy/.env_encoded'), 'utf8'), SAMPLE_OUT)
+  for (const args of [['encode', '.env', '--stdout'], ['encode', '.env', '-o', '-']]) {
+    const r = runCli(args, { cwd: dir })
+    assert.equal(r.status, 0)
+    assert.equal(r.stdout, SAMPLE_OUT)
+    assert.equal(r.stderr, 'encoded 2 secrets from .env to stdout\n')
+  }
+  assert.equal(existsSync(join(dir, '.env_encoded')), false)
+}))
+
+test('- reads stdin and prints to stdout', () => withTempDir((dir) => {
+  const r = runCli(['encode', '-'], { cwd: dir, input: SAMPLE })
+  assert.equal(r.status, 0)
+  assert.equal(r.stdout, SAMPLE_OUT)
+  assert.match(r.stderr, /from <stdin> to stdout/)
+  assert.deepEqual(readdirSync(dir), [])
+  const toFile = runCli(['encode', '-', '-o', 'out.env'], { cwd: dir, input: SAMPLE })
+  assert.equal(toFile.status, 0)
+  assert.equal(readFileSync(join(dir, 'out.env'), 'utf8'), SAMPLE_OUT)
+}))
+
+test('values arrive in Kestra exactly as dotenv reads them (CRLF, BOM, quotes, multi-line)', () => withTempDir((dir) => {
+  const src = '\uFEFF# c\r\nA="multi\r\nline"\r\nB=\'single # not a comment\'\r\nC=`back`\r\nexport D=x=y$z\r\nE: colon\r\nF="esc\\nnl"\r\nG=last'
+  writeFileSync(join(dir, '.env'), src)
+  const r = runCli(['encode'], { cwd: dir })
+  assert.equal(r.status, 0, r.stderr)
+  const out = readFileSync(join(dir, '.env_encoded'), 'utf8')
+  assert.ok(out.startsWith('# c\r\n'), 'BOM dropped, CRLF kept')
+  assert.ok(out.split('\r\n').every((l) => !l.includes('\n')), 'CRLF everywhere')
+  const expected = dotenv.parse(src)
+  const written = dotenv.parse(out)
+  assert.deepEqual(Object.keys(written), Object.keys(expected).map((k) => `SECRET_${k}`))
+  for (const [k, v] of Object.entries(expected)) assert.equal(kestraDecode(written[`SECRET_${k}`] as string), v, k)
+}))
+
+test('errors write nothing and leave an existing output untouched', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\nA=2\n')
+  writeFileSync(join(dir, '.env_encoded'), 'OLD\n')
+  const r = runCli(['encode'], { cwd: dir })
+  assert.equal(r.status, 1)
+  assert.equal(r.stdout, '')
+  assert.match(r.stderr, /^\.env:2: error: A is already defined on line 1/)
+  assertCleanFailure(r.stderr)
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), 'OLD\n')
+  const allowed = runCli(['encode', '--allow-duplicates'], { cwd: dir })
+  assert.equal(allowed.status, 0)
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), `SECRET_A=${b64('2')}\n`)
+  assert.match(allowed.stderr, /\.env:1: warning: A is defined again on line 2/)
+}))
+
+test('refuses to write over its own input, by path or through a hard link', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), SAMPLE)
+  for (const out of ['.env', './.env', join(dir, '.env')]) {
+    const r = runCli(['encode', '.env', '-o', out], { cwd: dir })
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, /is the input file itself/)
+  }
+  spawnSync('ln', [join(dir, '.env'), join(dir, 'hard')])
+  const r = runCli(['encode', '.env', '-o', 'hard'], { cwd: dir })
+  assert.equal(r.status, 1)
+  assert.equal(readFileSync(join(dir, '.env'), 'utf8'), SAMPLE)
+}))
+
+test('bad input: one line with the file, exit 1, never a stack trace', () => withTempDir((dir) => {
+  mkdirSync(join(dir, 'folder'))
+  writeFileSync(join(dir, 'latin1.env'), Buffer.from('A=1\nB=caf\xe9\n', 'latin1'))
+  writeFileSync(join(dir, 'bin.env'), Buffer.from([0x41, 0x3d, 0x00, 0x01]))
+  writeFileSync(join(dir, 'locked.env'), 'A=1\n')
+  chmodSync(join(dir, 'locked.env'), 0o000)
+  const cases: Array<[string, RegExp]> = [
+    ['missing.env', /^missing\.env: error: no such file\n$/],
+    ['folder', /^folder: error: is a folder/],
+    ['latin1.env', /^latin1\.env:2: error: not valid UTF-8/],
+    ['bin.env', /^bin\.env:1: error: contains a NUL byte/],
+  ]
+  if (process.getuid?.() !== 0) cases.push(['locked.env', /^locked\.env: error: permission denied/])
+  for (const [file, message] of cases) {
+    const r = runCli(['encode', file], { cwd: dir })
+    assert.equal(r.status, 1, file)
+    assert.match(r.stderr, message)
+    assert.equal(r.stderr.trim().split('\n').length, 1, `${file}: one line`)
+    assertCleanFailure(r.stderr)
+  }
+}))
+
+test('usage errors exit 2 with one line', () => {
+  for (const args of [['encode', '--bogus'], ['nope'], ['encode', '--stdout', '-o', 'x']]) {
+    const r = runCli(args)
+    assert.equal(r.status, 2, args.join(' '))
+    assert.equal(r.stdout, '')
+    assert.equal(r.stderr.trim().split('\n').length, 1)
+  }
+  const none = runCli([])
+  assert.equal(none.status, 2)
+  assert.match(none.stderr, /Usage: kestra-secrets/)
+})
+
+test('--help and --version print on stdout and exit 0', () => {
+  const help = runCli(['encode', '--help'])
+  assert.equal(help.status, 0)
+  assert.match(help.stdout, /--allow-duplicates/)
+  assert.equal(help.stderr, '')
+  const version = runCli(['--version'])
+  assert.equal(version.status, 0)
+  assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version)
+})
+
+test('--strict turns warnings into errors; --quiet keeps only errors', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\njunk\n')
+  const loose = runCli(['encode'], { cwd: dir })
+  assert.equal(loose.status, 0)
+  assert.match(loose.stderr, /^\.env:2: warning: a name without `=`/)
+  assert.match(loose.stderr, /\(1 warning\)\n$/)
+  const quiet = runCli(['encode', '-q', '-o', 'q.env'], { cwd: dir })
+  assert.equal(quiet.status, 0)
+  assert.equal(quiet.stderr, '')
+  const strict = runCli(['encode', '--strict', '-o', 'strict.env'], { cwd: dir })
+  assert.equal(strict.status, 1)
+  assert.match(strict.stderr, /^\.env:2: error: a name without `=`/)
+  assert.equal(existsSync(join(dir, 'strict.env')), false)
+}))
+
+test('output mode is 0600 whatever the umask, and replaces a wider existing file', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), SAMPLE)
+  writeFileSync(join(dir, '.env_encoded'), 'old\n', { mode: 0o644 })
+  chmodSync(join(dir, '.env_encoded'), 0o644)
+  const r = spawnSync('sh', ['-c', `umask 000; exec "${process.execPath}" "${BIN}" encode`], { cwd: dir, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(mode(join(dir, '.env_encoded')), 0o600)
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), SAMPLE_OUT)
+}))
+
+test('warns when git would track the output, not when it is ignored', () => withTempDir((dir) => {
+  if (spawnSync('git', ['--version']).status !== 0) return
+  spawnSync('git', ['init', '-q', dir])
+  writeFileSync(join(dir, '.env'), SAMPLE)
+  const tracked = runCli(['encode'], { cwd: dir })
+  assert.equal(tracked.status, 0)
+  assert.match(tracked.stderr, /^\.env_encoded: warning: is in a git work tree and not ignored.*add the line \.env_encoded to \.gitignore/m)
+  writeFileSync(join(dir, '.gitignore'), '.env_encoded\n')
+  const ignored = runCli(['encode'], { cwd: dir })
+  assert.equal(ignored.status, 0)
+  assert.doesNotMatch(ignored.stderr, /git/)
+  const strict = runCli(['encode', '--strict', '-o', 'tracked.env'], { cwd: dir })
+  assert.equal(strict.status, 1, 'a trackable output is a warning, so --strict refuses it')
+}))
+
+test('colour only on stderr, only when asked for or on a terminal', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\njunk\n')
+  const ESC = '\u001b['
+  const forced = runCli(['encode', '--stdout'], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } })
+  assert.ok(forced.stderr.includes(ESC), 'FORCE_COLOR colours stderr')
+  assert.ok(!forced.stdout.includes(ESC), 'never on stdout')
+  const off = runCli(['encode', '--stdout', '--no-color'], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } })
+  assert.ok(!off.stderr.includes(ESC), '--no-color wins')
+  const plain = runCli(['encode', '--stdout'], { cwd: dir, env: { NO_COLOR: undefined } })
+  assert.ok(!plain.stderr.includes(ESC), 'not a terminal: no colour')
+}))
+
+test('no diagnostic of encode prints a value, in any mode', () => withTempDir((dir) => {
+  const M = (i: number): string => `Mk${i}Zq`
+  const inputs = [
+    `token=${M(1)}\nTOKEN=${M(2)}\n`,
+    `A=${M(3)}\nA=${M(4)}\n`,
+    `PASS=${M(5)}#${M(6)}\n`,
+    `Q="${M(7)}" ${M(8)}\n`,
+    `Q="${M(9)}\n`,
+    `E="${M(10)}\\t"\n`,
+    `${M(11)} ${M(12)}\n${M(13)}\n`,
+    `SECRET_A=${b64(M(14))}\n`,
+    `my.key=${M(15)}\nSECRET_B=${M(16)}\n__proto__=${M(17)}\n`,
+    `A=${M(18)}\n\0`,
+    `A=${M(19)}\n\xff`,
+  ]
+  inputs.forEach((src, i) => {
+    const file = join(dir, `in${i}.env`)
+    writeFileSync(file, src.includes('\xff') ? Buffer.from(src, 'latin1') : src)
+    for (const extra of [[], ['--strict'], ['--allow-duplicates'], ['--force']]) {
+      const toFile = runCli(['encode', file, '-o', join(dir, `out${i}`), ...extra])
+      const toStdout = runCli(['encode', file, '--stdout', ...extra])
+      for (const r of [toFile, toStdout]) {
+        assert.doesNotMatch(r.stderr, /Mk\d+Zq/, `stderr leaks a value for input ${i} ${extra.join(' ')}`)
+        assert.ok(!r.stderr.includes(b64(M(14))), 'nor an encoded value')
+      }
+      assert.doesNotMatch(toStdout.stdout, /Mk\d+Zq/, 'stdout carries only encoded values')
+    }
+  })
+}))

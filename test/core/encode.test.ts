@@ -1,0 +1,176 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { encodeEnv } from '../../src/core/encode.js'
+import type { DiagnosticCode } from '../../src/core/diagnostics.js'
+import { kestraDecode } from '../helpers.js'
+
+const codes = (src: string, opts = {}): DiagnosticCode[] => encodeEnv(src, opts).diagnostics.map((d) => d.code)
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
+
+test('each entry becomes SECRET_<NAME>=<base64 of the UTF-8 value>', () => {
+  const r = encodeEnv('A=hello\nB="wörld 🎉"\nC=\n')
+  assert.equal(r.ok, true)
+  assert.equal(r.text, `SECRET_A=${b64('hello')}\nSECRET_B=${b64('wörld 🎉')}\nSECRET_C=\n`)
+  assert.deepEqual(r.entries.map((e) => [e.name, e.variable, e.line]), [['A', 'SECRET_A', 1], ['B', 'SECRET_B', 2], ['C', 'SECRET_C', 3]])
+})
+
+test('long values stay on one line, padded, standard alphabet', () => {
+  const value = 'x'.repeat(300) + '\u00ff\u00fe>?'
+  const r = encodeEnv(`LONG=${value}\n`)
+  const line = r.text.trimEnd()
+  assert.equal(line.split('\n').length, 1)
+  const encoded = line.slice('SECRET_LONG='.length)
+  assert.match(encoded, /^[A-Za-z0-9+/]+={0,2}$/)
+  assert.equal(encoded.length % 4, 0)
+  assert.equal(kestraDecode(encoded), value)
+})
+
+test('comments and blank lines stay in place; inline comments move above their entry', () => {
+  const src = '# header\n\nA=1 # the first\n  # indented comment\n\n\nB="two" #second\nC=3\n# trailer\n'
+  const r = encodeEnv(src)
+  assert.equal(r.text, [
+    '# header', '', '# the first', `SECRET_A=${b64('1')}`, '  # indented comment', '', '',
+    '#second', `SECRET_B=${b64('two')}`, `SECRET_C=${b64('3')}`, '# trailer', '',
+  ].join('\n'))
+})
+
+test('multi-line values become one line; export and KEY: value forms are read', () => {
+  const r = encodeEnv('export A="line1\nline2"\nB: colon value\nexport C=\'single\'\n')
+  assert.deepEqual(r.entries.map((e) => [e.variable, kestraDecode(e.encoded)]), [
+    ['SECRET_A', 'line1\nline2'], ['SECRET_B', 'colon value'], ['SECRET_C', 'single'],
+  ])
+  assert.equal(r.text.split('\n').length, 4)
+})
+
+test('CRLF in, CRLF out; a BOM is not copied and never joins a name', () => {
+  const r = encodeEnv('\uFEFF# c\r\nA=1\r\n\r\nB=2')
+  assert.equal(r.text, `# c\r\nSECRET_A=${b64('1')}\r\n\r\nSECRET_B=${b64('2')}\r\n`)
+  const bomKey = encodeEnv('\uFEFFKEY=v\n')
+  assert.equal(bomKey.text, `SECRET_KEY=${b64('v')}\n`)
+})
+
+test('a last line without a newline is kept', () => {
+  assert.equal(encodeEnv('A=1\nLAST=end').entries.at(-1)?.name, 'LAST')
+})
+
+test('names that differ only in case are an error, even with --allow-duplicates', () => {
+  for (const opts of [{}, { allowDuplicates: true }]) {
+    const r = encodeEnv('token=a\nTOKEN=b\n', opts)
+    assert.equal(r.ok, false)
+    assert.equal(r.text, '')
+    const d = r.diagnostics.find((x) => x.code === 'case-collision')
+    assert.equal(d?.severity, 'error')
+    assert.equal(d?.line, 2)
+    assert.match(d?.message ?? '', /TOKEN and token \(line 1\)/)
+  }
+})
+
+test('a duplicate name is an error unless allowed; then the last one is kept at its place', () => {
+  const src = 'A=first\nB=b\nA=last\n'
+  const strict = encodeEnv(src)
+  assert.equal(strict.ok, false)
+  assert.deepEqual(strict.diagnostics.map((d) => [d.code, d.severity, d.line]), [['duplicate', 'error', 3]])
+  const allowed = encodeEnv(src, { allowDuplicates: true })
+  assert.equal(allowed.ok, true)
+  assert.equal(allowed.text, `SECRET_B=${b64('b')}\nSECRET_A=${b64('last')}\n`)
+  assert.deepEqual(allowed.diagnostics.map((d) => [d.code, d.severity, d.line]), [['duplicate', 'warning', 1]])
+})
+
+test('input that already looks encoded is refused unless forced', () => {
+  const src = `SECRET_A=${b64('x')}\nSECRET_B=\n`
+  const r = encodeEnv(src)
+  assert.equal(r.ok, false)
+  assert.deepEqual(codes(src), ['already-encoded'])
+  assert.match(r.diagnostics[0]?.message ?? '', /decode/)
+  const forced = encodeEnv(src, { force: true })
+  assert.equal(forced.ok, true)
+  assert.equal(forced.entries[0]?.variable, 'SECRET_SECRET_A')
+  assert.deepEqual(codes(src, { force: true }), ['already-encoded'])
+  // One plain value is enough to make it a plain file (with a prefix warning).
+  assert.deepEqual(codes('SECRET_A=not base64!\n'), ['already-prefixed'])
+})
+
+test('warnings: each hard case is named with its line and key', () => {
+  const cases: Array<[string, DiagnosticCode, number | undefined]> = [
+    ['A=1\nthis is not an entry\n', 'ignored-line', 2],
+    ['A=1\nBARE_NAME\n', 'bare-name', 2],
+    ['PASS=abc#def\n', 'hash-in-value', 1],
+    ['PASS=#def\n', 'hash-in-value', 1],
+    ['Q="abc" tail\n', 'text-after-quote', 1],
+    ['Q="abc\nB=2\n', 'unterminated-quote', 1],
+    ['E="tab\\there"\n', 'literal-escape', 1],
+    ['my.key=1\n', 'name-not-portable', 1],
+    ['my-key=1\n', 'name-not-portable', 1],
+    ['SECRET_X=plain text\n', 'already-prefixed', 1],
+    ['__proto__=x\nA=1\n', 'ignored-name', 1],
+    ['# only a comment\n', 'no-entries', undefined],
+  ]
+  for (const [src, code, line] of cases) {
+    const r = encodeEnv(src)
+    const d = r.diagnostics.find((x) => x.code === code)
+    assert.ok(d, `${JSON.stringify(src)} should warn ${code}, got ${JSON.stringify(r.diagnostics)}`)
+    assert.equal(d.severity, 'warning')
+    assert.equal(d.line, line)
+    assert.equal(r.ok, true)
+  }
+})
+
+test('no warning for ordinary values: spaced comments, \\n escapes, = $ and # inside quotes', () => {
+  const src = 'A=1 # fine\nB="x\\ny"\nC="p=q$r#s"\nD=\'it\\\'s\'\nE=${HOME}/x\nF=\n'
+  assert.deepEqual(codes(src), [])
+})
+
+test('text cut at a # without a space is not copied into the output', () => {
+  const r = encodeEnv('PASS=abc#MARKER\n')
+  assert.equal(r.text.includes('MARKER'), false)
+  assert.equal(r.text, `SECRET_PASS=${b64('abc')}\n`)
+})
+
+test('lines dotenv ignores are left out of the output', () => {
+  const r = encodeEnv('A=1\njunk line here\nB=2\n')
+  assert.equal(r.text, `SECRET_A=${b64('1')}\nSECRET_B=${b64('2')}\n`)
+})
+
+test('a NUL character makes the text binary', () => {
+  const r = encodeEnv('A=1\nB=\0\n')
+  assert.equal(r.ok, false)
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['binary', 2]])
+})
+
+test('no message contains a value', () => {
+  const marker = (i: number): string => `MARK${i}ER`
+  const inputs = [
+    `token=${marker(1)}\nTOKEN=${marker(2)}\n`,
+    `A=${marker(3)}\nA=${marker(4)}\n`,
+    `PASS=${marker(5)}#${marker(6)}\n`,
+    `Q="${marker(7)}" ${marker(8)}\n`,
+    `Q="${marker(9)}\n`,
+    `E="${marker(10)}\\t"\n`,
+    `${marker(11)} ${marker(12)}\n`,
+    `SECRET_A=${b64(marker(13))}\n`,
+  ]
+  for (const src of inputs) {
+    for (const opts of [{}, { allowDuplicates: true }, { force: true }]) {
+      for (const d of encodeEnv(src, opts).diagnostics) {
+        assert.doesNotMatch(d.message, /MARK\d+ER/, `${d.code} leaks a value`)
+        assert.ok(!d.message.includes(b64(marker(13))))
+      }
+    }
+  }
+})
+
+test('a BOM in the indentation of a comment is dropped (kubectl would read the line as a key)', () => {
+  const r = encodeEnv('A=1\n\uFEFF# c\n \uFEFF # d\nB=2\n')
+  assert.equal(r.text, `SECRET_A=${b64('1')}\n# c\n  # d\nSECRET_B=${b64('2')}\n`)
+})
+
+test('isStrictBase64 is the strict decoder grammar, on short texts and on megabytes', async () => {
+  const { isStrictBase64 } = await import('../../src/core/base64.js')
+  const fc = (await import('fast-check')).default
+  const reference = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/
+  fc.assert(fc.property(fc.string({ unit: fc.constantFrom('A', 'z', '0', '+', '/', '=', '-', '_', ' ', 'é'), maxLength: 12 }),
+    (s) => isStrictBase64(s) === reference.test(s)), { numRuns: 5000 })
+  assert.equal(isStrictBase64('A'.repeat(8_000_000)), true)
+  assert.equal(isStrictBase64('A'.repeat(8_000_001) + '='), false)
+  assert.equal(isStrictBase64('A'.repeat(8_000_002) + '=='), true)
+})

@@ -1,0 +1,296 @@
+// readFormatted: recognising a values file, a Secret manifest or a JSON object from its content,
+// and reading back the text Kestra receives for each variable, with lines, and diagnostics that
+// never quote a value.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mightBeFormatted, readFormatted, type FormattedDocument } from '../../../src/core/formats/read.js'
+import { yaml } from './helpers.js'
+
+const read = (text: string): FormattedDocument | undefined => readFormatted(text, yaml)
+const pairs = (doc: FormattedDocument | undefined): [string, string, number][] =>
+  (doc?.entries ?? []).map((e) => [e.variable, e.encoded, e.line])
+const codes = (doc: FormattedDocument | undefined): string[] =>
+  (doc?.diagnostics ?? []).map((d) => `${d.line ?? '-'}:${d.severity}:${d.code}${d.key === undefined ? '' : `:${d.key}`}`)
+
+/** No message may quote a value: every value in these documents contains the marker. */
+const MARK = 'Zm9vYmFy'
+function assertNoValueInMessages(doc: FormattedDocument | undefined): void {
+  for (const d of doc?.diagnostics ?? []) assert.ok(!d.message.includes(MARK) && !d.message.includes('hunter'), d.message)
+}
+
+test('plain .env texts are not formatted documents', () => {
+  for (const text of [
+    '', '\n', '# only a comment\n', 'A=1\nB=2\n', 'SECRET_A=YQ==\n', 'KEY: value\nOTHER: x\n', 'kind: Secret\n',
+    'extraEnv=1\n', 'extraEnv: not a list\n', 'common:\n  image: kestra\n', 'apiVersion: v1\nkind: ConfigMap\n',
+    '- a\n- b\n', '"just a string"\n',
+  ]) {
+    const doc = read(text)
+    if (text === 'extraEnv: not a list\n') {
+      // A top-level extraEnv that is not a list is a broken chart 0.x values file, not a .env.
+      assert.equal(doc?.format, 'helm-legacy')
+      assert.deepEqual(codes(doc), ['1:error:format-invalid'])
+      continue
+    }
+    assert.equal(doc, undefined, JSON.stringify(text))
+  }
+})
+
+test('a chart 1.0 values file: common.extraEnv, quoted or not, aliases resolved, comments ignored', () => {
+  const doc = read([
+    '# secrets',
+    'common:',
+    '  image: {tag: latest}',
+    '  extraEnv:',
+    '    # db',
+    `    - name: SECRET_A`,
+    `      value: "${MARK}"`,
+    `    - {name: SECRET_B, value: '${MARK}=='}`,
+    '    - name: SECRET_C',
+    `      value: &v ${MARK}`,
+    '    - name: SECRET_D',
+    '      value: *v',
+    '    - name: SECRET_EMPTY',
+    '      value: ""',
+    '    - name: SECRET_NO_VALUE',
+    'deployments:',
+    '  webserver: {enabled: true}',
+    '',
+  ].join('\n'))
+  assert.equal(doc?.format, 'helm')
+  assert.deepEqual(codes(doc), [])
+  assert.deepEqual(pairs(doc), [
+    ['SECRET_A', MARK, 6], ['SECRET_B', `${MARK}==`, 8], ['SECRET_C', MARK, 9], ['SECRET_D', MARK, 11],
+    ['SECRET_EMPTY', '', 13], ['SECRET_NO_VALUE', '', 15],
+  ])
+})
+
+test('a chart 0.x values file: top-level extraEnv', () => {
+  const doc = read(`extraEnv:\n- name: SECRET_A\n  value: "${MARK}"\n`)
+  assert.equal(doc?.format, 'helm-legacy')
+  assert.deepEqual(pairs(doc), [['SECRET_A', MARK, 2]])
+  assert.deepEqual(pairs(read('extraEnv: []\n')), [])
+  assert.deepEqual(codes(read('extraEnv:\n')), [])
+})
+
+test('helm: values that Kubernetes would not take as text are errors; valueFrom is left out', () => {
+  const doc = read([
+    'common:',
+    '  extraEnv:',
+    '    - name: SECRET_BOOL',
+    '      value: yes', // a boolean to YAML 1.1, which Helm and kubectl speak
+    '    - name: SECRET_NUM',
+    '      value: 0777',
+    '    - name: SECRET_MAP',
+    `      value: {a: ${MARK}}`,
+    '    - name: SECRET_REF',
+    '      valueFrom: {secretKeyRef: {name: s, key: k}}',
+    `    - ${MARK}`,
+    `    - value: ${MARK}`,
+    '    - name: SECRET_OK',
+    `      value: "${MARK}"`,
+    `extraEnv: [{name: SECRET_OLD, value: "${MARK}"}]`,
+    '',
+  ].join('\n'))
+  assert.equal(doc?.format, 'helm')
+  assert.deepEqual(codes(doc), [
+    '4:error:format-invalid:SECRET_BOOL',
+    '6:error:format-invalid:SECRET_NUM',
+    '8:error:format-invalid:SECRET_MAP',
+    '9:warning:format-skipped:SECRET_REF',
+    '11:error:format-invalid',
+    '12:error:format-invalid',
+    '15:warning:format-skipped',
+  ])
+  assert.deepEqual(pairs(doc), [['SECRET_OK', MARK, 13]])
+  assertNoValueInMessages(doc)
+  assert.match(doc?.diagnostics[0]?.message ?? '', /SECRET_BOOL is not a string \(a YAML boolean\)/)
+})
+
+test('a Secret: data decoded once, stringData as is and winning over data, kubectl\'s unquoted form', () => {
+  const inner = Buffer.from(MARK).toString('base64')
+  const doc = read([
+    'apiVersion: v1',
+    'data:',
+    `  SECRET_A: ${inner}`,
+    '  SECRET_EMPTY: ""',
+    `  SECRET_OVER: ${inner}`,
+    'kind: Secret',
+    'metadata:',
+    '  creationTimestamp: null',
+    '  name: kestra-secrets',
+    'stringData:',
+    `  SECRET_OVER: "${MARK}=="`,
+    `  SECRET_S: ${MARK}`,
+    '',
+  ].join('\n'))
+  assert.equal(doc?.format, 'k8s-secret')
+  assert.deepEqual(codes(doc), [])
+  assert.deepEqual(pairs(doc), [['SECRET_A', MARK, 3], ['SECRET_EMPTY', '', 4], ['SECRET_OVER', `${MARK}==`, 11], ['SECRET_S', MARK, 12]])
+})
+
+test('a Secret whose data Kubernetes would refuse, or that is not text', () => {
+  const doc = read([
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata: {name: s}',
+    'data:',
+    `  SECRET_PLAIN: hunter2`, // not base64
+    `  SECRET_UNPADDED: ${Buffer.from('ab').toString('base64').replace(/=+$/, '')}`,
+    `  SECRET_BINARY: ${Buffer.from([0xff, 0xfe, 0x00]).toString('base64')}`,
+    `  SECRET_WRAPPED: "${Buffer.from(MARK).toString('base64').slice(0, 4)}\\n${Buffer.from(MARK).toString('base64').slice(4)}"`,
+    '',
+  ].join('\n'))
+  assert.deepEqual(codes(doc), [
+    '5:error:format-invalid:SECRET_PLAIN', '6:error:format-invalid:SECRET_UNPADDED', '7:error:format-invalid:SECRET_BINARY',
+  ])
+  // Go's decoder skips line breaks in data, so Kubernetes reads a wrapped value whole.
+  assert.deepEqual(pairs(doc), [['SECRET_WRAPPED', MARK, 8]])
+  assertNoValueInMessages(doc)
+})
+
+test('a manifest of another kind, or a Secret of another apiVersion, is not recognised', () => {
+  assert.equal(read('apiVersion: v1\nkind: ConfigMap\ndata: {A: b}\n'), undefined)
+  assert.equal(read('apiVersion: v2\nkind: Secret\ndata: {A: YQ==}\n'), undefined)
+})
+
+test('YAML syntax errors are reported by line and code, never with the source text', () => {
+  const doc = read(`common:\n  extraEnv:\n    - name: SECRET_A\n      value: "${MARK}"\n    - name: SECRET_A\n      name: "${MARK}"\n`)
+  assert.equal(doc?.format, 'helm')
+  assert.deepEqual(codes(doc), ['6:error:format-syntax'])
+  assertNoValueInMessages(doc)
+  const two = read(`extraEnv: []\n---\nextraEnv: [{name: SECRET_X, value: "${MARK}"}]\n`)
+  assert.deepEqual(codes(two), ['2:error:format-syntax'])
+  assert.match(two?.diagnostics[0]?.message ?? '', /more than one YAML document/)
+  const bad = read(`apiVersion: v1\nkind: Secret\ndata:\n  SECRET_A: "${MARK}\n  SECRET_B: x\n`)
+  assert.equal(bad?.format, 'k8s-secret')
+  assert.ok(bad.diagnostics.some((d) => d.code === 'format-syntax'))
+  assertNoValueInMessages(bad)
+})
+
+test('JSON: members in order with their lines, repeated names kept, non-strings reported', () => {
+  const doc = read(`{\n  "SECRET_A": "${MARK}",\n  "SECRET_B": "x\\"y",\r\n  "SECRET_N": 12,\n  "SECRET_O": {"k": "${MARK}"},\n  "SECRET_A": "",\n  "SECRET_L": [1, 2], "SECRET_T": true, "SECRET_Z": null,\n  "SECRET_U": "\\u00e9"\n}\n`)
+  assert.equal(doc?.format, 'json')
+  assert.deepEqual(pairs(doc), [['SECRET_A', MARK, 2], ['SECRET_B', 'x"y', 3], ['SECRET_A', '', 6], ['SECRET_U', 'é', 8]])
+  assert.deepEqual(codes(doc), [
+    '4:error:format-invalid:SECRET_N', '5:error:format-invalid:SECRET_O', '7:error:format-invalid:SECRET_L',
+    '7:error:format-invalid:SECRET_T', '7:error:format-invalid:SECRET_Z',
+  ])
+  assertNoValueInMessages(doc)
+  assert.deepEqual(pairs(read('\ufeff{}')), [])
+  assert.deepEqual(pairs(read('{"SECRET_A":"YQ=="}')), [['SECRET_A', 'YQ==', 1]])
+})
+
+test('text that starts with { but is not JSON: a flow-style values file, or a JSON error', () => {
+  const flow = read(`{common: {extraEnv: [{name: SECRET_A, value: "${MARK}"}]}}\n`)
+  assert.equal(flow?.format, 'helm')
+  assert.deepEqual(pairs(flow), [['SECRET_A', MARK, 1]])
+  const broken = read(`{\n  "SECRET_A": "${MARK}",\n  "SECRET_B": ${MARK}\n}\n`)
+  assert.equal(broken?.format, 'json')
+  assert.deepEqual(broken.entries, [])
+  assert.equal(broken.diagnostics[0]?.code, 'format-syntax')
+  assertNoValueInMessages(broken)
+})
+
+test('CRLF and a byte-order mark are read like LF', () => {
+  const doc = read(`\ufeffextraEnv:\r\n  - name: SECRET_A\r\n    value: "${MARK}"\r\n`)
+  assert.deepEqual(pairs(doc), [['SECRET_A', MARK, 2]])
+})
+
+test('mightBeFormatted is false only for texts readFormatted does not recognise', () => {
+  for (const text of ['A=1\n', '# x\nB=2\n', 'KEY: value\n', '']) {
+    assert.equal(mightBeFormatted(text), false, text)
+    assert.equal(read(text), undefined)
+  }
+  for (const text of ['{}', ' \ufeff{"A": "b"}', 'extraEnv: []\n', 'apiVersion: v1\nkind: Secret\n', '# Secrets\nA=1\n']) {
+    assert.equal(mightBeFormatted(text), true, text)
+  }
+})
+
+test('with { comments: true }, the YAML comments around each entry, and the document\'s own', () => {
+  const text = [
+    '# top of the file',
+    '',
+    'image: {tag: latest}',
+    'common:',
+    '  extraEnv:',
+    '    # db',
+    '    #',
+    `    - name: SECRET_A # on the name`,
+    `      value: "${MARK}" # on the value`,
+    '',
+    '    # left out, so its comment goes to the next entry',
+    '    - name: SECRET_REF',
+    '      valueFrom: {}',
+    `    - {name: SECRET_B, value: "${MARK}"}`,
+    '    # after the last entry',
+    '# end of the file',
+    '',
+  ].join('\n')
+  const doc = readFormatted(text, yaml, { comments: true })
+  assert.equal(doc?.commentBefore, ' top of the file')
+  assert.deepEqual(doc.entries.map((e) => [e.variable, e.commentBefore, e.spaceBefore, e.comment]), [
+    ['SECRET_A', ' db\n ', undefined, ' on the name\n on the value'],
+    ['SECRET_B', ' left out, so its comment goes to the next entry', true, undefined],
+  ])
+  assert.equal(doc.comment, ' after the last entry\n end of the file')
+  // Without the option, the entries are as before.
+  assert.deepEqual(read(text)?.entries[0], { variable: 'SECRET_A', encoded: MARK, line: 8 })
+  assert.equal(read(text)?.commentBefore, undefined)
+})
+
+test('a Secret\'s entries carry their field and, with comments, the comments of data and stringData', () => {
+  const doc = readFormatted([
+    'apiVersion: v1',
+    'kind: Secret',
+    '# text',
+    'stringData:',
+    `  SECRET_S: ${MARK} # s`,
+    '  # end of stringData',
+    'data:',
+    '  # data',
+    `  SECRET_D: ${Buffer.from(MARK).toString('base64')}`,
+    '',
+  ].join('\n'), yaml, { comments: true })
+  assert.deepEqual(doc?.entries.map((e) => [e.variable, e.field, e.line, e.commentBefore, e.comment]), [
+    ['SECRET_S', 'stringData', 5, ' text', ' s\n end of stringData'],
+    ['SECRET_D', 'data', 9, ' data', undefined],
+  ])
+})
+
+test('without the yaml module only JSON is recognised', () => {
+  assert.deepEqual(readFormatted('{"SECRET_A": "YQ=="}')?.entries, [{ variable: 'SECRET_A', encoded: 'YQ==', line: 1 }])
+  assert.equal(readFormatted(`extraEnv:\n  - name: SECRET_A\n    value: "${MARK}"\n`), undefined)
+  assert.equal(readFormatted('{extraEnv: []}')?.diagnostics[0]?.code, 'format-syntax')
+})
+
+test('a JSON syntax error has its line, whatever JSON.parse says about it', () => {
+  for (const [text, line] of [
+    [`{\n  "SECRET_A": "${MARK}",\n  "SECRET_B": ${MARK}\n}\n`, 3],
+    [`{\n  "SECRET_A": "${MARK}"\n  "SECRET_B": "x"\n}\n`, 3],
+    [`{\n  "SECRET_A": "${MARK}",\n}\n`, 3],
+    [`{\n  "SECRET_A": "${MARK}\n`, 2],
+    [`{\n  "SECRET_A": "\\x"\n}`, 2],
+    [`{\n  "SECRET_A": 01\n}`, 2],
+    ['{\n\n', 3],
+  ] as const) {
+    const doc = read(text)
+    assert.deepEqual(codes(doc), [`${line}:error:format-syntax`], JSON.stringify(text))
+    assertNoValueInMessages(doc)
+  }
+})
+
+test('repeated keys are found in one pass: a Secret of 50,000 keys reads in linear time', () => {
+  const lines = ['apiVersion: v1', 'kind: Secret', 'data:']
+  for (let i = 0; i < 50_000; i++) lines.push(`  SECRET_K${i}: ${Buffer.from(`K${i}`).toString('base64')}`)
+  lines.push('  SECRET_K7: eA==')
+  const started = process.hrtime.bigint()
+  const doc = read(lines.join('\n'))
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  // The yaml library's own check took about 40 s here (each key against all before it).
+  assert.ok(ms < 8000, `${Math.round(ms)} ms`)
+  assert.equal(doc?.entries.length, 50_001)
+  assert.deepEqual(codes(doc), ['50004:error:format-syntax'])
+  // A repeated key anywhere in the document, as YAML forbids, but `<<` merge keys and 1 and '1'.
+  assert.deepEqual(codes(read("extraEnv: []\nimage: {tag: a, tag: b}\nx: {1: a, '1': b}\n")), ['2:error:format-syntax'])
+})

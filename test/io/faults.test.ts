@@ -1,0 +1,411 @@
+// Faults and bad input for every command (issue 6): a reader that goes away, a full device, a
+// failing or unwritable output, signals while writing, a symbolic link as the output, inputs that
+// are folders, named pipes, missing, unreadable, binary, mis-encoded or huge, and a forced bug.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import dotenv from 'dotenv'
+import { assertNoStack, BIN, inject, kestraDecode, longTest, ROOT, runCli, runCliWith, withTempDir } from '../helpers.js'
+import { EXIT } from '../../src/errors.js'
+import { MAX_INPUT_BYTES } from '../../src/io/read.js'
+
+const node = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+const noStack = (stderr: string): void => assertNoStack(stderr)
+const sh = (script: string, cwd: string) =>
+  spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
+const bigEnv = (entries: number): string => {
+  const lines: string[] = []
+  for (let i = 0; i < entries; i++) lines.push(`KEY_${i}="value number ${i} with some padding to make it longer"`)
+  return lines.join('\n') + '\n'
+}
+/** The same secrets, encoded: what decode and check read. */
+const bigEncoded = (entries: number): string => {
+  const lines: string[] = []
+  for (let i = 0; i < entries; i++) lines.push(`SECRET_KEY_${i}=${b64(`value number ${i} with some padding to make it longer`)}`)
+  return lines.join('\n') + '\n'
+}
+
+test('stdout closed early: quiet exit, no EPIPE noise', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), bigEnv(50_000))
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" encode .env --stdout | head -1; echo "status=\${PIPESTATUS:-}"`],
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  assert.match(r.stdout, /^SECRET_KEY_0=/)
+  assert.equal(r.stdout.trim().split('\n').length, 2)
+  noStack(r.stderr)
+  const status = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" encode .env --stdout -q | head -c 10 >/dev/null`], { cwd: dir })
+  assert.equal(status.status, 0)
+}))
+
+test('stdout on a full device: one error line, exit 1', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\n')
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" encode .env --stdout > /dev/full`], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  assert.equal(r.status, 1)
+  assert.equal(r.stderr, 'stdout: error: no space left on the device; the output is incomplete\n')
+}))
+
+/**
+ * Kills `command` with SIGTERM or SIGINT at several moments while it writes `output`, and checks
+ * that the output is then either the old file or the new one, whole, with no temporary file left.
+ */
+async function interruptWrites(command: string, input: string, text: string, output: string): Promise<void> {
+  const dir = join(ROOT, 'build', `signal-test-${command}-${process.pid}`)
+  mkdirSync(dir, { recursive: true })
+  try {
+    writeFileSync(join(dir, input), text)
+    const fresh = runCli([command, input, '-o', '-', '-q'], { cwd: dir }).stdout
+    assert.ok(fresh.length > 1_000_000)
+    const OLD = 'OLD CONTENT\n'
+    const delays = [0, 20, 60, 120, 200, 300, 450, 700]
+    for (const [i, delay] of delays.entries()) {
+      writeFileSync(join(dir, output), OLD)
+      const signal = i % 2 === 0 ? 'SIGTERM' : 'SIGINT'
+      const child = spawn(process.execPath, [BIN, command, input, '-o', output, '-q'], { cwd: dir, stdio: 'ignore' })
+      const ended = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+      setTimeout(() => child.kill(signal), delay)
+      await ended
+      const out = readFileSync(join(dir, output), 'utf8')
+      assert.ok(out === OLD || out === fresh, `${command}: after ${signal} at ${delay} ms the output is whole`)
+      assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left')
+    }
+  } finally {
+    spawnSync('rm', ['-rf', dir])
+  }
+}
+
+test('stderr closed, on a full device, or a pipe read slowly: the result is the same and nothing is lost', () => withTempDir((dir) => {
+  // Diagnostics go to fd 2 with writeSync, not through process.stderr (issue 5: start-up).
+  writeFileSync(join(dir, '.env'), 'A=1\nB=2\n')
+  const closed = sh(`"${process.execPath}" "${BIN}" encode .env 2>&-; echo "status=$?"`, dir)
+  assert.equal(closed.stdout, 'status=0\n')
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), `SECRET_A=${b64('1')}\nSECRET_B=${b64('2')}\n`)
+  const full = sh(`"${process.execPath}" "${BIN}" encode .env -o again 2>/dev/full; echo "status=$?"`, dir)
+  assert.equal(full.stdout, 'status=0\n')
+  assert.equal(readFileSync(join(dir, 'again'), 'utf8'), readFileSync(join(dir, '.env_encoded'), 'utf8'))
+  const rejected = sh(`"${process.execPath}" "${BIN}" encode missing.env 2>&-; echo "status=$?"`, dir)
+  assert.equal(rejected.stdout, 'status=1\n')
+  // check prints every finding: 3,000 lines, far more than a pipe holds, read only after a pause.
+  const lines: string[] = []
+  for (let i = 0; i < 3000; i++) lines.push(`SECRET_K${i}=not base64!`)
+  writeFileSync(join(dir, 'bad_encoded'), lines.join('\n') + '\n')
+  const slow = sh(`"${process.execPath}" "${BIN}" check bad_encoded 2>&1 >/dev/null | (sleep 1; cat)`, dir)
+  const found = slow.stdout.split('\n').filter((l) => /^bad_encoded:\d+: error: /.test(l))
+  assert.equal(found.length, 3000)
+  noStack(slow.stdout)
+}))
+
+test('SIGINT/SIGTERM while writing: the output is the old one or the new one, whole; no temporary file', longTest, async () => {
+  await interruptWrites('encode', '.env', bigEnv(200_000), '.env_encoded')
+})
+
+test('decode: SIGINT/SIGTERM while writing leave the old output or the new one, whole', longTest, async () => {
+  await interruptWrites('decode', '.env_encoded', bigEncoded(200_000), 'plain.env')
+})
+
+test('a write error or an unwritable folder: one line, exit 1, the old output untouched', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\n')
+  writeFileSync(join(dir, '.env_encoded'), 'OLD\n')
+  for (const [hook, message] of [['enospc.mjs', /no space left on the device; nothing was written/], ['eacces.mjs', /permission denied: cannot write it; nothing was written/]] as const) {
+    const r = node([...inject(hook), BIN, 'encode', '.env'], dir)
+    assert.equal(r.status, 1, hook)
+    assert.match(r.stderr, new RegExp(`^\\.env_encoded: error: ${message.source}\\n$`))
+    assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), 'OLD\n')
+    assert.deepEqual(readdirSync(dir).sort(), ['.env', '.env_encoded'])
+  }
+  const missing = runCli(['encode', '.env', '-o', 'no/such/folder/out'], { cwd: dir })
+  assert.equal(missing.status, 1)
+  assert.equal(missing.stderr, 'no/such/folder/out: error: the folder does not exist; nothing was written\n')
+  const folder = runCli(['encode', '.env', '-o', '.'], { cwd: dir })
+  assert.equal(folder.status, 1)
+  assert.match(folder.stderr, /^\.: error: is a folder/)
+}))
+
+test('an output that is a symbolic link is replaced; its target is never written', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\n')
+  writeFileSync(join(dir, 'target'), 'TARGET\n')
+  symlinkSync('target', join(dir, '.env_encoded'))
+  const r = runCli(['encode'], { cwd: dir })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(readFileSync(join(dir, 'target'), 'utf8'), 'TARGET\n')
+  assert.equal(lstatSync(join(dir, '.env_encoded')).isSymbolicLink(), false)
+  assert.equal(lstatSync(join(dir, '.env_encoded')).mode & 0o777, 0o600)
+  // A link to the input is the input: refused, the input untouched.
+  symlinkSync('.env', join(dir, 'to-input'))
+  const toInput = runCli(['encode', '.env', '-o', 'to-input'], { cwd: dir })
+  assert.equal(toInput.status, 1)
+  assert.match(toInput.stderr, /^to-input: error: is the input file itself: refusing to write over it/)
+  assert.equal(readFileSync(join(dir, '.env'), 'utf8'), 'A=1\n')
+  assert.equal(lstatSync(join(dir, 'to-input')).isSymbolicLink(), true)
+}))
+
+test('bad inputs each get a clear outcome', () => withTempDir((dir) => {
+  spawnSync('mkfifo', [join(dir, 'fifo')])
+  writeFileSync(join(dir, 'empty.env'), '')
+  writeFileSync(join(dir, 'nul.env'), Buffer.alloc(64))
+  writeFileSync(join(dir, 'late-bad.env'), Buffer.concat([Buffer.from('A=1\nB=2\n# ok\nC="x'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]))
+  writeFileSync(join(dir, 'mid-bom.env'), 'A=1\n\uFEFFB=2\nC=\uFEFFx\n')
+  writeFileSync(join(dir, 'cr.env'), '# mac\rA=1\rB="two"\r')
+  writeFileSync(join(dir, 'open-quote.env'), 'A=1\nB="never closed\nC=3')
+  const cases: Array<[string, number, RegExp]> = [
+    ['fifo', 0, /no KEY=VALUE entries found/],
+    ['empty.env', 0, /no KEY=VALUE entries found/],
+    ['nul.env', 1, /^nul\.env:1: error: contains a NUL byte/],
+    ['late-bad.env', 1, /^late-bad\.env:4: error: not valid UTF-8 \(byte 18\)/],
+    ['mid-bom.env', 0, /^encoded 3 secrets/],
+    ['cr.env', 0, /^encoded 2 secrets/],
+    ['open-quote.env', 0, /^open-quote\.env:2: warning: the value of B opens a quote that is never closed/],
+  ]
+  for (const [file, status, message] of cases) {
+    const r = runCli(['encode', file, '--stdout'], { cwd: dir })
+    assert.equal(r.status, status, file)
+    assert.match(r.stderr, message, file)
+    noStack(r.stderr)
+    if (status === 0) {
+      const expected = dotenv.parse(file === 'fifo' ? '' : readFileSync(join(dir, file)))
+      const written = dotenv.parse(r.stdout)
+      assert.equal(Object.keys(written).length, Object.keys(expected).length, file)
+      for (const [k, v] of Object.entries(expected)) assert.equal(kestraDecode(written[`SECRET_${k}`] ?? ''), v)
+    }
+  }
+}))
+
+test('a 100 MB file and a 10 MB line are encoded (linear time); past 128 MiB the file is refused', longTest, () => withTempDir((dir) => {
+  const line = 'x'.repeat(10 * 1024 * 1024)
+  writeFileSync(join(dir, 'long.env'), `LONG=${line}\nB=1\n`)
+  const long = runCli(['encode', 'long.env', '-o', 'long.out', '-q'], { cwd: dir })
+  assert.equal(long.status, 0, long.stderr)
+  const out = readFileSync(join(dir, 'long.out'), 'utf8').split('\n')
+  assert.equal(kestraDecode((out[0] ?? '').slice('SECRET_LONG='.length)), line)
+  const row = 'K=' + 'v'.repeat(98) + '\n'
+  writeFileSync(join(dir, 'big.env'), row.repeat(1024 * 1024))
+  const big = runCli(['encode', 'big.env', '-o', 'big.out', '--allow-duplicates', '-q'], { cwd: dir })
+  assert.equal(big.status, 0, big.stderr)
+  assert.equal(readFileSync(join(dir, 'big.out'), 'utf8'), `SECRET_K=${Buffer.from('v'.repeat(98)).toString('base64')}\n`)
+  spawnSync('truncate', ['-s', `${129 * 1024 * 1024}`, join(dir, 'huge.env')])
+  const huge = runCli(['encode', 'huge.env', '--stdout'], { cwd: dir })
+  assert.equal(huge.status, 1)
+  assert.match(huge.stderr, /^huge\.env: error: is larger than 128 MiB/)
+  assert.equal(existsSync(join(dir, 'huge.env_encoded')), false)
+}))
+
+test('a bug prints a stack trace and a request to report it, never the value in the error', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'TOKEN=LEAKME-secret-value\n')
+  const r = node([...inject('bug.mjs'), BIN, 'encode', '.env'], dir)
+  assert.equal(r.status, 70)
+  assert.match(r.stderr, /^kestra-secrets: internal error \(TypeError\); this is a bug, please report it/)
+  assert.match(r.stderr, /\n\s+at /)
+  assert.doesNotMatch(r.stderr, /LEAKME/)
+  assert.equal(existsSync(join(dir, '.env_encoded')), false)
+}))
+
+// ------------------------------------------------------------------------------------------------
+// decode and check: the same faults, where they apply (decode writes a .env to stdout or with -o;
+// check writes only its --json report to stdout).
+// ------------------------------------------------------------------------------------------------
+
+test('decode and check --json: stdout closed early is a quiet exit 0, with no EPIPE noise', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env_encoded'), bigEncoded(50_000))
+  // Entries without the prefix: check --json then has a long report to print.
+  writeFileSync(join(dir, 'unprefixed'), bigEncoded(50_000).replace(/^SECRET_/gm, ''))
+  for (const [args, first] of [['decode', /^KEY_0=/], ['check unprefixed --json', /^\{/]] as const) {
+    const cli = `"${process.execPath}" "${BIN}" ${args}`
+    const r = sh(`${cli} | head -1`, dir)
+    assert.match(r.stdout, first, args)
+    assert.equal(r.stdout.trim().split('\n').length, 1, args)
+    noStack(r.stderr)
+    assert.doesNotMatch(r.stderr, /error/, args)
+    assert.equal(sh(`set -o pipefail; ${cli} -q | head -c 10 >/dev/null`, dir).status, 0, `${args}: exit 0`)
+  }
+}))
+
+test('decode and check --json on a full device: one error line, exit 1', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env_encoded'), `SECRET_A=${b64('1')}\n`)
+  for (const args of ['decode', 'check --json']) {
+    const r = sh(`"${process.execPath}" "${BIN}" ${args} > /dev/full`, dir)
+    assert.equal(r.status, 1, args)
+    assert.match(r.stderr, /^stdout: error: no space left on the device; the output is incomplete\n/, args)
+    noStack(r.stderr)
+  }
+}))
+
+test('decode -o: a write error or an unwritable folder: one line, exit 1, the old output untouched', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env_encoded'), `SECRET_A=${b64('1')}\n`)
+  writeFileSync(join(dir, 'plain.env'), 'OLD\n')
+  for (const [hook, message] of [['enospc.mjs', /no space left on the device; nothing was written/], ['eacces.mjs', /permission denied: cannot write it; nothing was written/]] as const) {
+    const r = runCliWith(inject(hook), ['decode', '-o', 'plain.env'], { cwd: dir })
+    assert.equal(r.status, 1, hook)
+    assert.match(r.stderr, new RegExp(`^plain\\.env: error: ${message.source}\\n$`))
+    assert.equal(r.stdout, '')
+    assert.equal(readFileSync(join(dir, 'plain.env'), 'utf8'), 'OLD\n')
+    assert.deepEqual(readdirSync(dir).sort(), ['.env_encoded', 'plain.env'])
+  }
+  const missing = runCli(['decode', '-o', 'no/such/folder/out'], { cwd: dir })
+  assert.equal(missing.status, 1)
+  assert.equal(missing.stderr, 'no/such/folder/out: error: the folder does not exist; nothing was written\n')
+  const folder = runCli(['decode', '-o', '.'], { cwd: dir })
+  assert.equal(folder.status, 1)
+  assert.match(folder.stderr, /^\.: error: is a folder/)
+  const itself = runCli(['decode', '-o', '.env_encoded'], { cwd: dir })
+  assert.equal(itself.status, 1)
+  assert.match(itself.stderr, /^\.env_encoded: error: is the input file itself: refusing to write over it/)
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), `SECRET_A=${b64('1')}\n`)
+}))
+
+test('decode -o: a symbolic link is replaced, its target never written; the file is 0600 whatever the umask', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env_encoded'), `SECRET_A=${b64('1')}\n`)
+  writeFileSync(join(dir, 'target'), 'TARGET\n')
+  symlinkSync('target', join(dir, 'plain.env'))
+  const r = runCli(['decode', '-o', 'plain.env'], { cwd: dir })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(readFileSync(join(dir, 'target'), 'utf8'), 'TARGET\n')
+  assert.equal(lstatSync(join(dir, 'plain.env')).isSymbolicLink(), false)
+  assert.equal(readFileSync(join(dir, 'plain.env'), 'utf8'), 'A=1\n')
+  assert.equal(lstatSync(join(dir, 'plain.env')).mode & 0o777, 0o600)
+  symlinkSync('.env_encoded', join(dir, 'to-input'))
+  const toInput = runCli(['decode', '-o', 'to-input'], { cwd: dir })
+  assert.equal(toInput.status, 1)
+  assert.match(toInput.stderr, /^to-input: error: is the input file itself: refusing to write over it/)
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), `SECRET_A=${b64('1')}\n`)
+  // A wider file in place, and a umask that would leave the new one readable by all.
+  writeFileSync(join(dir, 'wide.env'), 'OLD\n', { mode: 0o644 })
+  const wide = sh(`umask 000; "${process.execPath}" "${BIN}" decode -o wide.env`, dir)
+  assert.equal(wide.status, 0, wide.stderr)
+  assert.equal(statSync(join(dir, 'wide.env')).mode & 0o777, 0o600)
+}))
+
+test('decode and check: bad inputs each get a clear outcome, also as --against', () => withTempDir((dir) => {
+  spawnSync('mkfifo', [join(dir, 'fifo')])
+  mkdirSync(join(dir, 'folder'))
+  writeFileSync(join(dir, 'ok'), `SECRET_A=${b64('1')}\n`)
+  writeFileSync(join(dir, 'empty'), '')
+  writeFileSync(join(dir, 'nul'), Buffer.alloc(64))
+  writeFileSync(join(dir, 'late-bad'), Buffer.concat([Buffer.from(`SECRET_A=${b64('1')}\n# ok\nB="x`), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]))
+  writeFileSync(join(dir, 'unreadable'), `SECRET_A=${b64('1')}\n`)
+  writeFileSync(join(dir, 'cr'), `# mac\rSECRET_A=${b64('1')}\rSECRET_B=${b64('2')}\r`)
+  writeFileSync(join(dir, 'open-quote'), `SECRET_A=${b64('1')}\nSECRET_B="${b64('2')}\nSECRET_C=${b64('3')}`)
+  spawnSync('truncate', ['-s', `${129 * 1024 * 1024}`, join(dir, 'huge')])
+  // [file, decode's exit, check's exit, the first line of stderr]
+  const cases: Array<[string, number, number, RegExp]> = [
+    ['fifo', 0, 0, /no KEY=VALUE entries found/],
+    ['empty', 0, 0, /no KEY=VALUE entries found/],
+    ['folder', 1, 1, /^folder: error: is a folder, not a file/],
+    ['missing', 1, 1, /^missing: error: no such file\n$/],
+    ['unreadable', 1, 1, /^unreadable: error: permission denied: cannot read it\n$/],
+    ['nul', 1, 1, /^nul:1: error: contains a NUL byte/],
+    ['late-bad', 1, 1, /^late-bad:3: error: not valid UTF-8 \(byte \d+\)/],
+    ['huge', 1, 1, /^huge: error: is larger than 128 MiB/],
+  ]
+  const hooks = inject('eacces-read.mjs')
+  for (const [file, decodeStatus, checkStatus, message] of cases) {
+    const d = runCliWith(hooks, ['decode', file], { cwd: dir })
+    assert.equal(d.status, decodeStatus, `decode ${file}: ${d.stderr}`)
+    assert.match(d.stderr, message, `decode ${file}`)
+    noStack(d.stderr)
+    if (decodeStatus === 1) assert.equal(d.stdout, '', file)
+    for (const json of [false, true]) {
+      const c = runCliWith(hooks, ['check', file, ...(json ? ['--json'] : [])], { cwd: dir })
+      assert.equal(c.status, checkStatus, `check ${file}: ${c.stderr}`)
+      if (json && checkStatus === 0) assert.equal((JSON.parse(c.stdout) as { secrets: number }).secrets, 0)
+      else assert.match(c.stderr, message, `check ${file}`)
+      noStack(c.stderr)
+    }
+    // The same file as the plain side: check still has a clear outcome.
+    const a = runCliWith(hooks, ['check', 'ok', '--against', file], { cwd: dir })
+    noStack(a.stderr)
+    if (decodeStatus === 1) {
+      assert.equal(a.status, 1, `--against ${file}`)
+      assert.match(a.stderr, message, `--against ${file}`)
+    } else {
+      assert.equal(a.status, 1, `--against ${file}: SECRET_A is extra`)
+      assert.match(a.stderr, /SECRET_A is not in/)
+    }
+  }
+  // Files that read, with lines of their own kind.
+  const cr = runCli(['decode', 'cr'], { cwd: dir })
+  assert.equal(cr.status, 0, cr.stderr)
+  assert.deepEqual(dotenv.parse(cr.stdout), { A: '1', B: '2' })
+  const open = runCli(['check', 'open-quote'], { cwd: dir })
+  assert.equal(open.status, 1)
+  assert.match(open.stderr, /^open-quote:2: error: the value of SECRET_B is in quotes/m)
+  noStack(open.stderr)
+  // A --flows that is missing or a named pipe.
+  const flows = runCli(['check', 'ok', '--flows', 'no-such-folder'], { cwd: dir })
+  assert.equal(flows.status, 1)
+  assert.equal(flows.stderr, 'no-such-folder: error: no such file\n')
+  // A named pipe in a flows folder is no flow file (only regular files are read); given as
+  // --flows itself, with nobody writing to it, it reads as an empty flow after a second.
+  mkdirSync(join(dir, 'flows'))
+  spawnSync('mkfifo', [join(dir, 'flows', 'pipe.yml')])
+  const skipped = runCli(['check', 'ok', '--flows', 'flows'], { cwd: dir })
+  assert.equal(skipped.status, 0, skipped.stderr)
+  assert.match(skipped.stderr, /^flows: warning: no \*\.yml or \*\.yaml file found here/)
+  const piped = runCli(['check', 'ok', '--flows', join('flows', 'pipe.yml')], { cwd: dir })
+  assert.equal(piped.status, 0, piped.stderr)
+  assert.match(piped.stderr, /SECRET_A is not used by any flow/)
+  noStack(piped.stderr)
+}))
+
+test('decode and check: a 50 MB file in linear time', longTest, () => withTempDir((dir) => {
+  // 350,000 entries of 150 bytes: about 52 MB.
+  const lines: string[] = []
+  for (let i = 0; i < 350_000; i++) lines.push(`SECRET_K${i}=${b64(`${'v'.repeat(98)}${i}`)}`)
+  writeFileSync(join(dir, 'big'), lines.join('\n') + '\n')
+  const started = Date.now()
+  const checked = runCli(['check', 'big', '--json'], { cwd: dir })
+  assert.equal(checked.status, 0, checked.stderr.slice(0, 500))
+  assert.equal((JSON.parse(checked.stdout) as { secrets: number }).secrets, 350_000)
+  const decoded = runCli(['decode', 'big', '-o', 'big.env', '-q'], { cwd: dir })
+  assert.equal(decoded.status, 0, decoded.stderr.slice(0, 500))
+  const out = readFileSync(join(dir, 'big.env'), 'utf8')
+  assert.ok(out.startsWith(`K0=${'v'.repeat(98)}0\n`) && out.endsWith(`K349999=${'v'.repeat(98)}349999\n`))
+  assert.ok(Date.now() - started < 60_000, 'in seconds, not minutes')
+}))
+
+test('decode and check: a value of 10 MB', longTest, () => withTempDir((dir) => {
+  const value = 'x'.repeat(10 * 1024 * 1024)
+  writeFileSync(join(dir, 'long'), `SECRET_LONG=${b64(value)}\nSECRET_B=${b64('1')}\n`)
+  const checked = runCli(['check', 'long'], { cwd: dir })
+  assert.equal(checked.status, 0, checked.stderr.slice(0, 300))
+  const decoded = runCli(['decode', 'long', '-o', 'long.env', '-q'], { cwd: dir })
+  assert.equal(decoded.status, 0, decoded.stderr.slice(0, 300))
+  assert.equal(readFileSync(join(dir, 'long.env'), 'utf8'), `LONG=${value}\nB=1\n`)
+  // encode tests every value of an input whose names all start with SECRET_ the same way.
+  writeFileSync(join(dir, 'looks-encoded.env'), `SECRET_LONG=${b64(value)}\n`)
+  const encoded = runCli(['encode', 'looks-encoded.env', '--stdout', '--force', '-q'], { cwd: dir })
+  assert.equal(encoded.status, 0, encoded.stderr.slice(0, 300))
+}))
+
+test('decode and check: a bug prints a stack trace and a request to report it, never the value', () => withTempDir((dir) => {
+  const secret = 'LEAKME-decoded-secret'
+  writeFileSync(join(dir, '.env_encoded'), `SECRET_TOKEN=${b64(secret)}\n`)
+  writeFileSync(join(dir, '.env'), 'OTHER=1\n')
+  for (const args of [['decode'], ['decode', '-o', 'plain.env'], ['check'], ['check', '--json'], ['check', '--against', '.env']]) {
+    const r = runCliWith(inject('bug-decoded.mjs'), args, { cwd: dir })
+    const what = args.join(' ')
+    assert.equal(r.status, 70, `${what}: ${r.stderr}`)
+    assert.match(r.stderr, /^kestra-secrets: internal error \(TypeError\); this is a bug, please report it/, what)
+    assert.match(r.stderr, /\n\s+at /, `${what}: the stack`)
+    assert.doesNotMatch(r.stderr, /LEAKME/, what)
+    assert.ok(!r.stderr.includes(b64(secret).replace(/=+$/, '')), `${what}: nor its base64`)
+    assert.equal(r.stdout, '', what)
+    assert.equal(existsSync(join(dir, 'plain.env')), false, what)
+  }
+}))
+
+test('the README\'s Safety section states what these tests prove, with the numbers the code uses', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const start = readme.indexOf('\n## Safety\n')
+  const end = readme.indexOf('\n## Development\n')
+  assert.ok(start !== -1 && start < end, 'a Safety section just before Development')
+  const section = readme.slice(start, end).replace(/\s+/g, ' ')
+  assert.ok(section.includes(`over ${MAX_INPUT_BYTES / 1024 / 1024} MiB`))
+  assert.ok(section.includes('`stdout: error: no space left on the device; the output is incomplete`'))
+  for (const code of [EXIT.ok, EXIT.rejected, EXIT.usage, EXIT.bug, EXIT.interrupted, 143]) assert.ok(section.includes(String(code)), `exit ${code}`)
+  for (const claim of ['mode `0600`', 'symbolic link', 'SIGINT', 'named pipe', 'within a second', 'EPIPE', 'never a value']) {
+    assert.ok(section.includes(claim), claim)
+  }
+})

@@ -56,3 +56,18 @@ export function repeatedNames(names: ReadonlyArray<string | undefined>): Repeat[
   }
   return repeats
 }
+
+/** The longest name printed whole in a message. */
+const MAX_SHOWN_NAME = 128
+
+/**
+ * A name as messages may show it. A name that a .env file can hold is shown whole (up to a bound);
+ * any other name (a YAML or JSON key that swallowed its value: `SECRET_DB:"Y3p..."`,
+ * `SECRET_A=czNj...`) is shown only up to the first character a name cannot hold, so that nothing
+ * after `=`, `:`, a quote or a space is ever printed.
+ */
+export function displayName(name: string): string {
+  const valid = /^[\w.-]*/.exec(name)?.[0] ?? ''
+  const shown = valid.length > MAX_SHOWN_NAME ? valid.slice(0, MAX_SHOWN_NAME) : valid
+  return shown.length === name.length ? shown : `${shown}…`
+}

@@ -1,6 +1,4 @@
-import { basename } from 'node:path'
-import { isTrackableByGit } from '../io/git.js'
-import type { Diagnostic } from '../core/diagnostics.js'
+import type { Diagnostic, DiagnosticCode } from '../core/diagnostics.js'
 import type { TextSink } from '../io/stderr.js'
 import type { Paint } from './color.js'
 
@@ -16,51 +14,119 @@ export interface Context {
 /** How many diagnostics of one code are printed before the rest are only counted. */
 export const MAX_SHOWN_PER_CODE = 20
 
-/** `file:line: warning: message`, the form editors and CI logs link to. */
-export function formatDiagnostic(name: string, d: Diagnostic, paint: Paint): string {
-  const where = d.line === undefined ? name : `${name}:${d.line}`
-  const label = d.severity === 'error' ? paint.error('error') : d.severity === 'warning' ? paint.warning('warning') : paint.dim('note')
-  return `${where}: ${label}: ${d.message}`
+/** A diagnostic and the file it is about. */
+export interface Reported extends Diagnostic {
+  file: string
+}
+
+export interface ReportOptions {
+  /** Warnings count as errors. */
+  strict?: boolean
+  /** Only errors are printed. */
+  quiet?: boolean
+  /**
+   * What the command line can do about a finding, added to its message: the core names no flag of
+   * the CLI (`, or pass --allow-duplicates to keep the last`).
+   */
+  hints?: Partial<Record<DiagnosticCode, string>>
 }
 
 /**
- * Prints diagnostics on stderr; with `strict` warnings count as errors, with `quiet` only errors
- * are printed. Returns the diagnostics as they were judged.
+ * The one way diagnostics reach the user, for every command: judged once (`--strict` makes
+ * warnings errors, the CLI's hints are added), then printed on stderr as `file:line: severity:
+ * message`, at most 20 of one code, with a count of the rest. `--json` takes them all, judged.
  */
-export function printDiagnostics(ctx: Context, name: string, diagnostics: readonly Diagnostic[],
-  { strict = false, quiet = false }: { strict?: boolean; quiet?: boolean }): Diagnostic[] {
-  const judged = diagnostics.map((d) => (strict && d.severity === 'warning' ? { ...d, severity: 'error' as const } : d))
-  const lines: string[] = []
-  const shown = new Map<string, number>()
-  for (const d of judged) {
-    if (quiet && d.severity !== 'error') continue
-    const n = (shown.get(d.code) ?? 0) + 1
-    shown.set(d.code, n)
-    if (n <= MAX_SHOWN_PER_CODE) lines.push(formatDiagnostic(name, d, ctx.paint))
+export class Reporter {
+  readonly all: Reported[] = []
+  /** The warnings that --strict made errors. */
+  promoted = 0
+  private readonly options: ReportOptions
+
+  constructor(private readonly ctx: Context, options: ReportOptions) {
+    this.options = options
   }
-  // Thousands of one finding help nobody read a log: the first ones, then how many more.
-  for (const [code, n] of shown) {
-    if (n > MAX_SHOWN_PER_CODE) lines.push(`${name}: ${ctx.paint.dim(`... and ${n - MAX_SHOWN_PER_CODE} more like the above (${code})`)}`)
+
+  /** Takes the diagnostics about `file` (a finding's own `file` wins). */
+  add(file: string, diagnostics: readonly Diagnostic[]): void {
+    const { strict = false, hints = {} } = this.options
+    for (const d of diagnostics) {
+      const hint = hints[d.code]
+      const promote = strict && d.severity === 'warning'
+      if (promote) this.promoted++
+      this.all.push({
+        ...d,
+        file: (d as Partial<Reported>).file ?? file,
+        severity: promote ? 'error' : d.severity,
+        message: hint === undefined ? d.message : d.message + hint,
+      })
+    }
   }
-  if (lines.length > 0) ctx.stderr.write(lines.join('\n') + '\n')
-  return judged
+
+  count(severity: Diagnostic['severity']): number {
+    let n = 0
+    for (const d of this.all) if (d.severity === severity) n++
+    return n
+  }
+
+  get failed(): boolean {
+    return this.count('error') > 0
+  }
+
+  /** Prints what was added since the last print. */
+  print(): void {
+    const { paint } = this.ctx
+    const lines: string[] = []
+    const shown = new Map<string, number>()
+    for (let i = this.printed; i < this.all.length; i++) {
+      const d = this.all[i] as Reported
+      if (this.options.quiet && d.severity !== 'error') continue
+      const n = (shown.get(d.code) ?? 0) + 1
+      shown.set(d.code, n)
+      if (n <= MAX_SHOWN_PER_CODE) lines.push(formatDiagnostic(d, paint))
+    }
+    this.printed = this.all.length
+    // Thousands of one finding help nobody read a log: the first ones, then how many more.
+    for (const [code, n] of shown) {
+      if (n > MAX_SHOWN_PER_CODE) lines.push(paint.dim(`... and ${n - MAX_SHOWN_PER_CODE} more like the above (${code})`))
+    }
+    if (lines.length > 0) this.ctx.stderr.write(lines.join('\n') + '\n')
+  }
+
+  /** The last line of a command that writes, when it wrote nothing because of errors. */
+  printNothingWritten(): void {
+    this.ctx.stderr.write(this.ctx.paint.error(`nothing was written: ${plural(this.count('error'), 'error')}${this.strictNote()}`) + '\n')
+  }
+
+  /** ` (--strict made 2 warnings errors)`, or nothing. */
+  strictNote(): string {
+    return this.promoted === 0 ? '' : ` (--strict made ${plural(this.promoted, 'warning')} ${this.promoted === 1 ? 'an error' : 'errors'})`
+  }
+
+  private printed = 0
+}
+
+/** `file:line: warning: message`, the form editors and CI logs link to; control characters escaped. */
+export function formatDiagnostic(d: Reported, paint: Paint): string {
+  const where = d.line === undefined ? d.file : `${d.file}:${d.line}`
+  const label = d.severity === 'error' ? paint.error('error') : d.severity === 'warning' ? paint.warning('warning') : paint.dim('note')
+  return `${escapeControls(where)}: ${label}: ${escapeControls(d.message)}`
+}
+
+/**
+ * Control characters (a path or a name may hold them) written as `\xNN`, so that nothing printed
+ * can move the cursor, clear the screen or forge a line of its own.
+ */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)
+    // eslint-disable-next-line no-control-regex
+    ? text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+      const code = c.charCodeAt(0)
+      return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`
+    })
+    : text
 }
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
-}
-
-/**
- * A warning about the output file, printed like the input's diagnostics, when git would track it:
- * `why` says what is at stake. Returns the diagnostics as judged (empty when git ignores it).
- */
-export async function warnIfTrackable(ctx: Context, output: string, why: string,
-  options: { strict?: boolean; quiet?: boolean }): Promise<Diagnostic[]> {
-  if (!(await isTrackableByGit(output))) return []
-  const warning: Diagnostic = {
-    code: 'not-git-ignored',
-    severity: 'warning',
-    message: `is in a git work tree and not ignored, and ${why}: add the line ${basename(output)} to .gitignore`,
-  }
-  return printDiagnostics(ctx, output, [warning], options)
 }

@@ -1,9 +1,9 @@
-import { checkEncoded, type CheckOptions, type CheckResult, type Finding } from '../core/check.js'
+import { checkEncoded, type CheckOptions, type CheckResult } from '../core/check.js'
 import { mightBeFormatted } from '../core/formats/read.js'
 import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT, UsageError } from '../errors.js'
 import type { Invocation } from '../cli/program.js'
-import { formatDiagnostic, plural, type Context } from '../cli/report.js'
+import { plural, Reporter, type Context, type Reported } from '../cli/report.js'
 import { readFlowFiles } from '../io/flows.js'
 import { readInput } from '../io/read.js'
 import { writeStdout } from '../io/write.js'
@@ -21,8 +21,13 @@ export interface CheckReport {
   errors: number
   warnings: number
   notes: number
-  findings: Finding[]
+  findings: Reported[]
 }
+
+/** What the command line can do about the core's findings. */
+const CHECK_HINTS = {
+  'kubectl-line-limit': ' (kestra-secrets encode --format k8s-secret)',
+} as const
 
 export async function check(inv: Invocation, ctx: Context): Promise<number> {
   const o = inv.options
@@ -47,11 +52,12 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
     options.flows = { root: flowsPath, files: readFlowFiles(flowsPath).map((f) => ({ name: f.name, text: f.text })) }
   }
   const result = checkEncoded(input.text, options)
-  const findings = result.findings.map((f): Finding => (strict && f.severity === 'warning' ? { ...f, severity: 'error' } : f))
-  const count = (s: Finding['severity']): number => findings.filter((f) => f.severity === s).length
-  const errors = count('error')
-  const warnings = count('warning')
-  const notes = count('note')
+  const reporter = new Reporter(ctx, { strict, quiet, hints: CHECK_HINTS })
+  reporter.add(input.name, result.findings)
+  const findings = reporter.all
+  const errors = reporter.count('error')
+  const warnings = reporter.count('warning')
+  const notes = reporter.count('note')
 
   if (o.json === true) {
     const report: CheckReport = {
@@ -71,8 +77,7 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
     return errors === 0 ? EXIT.ok : EXIT.rejected
   }
 
-  const lines = findings.filter((f) => !quiet || f.severity === 'error').map((f) => formatDiagnostic(f.file, f, ctx.paint))
-  if (lines.length > 0) ctx.stderr.write(lines.join('\n') + '\n')
+  reporter.print()
   if (!quiet) {
     const also = [
       options.against !== undefined ? `against ${options.against.name}` : '',
@@ -83,7 +88,7 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
     const tally = [plural(errors, 'error'), plural(warnings, 'warning'), plural(notes, 'note')].join(', ')
     ctx.stderr.write(errors === 0
       ? ctx.paint.ok(`ready for Kestra: ${checked}`) + (warnings + notes > 0 ? ctx.paint.warning(` (${tally})`) : '') + '\n'
-      : ctx.paint.error(`not ready for Kestra: ${checked}: ${tally}`) + '\n')
+      : ctx.paint.error(`not ready for Kestra: ${checked}: ${tally}${reporter.strictNote()}`) + '\n')
   }
   return errors === 0 ? EXIT.ok : EXIT.rejected
 }

@@ -3,11 +3,13 @@ import { mightBeFormatted } from '../core/formats/read.js'
 import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT } from '../errors.js'
 import type { Invocation } from '../cli/program.js'
-import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
+import { plural, Reporter, type Context } from '../cli/report.js'
+import { trackedWarnings } from './tracked.js'
 import { checkOutputPath } from '../io/output.js'
 import { readInput } from '../io/read.js'
 import { writeFileAtomic, writeStdout } from '../io/write.js'
 
+/** read -> decode -> write, the same for every input. */
 export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   const o = inv.options
   const file = inv.file ?? '.env_encoded'
@@ -19,11 +21,14 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   const yaml = mightBeFormatted(input.text) ? await import('yaml') : undefined
   const result = decodeEnv(input.text, { yaml })
 
-  const judged = printDiagnostics(ctx, input.name, result.diagnostics, { strict: o.strict, quiet: o.quiet })
-  if (result.ok && output !== undefined) {
-    judged.push(...await warnIfTrackable(ctx, output, 'it holds your secrets in plain text', { strict: o.strict, quiet: o.quiet }))
+  const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet })
+  reporter.add(input.name, result.diagnostics)
+  if (result.ok && output !== undefined) reporter.add(output, await trackedWarnings(output, 'it holds your secrets in plain text'))
+  reporter.print()
+  if (reporter.failed) {
+    reporter.printNothingWritten()
+    return EXIT.rejected
   }
-  if (!result.ok || judged.some((d) => d.severity === 'error')) return EXIT.rejected
 
   if (output === undefined) {
     await writeStdout(ctx.stdout, result.text)
@@ -32,7 +37,7 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   }
   if (!o.quiet) {
     const secrets = result.entries.filter((e) => e.decoded).length
-    const warnings = judged.filter((d) => d.severity === 'warning').length
+    const warnings = reporter.count('warning')
     const from = result.format === 'env' ? input.name : `${input.name} (${result.format})`
     ctx.stderr.write(ctx.paint.ok(`decoded ${plural(secrets, 'secret')} from ${from} to ${output ?? 'stdout'}`) +
       (warnings > 0 ? ctx.paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')

@@ -1,13 +1,13 @@
 import { basename, dirname, join } from 'node:path'
-import type { Diagnostic } from '../core/diagnostics.js'
-import { encodeEnv, type EncodeOptions } from '../core/encode.js'
-import { DEFAULT_OUTPUT_NAMES, FORMATS, isFormat, isYamlFormat, renderFormat, type Format, type FormatOptions } from '../core/formats/index.js'
+import { encodeEnv } from '../core/encode.js'
+import { DEFAULT_OUTPUT_NAMES, FORMATS, isFormat, isYamlFormat, renderFormat, type Format } from '../core/formats/index.js'
 import { DEFAULT_SECRET_NAME, isDnsLabel, isDnsSubdomain, mountValues } from '../core/formats/k8s-secret.js'
 import { checkLimits } from '../core/formats/limits.js'
 import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT, UsageError } from '../errors.js'
 import type { Invocation } from '../cli/program.js'
-import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
+import { plural, Reporter, type Context } from '../cli/report.js'
+import { trackedWarnings } from './tracked.js'
 import { readInput } from '../io/read.js'
 import { writeFileAtomic, writeStdout } from '../io/write.js'
 import { checkOutputPath } from '../io/output.js'
@@ -48,35 +48,46 @@ function formatChoice(inv: Invocation): FormatChoice {
   return { format, name, namespace }
 }
 
+/** What the command line can do about the core's findings. */
+export const ENCODE_HINTS = {
+  'duplicate': ', or pass --allow-duplicates to keep the last',
+  'already-encoded': ' with `kestra-secrets decode`, or pass --force to encode it again',
+  'kubectl-line-limit': ' (--format k8s-secret)',
+} as const
+
+/** read -> scan and encode -> render the format -> write, the same for every input. */
 export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   const o = inv.options
   const { format, name, namespace } = formatChoice(inv)
   const file = inv.file ?? '.env'
   const toStdout = o.stdout === true || o.output === '-' || (file === '-' && o.output === undefined)
   const output = toStdout ? undefined : (o.output ?? defaultOutput(file, format))
+  const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet, hints: ENCODE_HINTS })
 
   if (output !== undefined) checkOutputPath(output, file)
   const input = readInput(file)
-  const result = encodeInput(input.text, format, { allowDuplicates: o.allowDuplicates, force: o.force })
-
-  const judged = printDiagnostics(ctx, input.name, result.diagnostics, { strict: o.strict, quiet: o.quiet })
-  if (result.output !== undefined && output !== undefined) {
-    judged.push(...await warnIfTrackable(ctx, output, 'base64 is not encryption', { strict: o.strict, quiet: o.quiet }))
+  const result = encodeEnv(input.text, { allowDuplicates: o.allowDuplicates, force: o.force })
+  reporter.add(input.name, result.diagnostics)
+  if (result.ok) reporter.add(input.name, checkLimits(format, result.entries))
+  if (result.ok && output !== undefined) reporter.add(output, await trackedWarnings(output, 'base64 is not encryption'))
+  reporter.print()
+  if (reporter.failed) {
+    reporter.printNothingWritten()
+    return EXIT.rejected
   }
-  if (result.output === undefined || judged.some((d) => d.severity === 'error')) return EXIT.rejected
 
   // The YAML library is loaded for the YAML formats only, so the default path starts no slower.
   const yaml = isYamlFormat(format) ? await import('yaml') : undefined
-  const data = typeof result.output === 'function' ? result.output({ yaml, name, namespace }) : result.output
+  // encodeEnv has rendered the env format already.
+  const data = format === 'env' ? result.text : renderFormat(format, result.items, { eol: result.eol, yaml, name, namespace })
   if (output === undefined) {
     await writeStdout(ctx.stdout, data)
   } else {
     writeFileAtomic(output, data)
   }
   if (!o.quiet) {
-    const warnings = judged.filter((d) => d.severity === 'warning').length
-    const to = output ?? 'stdout'
-    ctx.stderr.write(ctx.paint.ok(`encoded ${plural(result.count, 'secret')} from ${input.name} to ${to}`) +
+    const warnings = reporter.count('warning')
+    ctx.stderr.write(ctx.paint.ok(`encoded ${plural(result.entries.length, 'secret')} from ${input.name} to ${output ?? 'stdout'}`) +
       (warnings > 0 ? ctx.paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
     if (format === 'k8s-secret' && yaml !== undefined) ctx.stderr.write(mountHint(yaml, name ?? DEFAULT_SECRET_NAME, output))
   }
@@ -91,23 +102,4 @@ function mountHint(yaml: YamlModule, name: string, output: string | undefined): 
   return (path === undefined ? '' : `apply it with: kubectl apply -f ${path}\n`) +
     `mount it in Kestra with these Helm values (chart 1.0 and later):\n${indent(chart1)}` +
     `or, for chart 0.x:\n${indent(chart0)}`
-}
-
-interface Encoded {
-  /** The bytes to write, or what renders them in the format; undefined when there is an error. */
-  output: Uint8Array | ((options: FormatOptions) => string) | undefined
-  count: number
-  diagnostics: Diagnostic[]
-}
-
-/** The encoding of the input in a format, with every diagnostic about it. */
-function encodeInput(text: string, format: Format, options: EncodeOptions): Encoded {
-  const result = encodeEnv(text, options)
-  if (!result.ok) return { output: undefined, count: 0, diagnostics: result.diagnostics }
-  return {
-    // encodeEnv has rendered the env format already.
-    output: format === 'env' ? () => result.text : (o) => renderFormat(format, result.items, { ...o, eol: result.eol }),
-    count: result.entries.length,
-    diagnostics: [...result.diagnostics, ...checkLimits(format, result.entries)],
-  }
 }

@@ -294,7 +294,7 @@ function checkKubectl(text: string, findings: readonly Finding[], here: Here): v
   if (truncatedAt !== undefined) {
     here('kubectl-line-limit', 'warning', truncatedAt, undefined,
       'this line is 64 KiB or longer: kubectl create secret --from-env-file silently stops reading ' +
-      'here and drops this secret and every one after it: use encode --format k8s-secret for Kubernetes')
+      'here and drops this secret and every one after it: write a Secret manifest for Kubernetes')
   }
 }
 

@@ -261,7 +261,7 @@ test('decode of a values file: -o writes 0600, errors exit 1 with file:line and 
   const bad = runCli(['decode', 'secret.yaml', '-o', 'bad.env'], { cwd: dir })
   assert.equal(bad.status, 1)
   assert.equal(bad.stdout, '')
-  assert.match(bad.stderr, /^secret\.yaml:5: error: the value of SECRET_ADMIN .*was it encoded only once\?\n$/)
+  assert.match(bad.stderr, /^secret\.yaml:5: error: the value of SECRET_ADMIN .*was it encoded only once\?\nnothing was written: 1 error\n$/)
   assert.doesNotMatch(bad.stderr, new RegExp(MARK))
   assert.equal(existsSync(join(dir, 'bad.env')), false)
 

@@ -88,14 +88,19 @@ test('stderr closed, on a full device, or a pipe read slowly: the result is the 
   assert.equal(readFileSync(join(dir, 'again'), 'utf8'), readFileSync(join(dir, '.env_encoded'), 'utf8'))
   const rejected = sh(`"${process.execPath}" "${BIN}" encode missing.env 2>&-; echo "status=$?"`, dir)
   assert.equal(rejected.stdout, 'status=1\n')
-  // check prints every finding: 3,000 lines, far more than a pipe holds, read only after a pause.
+  // 3,000 findings: on stderr the first 20 and a count; check --json carries them all on stdout,
+  // far more than a pipe holds, read only after a pause.
   const lines: string[] = []
   for (let i = 0; i < 3000; i++) lines.push(`SECRET_K${i}=not base64!`)
   writeFileSync(join(dir, 'bad_encoded'), lines.join('\n') + '\n')
   const slow = sh(`"${process.execPath}" "${BIN}" check bad_encoded 2>&1 >/dev/null | (sleep 1; cat)`, dir)
   const found = slow.stdout.split('\n').filter((l) => /^bad_encoded:\d+: error: /.test(l))
-  assert.equal(found.length, 3000)
+  assert.equal(found.length, 20)
+  assert.match(slow.stdout, /^\.\.\. and 2980 more like the above \(invalid-base64\)$/m)
   noStack(slow.stdout)
+  const json = sh(`"${process.execPath}" "${BIN}" check bad_encoded --json 2>/dev/null | (sleep 1; cat)`, dir)
+  const report = JSON.parse(json.stdout) as { findings: Array<{ line: number; code: string }> }
+  assert.equal(report.findings.filter((f) => f.code === 'invalid-base64').length, 3000)
 }))
 
 test('SIGINT/SIGTERM while writing: the output is the old one or the new one, whole; no temporary file', longTest, async () => {

@@ -22,7 +22,7 @@ export function checkLimits(format: Format, entries: readonly EncodedEntry[]): D
       diagnostics.push({
         code: 'kubectl-line-limit', severity: 'warning', line: e.line, key: e.name,
         message: `the line of ${e.variable} is 64 KiB or longer: \`kubectl create secret --from-env-file\` ` +
-          'silently stops reading there and drops this secret and every one after it: use --format k8s-secret for Kubernetes',
+          'silently stops reading there and drops this secret and every one after it: write a Secret manifest for Kubernetes',
       })
     }
   }

@@ -1,12 +1,16 @@
 import { FORMATS } from '../core/formats/index.js'
 
 /**
- * The command line, as data: the program (program.ts) is built from these lists and a test checks
- * that the README documents every flag, so help, docs and code say the same thing.
+ * The command line, as data: the program (program.ts) is built from these lists, and the README's
+ * option tables are rendered from them (`optionsTable`, checked by test/readme.test.ts), so help,
+ * docs and code say the same thing.
  */
 export interface OptionSpec {
   flags: string
+  /** The line of `--help`. */
   description: string
+  /** The README's table cell (Markdown), when it says more than the help line. */
+  readme?: string
   /** The only values the option takes, when it takes a value from a fixed list. */
   choices?: string[]
 }
@@ -18,28 +22,51 @@ export interface CommandSpec {
   options: OptionSpec[]
 }
 
+/** The options of the program, which every command takes too. */
 export const globalOptions: OptionSpec[] = [
-  { flags: '--no-color', description: 'no colour on stderr (NO_COLOR and FORCE_COLOR are honoured too)' },
+  { flags: '--no-color', description: 'no colour on stderr (NO_COLOR and FORCE_COLOR are honoured too)', readme: 'no colour on stderr (`NO_COLOR` and `FORCE_COLOR` are honoured too)' },
+  { flags: '-h, --help', description: 'show help' },
+  { flags: '-V, --version', description: 'print the version' },
 ]
+
+const strict: OptionSpec = { flags: '--strict', description: 'treat warnings as errors: exit 1 and write nothing' }
+const quiet: OptionSpec = { flags: '-q, --quiet', description: 'print errors only: no warnings, no summary' }
 
 export const encodeCommand: CommandSpec = {
   name: 'encode',
   argument: { name: '[file]', description: '.env file to read, or - for stdin (default: .env)' },
   summary: 'base64-encode every value of a .env file into SECRET_<NAME> variables for Kestra',
   options: [
-    { flags: '-o, --output <path>', description: 'where to write (default: beside the input, <file>_encoded or the --format\'s file name; - for stdout)' },
+    {
+      flags: '-o, --output <path>',
+      description: 'where to write (default: beside the input, <file>_encoded or the --format\'s file name; - for stdout)',
+      readme: 'where to write (default: beside the input, `<file>_encoded`, or the file name of the `--format`; `-` for stdout)',
+    },
     { flags: '--stdout', description: 'print the result on stdout instead of writing a file' },
     {
       flags: '--format <format>',
       description: 'what to write (default: env); helm and helm-legacy are values for chart 1.0+ and 0.x, k8s-secret a Secret manifest',
+      readme: 'what to write: `env` (default), `helm`, `helm-legacy`, `k8s-secret` or `json` (see [Formats](#formats))',
       choices: [...FORMATS],
     },
-    { flags: '--name <name>', description: 'with --format k8s-secret: the Secret\'s name (default: kestra-secrets)' },
-    { flags: '--namespace <namespace>', description: 'with --format k8s-secret: the Secret\'s namespace (default: none, kubectl\'s current one)' },
-    { flags: '--allow-duplicates', description: 'keep the last definition of a repeated name (as dotenv does) instead of failing' },
+    {
+      flags: '--name <name>',
+      description: 'with --format k8s-secret: the Secret\'s name (default: kestra-secrets)',
+      readme: 'with `--format k8s-secret`: the Secret\'s name, a DNS-1123 subdomain (default: `kestra-secrets`)',
+    },
+    {
+      flags: '--namespace <namespace>',
+      description: 'with --format k8s-secret: the Secret\'s namespace (default: none, kubectl\'s current one)',
+      readme: 'with `--format k8s-secret`: the Secret\'s namespace (default: none, so kubectl\'s current one)',
+    },
+    {
+      flags: '--allow-duplicates',
+      description: 'keep the last definition of a repeated name (as dotenv does) instead of failing',
+      readme: 'keep the last definition of a repeated name (as dotenv does) instead of failing; the earlier ones are left out with a warning',
+    },
     { flags: '--force', description: 'encode even when the input already looks encoded' },
-    { flags: '--strict', description: 'treat warnings as errors (for CI): exit 1 and write nothing' },
-    { flags: '-q, --quiet', description: 'print errors only: no warnings, no summary' },
+    { ...strict, description: 'treat warnings as errors (for CI): exit 1 and write nothing' },
+    quiet,
   ],
 }
 
@@ -48,9 +75,13 @@ export const decodeCommand: CommandSpec = {
   argument: { name: '[file]', description: 'encoded file to read, or - for stdin (default: .env_encoded)' },
   summary: 'turn an encoded file back into a plain .env, each value decoded as Kestra decodes it',
   options: [
-    { flags: '-o, --output <path>', description: 'write the .env to this file (mode 0600) instead of stdout; - for stdout' },
-    { flags: '--strict', description: 'treat warnings as errors: exit 1 and write nothing' },
-    { flags: '-q, --quiet', description: 'print errors only: no warnings, no summary' },
+    {
+      flags: '-o, --output <path>',
+      description: 'write the .env to this file (mode 0600) instead of stdout; - for stdout',
+      readme: 'write the `.env` to this file (mode `0600`, atomically, never over the input) instead of stdout; `-` for stdout',
+    },
+    strict,
+    quiet,
   ],
 }
 
@@ -59,12 +90,26 @@ export const checkCommand: CommandSpec = {
   argument: { name: '[file]', description: 'encoded file to check, or - for stdin (default: .env_encoded)' },
   summary: 'check that every secret of an encoded file reaches Kestra intact: exit 0 when ready, 1 when not',
   options: [
-    { flags: '--against <file>', description: 'the plain .env the encoded file must hold exactly: report missing, extra and changed secrets (names only)' },
-    { flags: '--flows <dir>', description: 'Kestra flows (*.yml, *.yaml, searched recursively): report secret(\'NAME\') calls the file does not define, and secrets no flow uses' },
+    {
+      flags: '--against <file>',
+      description: 'the plain .env the encoded file must hold exactly: report missing, extra and changed secrets (names only)',
+      readme: 'the plain `.env` the encoded file must hold exactly: report secrets that are missing, extra, or hold a different value (by name only)',
+    },
+    {
+      flags: '--flows <dir>',
+      description: 'Kestra flows (*.yml, *.yaml, searched recursively): report secret(\'NAME\') calls the file does not define, and secrets no flow uses',
+      readme: 'Kestra flows (`*.yml`, `*.yaml`, searched recursively; or one file): report each `secret(\'NAME\')` the encoded file does not define, and note each secret no flow uses',
+    },
     { flags: '--json', description: 'print the findings as JSON on stdout instead of lines on stderr' },
     { flags: '--strict', description: 'fail on warnings too (notes never fail)' },
-    { flags: '-q, --quiet', description: 'print errors only: no warnings, notes or summary' },
+    { ...quiet, description: 'print errors only: no warnings, notes or summary' },
   ],
 }
 
 export const commands: CommandSpec[] = [encodeCommand, decodeCommand, checkCommand]
+
+/** The README's table of a command's options: its own, then those every command takes. */
+export function optionsTable(spec: CommandSpec): string {
+  const rows = [...spec.options, ...globalOptions].map((o) => `| \`${o.flags}\` | ${o.readme ?? o.description} |`)
+  return ['| option | what it does |', '| --- | --- |', ...rows].join('\n') + '\n'
+}

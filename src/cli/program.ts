@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { readFileSync } from 'node:fs'
 import { UsageError } from '../errors.js'
-import { commands, globalOptions } from './options.js'
+import { commands, globalOptions, type OptionSpec } from './options.js'
 
 /** The options of every command, as commander names them (camelCase of the long flag). */
 export interface CommandArgs {
@@ -56,26 +56,30 @@ function version(): string {
  */
 export function parseArgs(argv: readonly string[], writers: Writers): Invocation | undefined {
   let invocation: Invocation | undefined
+  // The command whose options were wrong, for the hint to its --help.
+  let failedIn = ''
+  const [noColor, help, versionFlag] = globalOptions as [OptionSpec, OptionSpec, OptionSpec]
+  // Commander's own error line is replaced by the UsageError message below.
+  const output = { writeOut: (s: string) => writers.out(s), writeErr: () => {}, outputError: () => {} }
   const program = new Command('kestra-secrets')
     .description('Turn .env files into the base64 SECRET_ variables that Kestra reads.')
-    .version(version(), '-V, --version')
-    .helpOption('-h, --help', 'show help')
+    .version(version(), versionFlag.flags, versionFlag.description)
+    .helpOption(help.flags, help.description)
     .helpCommand(false)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => writers.out(s),
-      // Commander's own error line is replaced by the UsageError message below.
-      writeErr: () => {},
-      outputError: () => {},
-    })
-  for (const o of globalOptions) program.option(o.flags, o.description)
+    .configureOutput(output)
+    .option(noColor.flags, noColor.description)
 
   for (const spec of commands) {
     const cmd = program.command(spec.name).description(spec.summary)
       .argument(spec.argument.name, spec.argument.description)
-      .helpOption('-h, --help', 'show help')
-      .exitOverride()
-      .configureOutput({ writeOut: (s) => writers.out(s), writeErr: () => {}, outputError: () => {} })
+      .helpOption(help.flags, help.description)
+      .exitOverride((e) => {
+        failedIn = `${spec.name} `
+        throw e
+      })
+      .configureOutput(output)
     for (const o of spec.options) {
       const option = new Option(o.flags, o.description)
       if (o.choices) option.choices(o.choices)
@@ -97,7 +101,7 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return undefined
       const message = e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')
-      throw new UsageError(`${message} (see kestra-secrets --help)`)
+      throw new UsageError(`${message} (see kestra-secrets ${failedIn}--help)`)
     }
     throw e
   }

@@ -1,3 +1,5 @@
+import type { Paint } from '../commands/report.js'
+
 export type ColorLevel = 0 | 1 | 2 | 3
 
 /**
@@ -20,13 +22,6 @@ export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, is
   if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3
   if (env.TERM !== undefined && env.TERM.includes('256')) return 2
   return 1
-}
-
-export interface Paint {
-  error(s: string): string
-  warning(s: string): string
-  dim(s: string): string
-  ok(s: string): string
 }
 
 const plain: Paint = { error: (s) => s, warning: (s) => s, dim: (s) => s, ok: (s) => s }

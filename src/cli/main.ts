@@ -2,8 +2,8 @@ import { colorLevel, paintFor } from './color.js'
 import { EXIT, ExitError, InputError } from '../errors.js'
 import { parseArgs } from './program.js'
 import { fdSink, isTerminal } from '../io/stderr.js'
-import type { Invocation } from './program.js'
-import type { Context } from './report.js'
+import type { Invocation } from '../commands/invocation.js'
+import type { Context } from '../commands/report.js'
 
 /** Each command's module, loaded only when that command runs. */
 const COMMANDS: Record<string, () => Promise<(inv: Invocation, ctx: Context) => Promise<number>>> = {

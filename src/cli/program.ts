@@ -1,28 +1,8 @@
 import { Command, CommanderError, Option } from 'commander'
 import { readFileSync } from 'node:fs'
 import { UsageError } from '../errors.js'
+import type { CommandArgs, Invocation } from '../commands/invocation.js'
 import { commands, globalOptions, type OptionSpec } from './options.js'
-
-/** The options of every command, as commander names them (camelCase of the long flag). */
-export interface CommandArgs {
-  output?: string
-  stdout?: boolean
-  allowDuplicates?: boolean
-  force?: boolean
-  strict?: boolean
-  quiet?: boolean
-  [option: string]: string | boolean | string[] | undefined
-}
-
-export interface Invocation {
-  /** The command's name, as in options.ts. */
-  command: string
-  /** The file argument as given, or undefined for the command's default. */
-  file: string | undefined
-  options: CommandArgs
-  /** false with --no-color, undefined otherwise. */
-  color: boolean | undefined
-}
 
 export interface Writers {
   out(text: string): void

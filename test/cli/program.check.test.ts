@@ -2,7 +2,8 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseArgs, type Invocation } from '../../src/cli/program.js'
+import type { Invocation } from '../../src/commands/invocation.js'
+import { parseArgs } from '../../src/cli/program.js'
 import { UsageError } from '../../src/errors.js'
 import * as lib from '../../src/index.js'
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseArgs, type Invocation } from '../../src/cli/program.js'
+import type { Invocation } from '../../src/commands/invocation.js'
+import { parseArgs } from '../../src/cli/program.js'
 import { UsageError } from '../../src/errors.js'
 import { colorLevel } from '../../src/cli/color.js'
 

@@ -1,6 +1,13 @@
 import type { Diagnostic, DiagnosticCode } from '../core/diagnostics.js'
 import type { TextSink } from '../io/stderr.js'
-import type { Paint } from './color.js'
+
+/** Colours for stderr, chosen once by the CLI (cli/color.ts). */
+export interface Paint {
+  error(s: string): string
+  warning(s: string): string
+  dim(s: string): string
+  ok(s: string): string
+}
 
 export interface Context {
   /** Where results go; only read when a result is printed. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import dotenv from 'dotenv'
 import { spawnSync } from 'node:child_process'
 import { Writable } from 'node:stream'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -202,4 +203,25 @@ export const longTest: { skip?: string } = FULL ? {} : { skip: 'long: runs in np
 /** The number of generated cases: `full` in the full suite, a fifth of it (at least 100) otherwise. */
 export function runs(full: number): number {
   return FULL ? full : Math.max(100, Math.ceil(full / 5))
+}
+
+/**
+ * The assignment a full-line comment holds (`# NAME=value`, `#export NAME="v"`), read by dotenv
+ * itself, or undefined for an ordinary comment: what encode writes as a commented-out encoded entry.
+ */
+export function commentedAssignment(line: string): { key: string; value: string } | undefined {
+  const body = line.trim().slice(1)
+  if (!line.trim().startsWith('#') || !/^\s*(?:export\s+)?[\w.-]+\s*=/.test(body)) return undefined
+  // dotenv drops a __proto__ key: read it under another name.
+  const parsed = dotenv.parse(body.replace(/[\u2028\u2029]/g, ' ').replace(/__proto__/g, '__PROTO_SUB__'))
+  const keys = Object.keys(parsed)
+  if (keys.length !== 1) return undefined
+  const back = (s: string): string => s.replace(/__PROTO_SUB__/g, '__proto__')
+  return { key: back(keys[0] as string), value: back(parsed[keys[0] as string] as string) }
+}
+
+/** The line encode writes for a full-line comment (trimmed). */
+export function encodedComment(line: string): string {
+  const a = commentedAssignment(line)
+  return a === undefined ? line.trim() : `# SECRET_${a.key}=${Buffer.from(a.value, 'utf8').toString('base64')}`
 }

@@ -29,6 +29,15 @@ export const globalOptions: OptionSpec[] = [
   { flags: '-V, --version', description: 'print the version' },
 ]
 
+const expand: OptionSpec = {
+  flags: '--expand',
+  description: 'expand ${VAR} and $VAR in unquoted and double-quoted values as dotenv-expand does, from the earlier ' +
+    'entries of the file, then the environment (never runs a command)',
+  readme: 'expand `${VAR}` and `$VAR` (also `${VAR:-default}`, `${VAR-default}`, `\\$`) in unquoted and double-quoted ' +
+    'values as dotenv-expand does, from the file\'s earlier entries, then the environment; `$(...)` stays as it is ' +
+    '(see [References](#references))',
+}
+
 const strict: OptionSpec = { flags: '--strict', description: 'treat warnings as errors: exit 1 and write nothing' }
 const quiet: OptionSpec = { flags: '-q, --quiet', description: 'print errors only: no warnings, no summary' }
 
@@ -65,6 +74,7 @@ export const encodeCommand: CommandSpec = {
       readme: 'keep the last definition of a repeated name (as dotenv does) instead of failing; the earlier ones are left out with a warning',
     },
     { flags: '--force', description: 'encode even when the input already looks encoded' },
+    expand,
     { ...strict, description: 'treat warnings as errors (for CI): exit 1 and write nothing' },
     quiet,
   ],
@@ -80,6 +90,7 @@ export const decodeCommand: CommandSpec = {
       description: 'write the .env to this file (mode 0600) instead of stdout; - for stdout',
       readme: 'write the `.env` to this file (mode `0600`, atomically, never over the input) instead of stdout; `-` for stdout',
     },
+    { ...expand, description: 'expand ${VAR} and $VAR in the decoded values, from the earlier entries, then the environment (never runs a command)', readme: 'expand `${VAR}` and `$VAR` in the decoded values as `encode --expand` does' },
     strict,
     quiet,
   ],
@@ -100,6 +111,7 @@ export const checkCommand: CommandSpec = {
       description: 'Kestra flows (*.yml, *.yaml, searched recursively): report secret(\'NAME\') calls the file does not define, and secrets no flow uses',
       readme: 'Kestra flows (`*.yml`, `*.yaml`, searched recursively; or one file): report each `secret(\'NAME\')` the encoded file does not define, and note each secret no flow uses',
     },
+    { ...expand, description: 'with --against: expand ${VAR} and $VAR in its values first, as encode --expand does', readme: 'with `--against`: expand `${VAR}` and `$VAR` in its values first, as `encode --expand` does' },
     { flags: '--json', description: 'print the findings as JSON on stdout instead of lines on stderr' },
     { flags: '--strict', description: 'fail on warnings too (notes never fail)' },
     { ...quiet, description: 'print errors only: no warnings, notes or summary' },

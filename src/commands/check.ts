@@ -41,7 +41,7 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
   const quiet = o.quiet === true
 
   const input = readInput(file)
-  const options: CheckOptions = { name: input.name }
+  const options: CheckOptions = { name: input.name, expand: o.expand === true, env: ctx.env }
   // The YAML library is loaded only for a text that may be a values file or a Secret manifest.
   if (mightBeFormatted(input.text)) options.yaml = await import('yaml')
   if (againstPath !== undefined) {

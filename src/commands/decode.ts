@@ -19,7 +19,7 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   const input = readInput(file)
   // The YAML library is loaded only for a text that may be a values file or a Secret manifest.
   const yaml = mightBeFormatted(input.text) ? await import('yaml') : undefined
-  const result = decodeEnv(input.text, { yaml })
+  const result = decodeEnv(input.text, { yaml, expand: o.expand === true, env: ctx.env })
 
   const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet })
   reporter.add(input.name, result.diagnostics)

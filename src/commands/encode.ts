@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path'
-import { encodeEnv } from '../core/encode.js'
-import { DEFAULT_OUTPUT_NAMES, FORMATS, isFormat, isYamlFormat, renderFormat, type Format } from '../core/formats/index.js'
+import { encodeEnv, type EncodeResult } from '../core/encode.js'
+import { FORMATS, ignoreLines, isFormat, isYamlFormat, outputName, renderFormat, type Format } from '../core/formats/index.js'
+import type { Diagnostic } from '../core/diagnostics.js'
 import { DEFAULT_SECRET_NAME, isDnsLabel, isDnsSubdomain, mountValues } from '../core/formats/k8s-secret.js'
 import { checkLimits } from '../core/formats/limits.js'
 import type { YamlModule } from '../core/formats/yaml.js'
@@ -12,12 +13,22 @@ import { readInput } from '../io/read.js'
 import { writeFileAtomic, writeStdout } from '../io/write.js'
 import { checkOutputPath } from '../io/output.js'
 
-/**
- * Where a format is written when no `-o` is given, beside the input: `.env` → `.env_encoded` for
- * env, a fixed name for the others (`values.secrets.yaml`, `secret.yaml`, `.env_encoded.json`).
- */
+/** Where a format is written when no `-o` is given: beside the input (see outputName). */
 export function defaultOutput(file: string, format: Format = 'env'): string {
-  return join(dirname(file), format === 'env' ? `${basename(file)}_encoded` : DEFAULT_OUTPUT_NAMES[format])
+  return join(dirname(file), outputName(basename(file), format))
+}
+
+/**
+ * A CRLF output with blank lines is read by docker compose and kubectl, but `set -a; . file` in a
+ * POSIX shell runs each blank line as the command `$'\r'`: said once.
+ */
+function shellWarnings(result: EncodeResult): Diagnostic[] {
+  if (result.eol !== '\r\n' || !result.items.some((i) => i.kind === 'blank')) return []
+  return [{
+    code: 'crlf-shell', severity: 'warning',
+    message: 'the output keeps the CRLF line ends of the input, which docker compose and kubectl read, but a ' +
+      'POSIX shell cannot source it (`set -a; . file` fails on its blank lines): save the input with LF line ends for that',
+  }]
 }
 
 interface FormatChoice {
@@ -53,6 +64,7 @@ export const ENCODE_HINTS = {
   'duplicate': ', or pass --allow-duplicates to keep the last',
   'already-encoded': ' with `kestra-secrets decode`, or pass --force to encode it again',
   'kubectl-line-limit': ' (--format k8s-secret)',
+  'reference': ' (pass --expand to expand it)',
 } as const
 
 /** read -> scan and encode -> render the format -> write, the same for every input. */
@@ -66,10 +78,16 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
 
   if (output !== undefined) checkOutputPath(output, file)
   const input = readInput(file)
-  const result = encodeEnv(input.text, { allowDuplicates: o.allowDuplicates, force: o.force })
+  const result = encodeEnv(input.text, { allowDuplicates: o.allowDuplicates, force: o.force, expand: o.expand === true, env: ctx.env })
   reporter.add(input.name, result.diagnostics)
-  if (result.ok) reporter.add(input.name, checkLimits(format, result.entries))
-  if (result.ok && output !== undefined) reporter.add(output, await trackedWarnings(output, 'base64 is not encryption'))
+  if (result.ok) {
+    reporter.add(input.name, checkLimits(format, result.entries))
+    if (format === 'env') reporter.add(input.name, shellWarnings(result))
+  }
+  if (input.path !== undefined) reporter.add(input.path, await trackedWarnings(input.path, 'it holds every secret in plain text', 'input-not-git-ignored'))
+  if (result.ok && output !== undefined) {
+    reporter.add(output, await trackedWarnings(output, 'base64 is not encryption', 'not-git-ignored', ignoreLines(basename(file))))
+  }
   reporter.print()
   if (reporter.failed) {
     reporter.printNothingWritten()

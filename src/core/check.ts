@@ -8,6 +8,7 @@ import {
   decodeKestraValue, encodingHint, isPrintableText, SECRET_PREFIX, undecodable, type EncodedVariable, type KestraValue,
 } from './kestra.js'
 import { hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage } from './names.js'
+import { expandable, expandValues } from './expand.js'
 import { scan } from './scan.js'
 
 /** A file given to the check by its name (as messages should show it) and its text. */
@@ -32,6 +33,9 @@ export interface CheckOptions {
    * (Helm values, a Secret manifest). Without it, only .env files and JSON are read.
    */
   yaml?: YamlModule
+  /** Expand `${VAR}` and `$VAR` in the values of `against` first, as `encode` does with it (see expand.ts). */
+  expand?: boolean
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** A diagnostic with the file it is about: the encoded file, the plain file, or a flow. */
@@ -139,7 +143,7 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
   // After the per-line rules, so that a line they already fail is not reported twice.
   if (input.format === 'env') checkKubectl(text, findings, here)
   if (options.against !== undefined) {
-    compareWith(options.against, input.variables, decoded, fileName, report)
+    compareWith(options.against, input.variables, decoded, fileName, options, report)
   }
   if (options.flows !== undefined) {
     checkFlows(options.flows, secrets, fileName, report)
@@ -348,12 +352,15 @@ function checkValue(v: EncodedVariable, place: string, here: Here): KestraValue 
 
 /** The encoded file must hold exactly the plain file's secrets, with the same values. */
 function compareWith(against: CheckFile, variables: readonly EncodedVariable[],
-  decoded: ReadonlyMap<EncodedVariable, KestraValue>, fileName: string, report: Report): void {
+  decoded: ReadonlyMap<EncodedVariable, KestraValue>, fileName: string, options: CheckOptions, report: Report): void {
   const plain = new Map<string, { key: string; value: string; line: number }>()
-  for (const e of scan(against.text).entries) {
-    if (e.key === '__proto__') continue
-    plain.set(e.key.toUpperCase(), { key: e.key, value: e.value, line: e.line })
-  }
+  const read = scan(against.text).entries
+  const values = options.expand
+    ? expandValues(read.map(expandable), options.env ?? {}, (...finding) => report(against.name, ...finding))
+    : read.map((e) => e.value)
+  read.forEach((e, i) => {
+    if (e.key !== '__proto__') plain.set(e.key.toUpperCase(), { key: e.key, value: values[i] as string, line: e.line })
+  })
   const encoded = new Map<string, EncodedVariable>()
   for (const v of variables) {
     if (!v.variable.startsWith(SECRET_PREFIX) || v.variable === SECRET_PREFIX) continue

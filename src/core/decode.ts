@@ -2,10 +2,12 @@ import type { Diagnostic, Report } from './diagnostics.js'
 import { pushAll } from './arrays.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
 import { readEncodedInput, type EncodedItem } from './read-encoded.js'
+import type { CommentLine, ScanItem } from './scan.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import { decodeKestraValue, encodingHint, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
 import { isEnvName } from './names.js'
+import { expandValues } from './expand.js'
 import { quoteValue } from './quote.js'
 import { scan } from './scan.js'
 
@@ -43,6 +45,31 @@ export interface DecodeOptions {
    * (Helm values, a Secret manifest). Without it, only .env files and JSON are read.
    */
   yaml?: YamlModule
+  /** Expand `${VAR}` and `$VAR` in the decoded values, from the earlier entries and then `env` (see expand.ts). */
+  expand?: boolean
+  env?: Readonly<Record<string, string | undefined>>
+}
+
+type Decoded = ReturnType<typeof decodeVariable>
+
+/**
+ * Every variable decoded, in order, and with `expand` the values expanded (a value decoded from
+ * base64 has no quotes, so none is literal).
+ */
+function decodeAll(variables: readonly EncodedVariable[], place: string, options: DecodeOptions, report: Report): Decoded[] {
+  const decoded = variables.map((v) => decodeVariable(v, place, report))
+  if (!options.expand) return decoded
+  const secrets = decoded.flatMap((d, i) => (d.name === undefined || d.value === undefined ? [] : [{ d, v: variables[i] as EncodedVariable }]))
+  const values = expandValues(secrets.map(({ d, v }) => ({ key: d.name as string, value: d.value as string, line: v.line, literal: false })),
+    options.env ?? {}, report)
+  secrets.forEach(({ d, v }, i) => {
+    const value = values[i] as string
+    if (value === d.value) return
+    d.value = value
+    d.written = quoteValue(value)
+    if (d.written === undefined) unwritable(v, report)
+  })
+  return decoded
 }
 
 /**
@@ -59,7 +86,7 @@ export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeRe
   const binary = binaryDiagnostic(source, 'an encoded .env file')
   if (binary !== undefined) return { ok: false, format: 'env', text: '', eol: '\n', entries: [], diagnostics: [binary] }
   const input = readEncodedInput(source, options.yaml, { comments: true })
-  if (input.format !== 'env') return decodeDocument(input.format, input.document, input.eol)
+  if (input.format !== 'env') return decodeDocument(input.format, input.document, input.eol, options)
   const { diagnostics, report } = collector()
   const { file, variables } = input
   const { text: t, eol } = file.scanned
@@ -71,26 +98,36 @@ export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeRe
       : 'dotenv does not read this line (not KEY=VALUE, a comment or blank): it is kept as it is')
   }
 
-  // The output: the text between entries as it is (minus the continuation lines of wrapped
-  // values), each entry rewritten or copied.
+  // The output: the text between entries as it is, but for the edits (the continuation lines of
+  // wrapped values go, commented-out encoded entries are decoded), each entry rewritten or copied.
+  const edits = textEdits(file.scanned.items, items, report)
+  let edit = 0
+  const copy = (from: number, to: number): string => {
+    let text = ''
+    let at = from
+    while (edit < edits.length && (edits[edit] as TextEdit).end <= from) edit++
+    for (let k = edit; k < edits.length && (edits[k] as TextEdit).start < to; k++) {
+      const e = edits[k] as TextEdit
+      text += t.slice(at, e.start) + e.text
+      at = e.end
+    }
+    return text + t.slice(at, to)
+  }
   const entries: DecodedEntry[] = []
   let out = ''
   let cursor = 0
-  const copy = (from: number, to: number, item: EncodedItem | undefined): string => {
-    const c = item?.continuation
-    return c === undefined ? t.slice(from, to) : t.slice(from, c.start) + t.slice(c.end, to)
-  }
+  const decodedAll = decodeAll(variables, 'an env file', options, report)
   items.forEach((item, i) => {
     const e = item.entry
     const next = items[i + 1]?.entry.start ?? t.length
-    out += copy(cursor, e.start, items[i - 1])
+    out += copy(cursor, e.start)
     const variable = e.key
     if (item.continuation !== undefined && kestraName(variable) !== undefined && variable !== SECRET_PREFIX) {
       report('wrapped-value', 'warning', e.line, variable,
         `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
         'command does): they are joined here, but docker compose and kubectl read only the first line')
     }
-    const decoded = decodeVariable(variables[i] as EncodedVariable, 'an env file', report)
+    const decoded = decodedAll[i] as Decoded
     if (decoded.name === undefined) {
       out += t.slice(e.start, e.valueEnd)
       cursor = e.valueEnd
@@ -100,20 +137,61 @@ export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeRe
     const end = e.textEnd
     let written = decoded.written
     // An empty value followed, across blank lines, by a quote would take that quoted text.
-    if (written === '' && /^\s*['"`]/.test(copy(end, next, item))) written = "''"
+    if (written === '' && /^\s*['"`]/.test(t.slice(end, next))) written = "''"
     out += `${e.exported ? 'export ' : ''}${decoded.name}=${written ?? ''}`
     cursor = end
     entries.push({ variable, name: decoded.name, value: decoded.value ?? '', line: e.line, decoded: true })
   })
-  out += copy(cursor, t.length, items[items.length - 1])
+  out += copy(cursor, t.length)
   if (items.length === 0) {
     report('no-entries', 'warning', undefined, undefined, NO_ENTRIES_MESSAGE)
   }
   return finish('env', out, eol, entries, diagnostics, report)
 }
 
+/** A piece of the encoded text that is replaced in the output. */
+interface TextEdit {
+  start: number
+  end: number
+  text: string
+}
+
+/**
+ * The continuation lines of wrapped values (removed) and the commented-out encoded entries
+ * (decoded), in text order.
+ */
+function textEdits(scanned: readonly ScanItem[], items: readonly EncodedItem[], report: Report): TextEdit[] {
+  const edits: TextEdit[] = []
+  for (const item of items) {
+    if (item.continuation !== undefined) edits.push({ start: item.continuation.start, end: item.continuation.end, text: '' })
+  }
+  for (const c of scanned) {
+    if (c.kind !== 'comment' || c.assignment === undefined) continue
+    const text = decodedComment(c.assignment)
+    if (text === undefined) continue
+    edits.push({ start: c.hash, end: c.end, text })
+    report('commented-entry', 'note', c.line, c.assignment.key, `${c.assignment.key} is a commented-out encoded entry: it is decoded, still commented out`)
+  }
+  return edits.sort((a, b) => a.start - b.start)
+}
+
+/**
+ * `# NAME=value` for a commented-out encoded entry (`# SECRET_NAME=<base64>`, as encode writes
+ * it), when its value decodes to text that one line can hold; undefined for any other comment.
+ */
+function decodedComment(assignment: NonNullable<CommentLine['assignment']>): string | undefined {
+  const name = kestraName(assignment.key) === undefined ? '' : assignment.key.slice(SECRET_PREFIX.length)
+  if (name === '') return undefined
+  const decoded = decodeKestraValue(assignment.value)
+  if (!decoded.ok || !decoded.utf8 || decoded.text.includes('\0')) return undefined
+  const written = quoteValue(decoded.text)
+  // A line break would end the comment and turn the rest into an entry.
+  if (written === undefined || /[\n\r\u2028\u2029]/.test(written)) return undefined
+  return `# ${name}=${written}`
+}
+
 /** A formatted document as a plain .env: its entries in order, its comments as `#` lines. */
-function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol: '\n' | '\r\n'): DecodeResult {
+function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol: '\n' | '\r\n', options: DecodeOptions): DecodeResult {
   const { diagnostics, report } = collector()
   for (const d of document.diagnostics) diagnostics.push(d)
   const lines: string[] = []
@@ -125,10 +203,11 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
     lines.push('')
   }
   const entries: DecodedEntry[] = []
-  for (const v of document.entries) {
+  const decodedAll = decodeAll(document.entries, DOCUMENT_WORDS[format].file, options, report)
+  document.entries.forEach((v, index) => {
     if (v.spaceBefore === true) blankLine()
     if (v.commentBefore !== undefined) pushAll(lines, commentLines(v.commentBefore))
-    const decoded = decodeVariable(v, DOCUMENT_WORDS[format].file, report)
+    const decoded = decodedAll[index] as Decoded
     const name = decoded.name ?? v.variable
     let written = decoded.written
     if (decoded.name === undefined) {
@@ -145,7 +224,7 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
     if (v.comment !== undefined) pushAll(lines, commentLines(v.comment))
     const value = decoded.name === undefined ? v.encoded : decoded.value ?? ''
     entries.push({ variable: v.variable, name, value, line: v.line, decoded: decoded.name !== undefined })
-  }
+  })
   if (document.comment !== undefined) {
     blankLine()
     pushAll(lines, commentLines(document.comment))
@@ -169,7 +248,10 @@ function commentLines(block: string): string[] {
   return block.split(/\r?\n|\r/).map((line) => {
     if (line === '') return ''
     const text = line.replace(/[\u2028\u2029]/g, ' ').trimEnd()
-    return text.trim() === '' ? '#' : `#${text}`
+    if (text.trim() === '') return '#'
+    const comment = scan(`#${text}`).items[0]
+    const decoded = comment?.kind === 'comment' && comment.assignment !== undefined ? decodedComment(comment.assignment) : undefined
+    return decoded ?? `#${text}`
   })
 }
 

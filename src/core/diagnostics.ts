@@ -52,6 +52,11 @@ export type DiagnosticCode =
   | 'kubectl-rejects'
   | 'lone-cr'
   | 'invalid-name'
+  | 'commented-entry'
+  | 'reference'
+  | 'unresolved-reference'
+  | 'crlf-shell'
+  | 'input-not-git-ignored'
 
 /**
  * One finding about the input. `message` never contains a value: it names the line and the key

@@ -1,7 +1,8 @@
-import { encodeValues, isStrictBase64 } from './base64.js'
+import { encodeValue, encodeValues, isStrictBase64 } from './base64.js'
 import type { Diagnostic, Report } from './diagnostics.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
-import { SECRET_PREFIX } from './kestra.js'
+import { expandable, expandValues, reportReferences } from './expand.js'
+import { decodeKestraValue, SECRET_PREFIX } from './kestra.js'
 import { hasShellUnsafeCharacters, repeatedNames, shellUnsafeMessage } from './names.js'
 import { scan, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
@@ -12,6 +13,13 @@ export interface EncodeOptions {
   allowDuplicates?: boolean
   /** Encode even when the input already looks encoded. */
   force?: boolean
+  /**
+   * Expand `${VAR}` and `$VAR` in unquoted and double-quoted values, from the file's earlier
+   * entries and then `env` (see expand.ts). Without it they are kept, with a warning.
+   */
+  expand?: boolean
+  /** The environment for `expand` (the CLI passes the process's); also tells which names a message may show. */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** One secret as it was read and written. */
@@ -58,8 +66,9 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
 
   const { text: t, eol, entries, items: scanned } = scan(source)
   const dropped = droppedEntries(entries, options, report)
+  // As check demands: a plain word can be valid base64 (hunter22), but rarely decodes to UTF-8 text.
   const looksEncoded = entries.some((e, i) => !dropped.has(i)) &&
-    entries.every((e, i) => dropped.has(i) || (e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value)))
+    entries.every((e, i) => dropped.has(i) || (e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value) && decodesToText(e.value)))
   if (looksEncoded) {
     report('already-encoded', options.force ? 'warning' : 'error', undefined, undefined, options.force
       ? 'every name starts with SECRET_ and every value is base64: encoding it again, as asked'
@@ -75,8 +84,12 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
     items.push({ kind: 'comment', text })
     lines.add(text)
   }
-  const encoded = encodeValues(entries.map((e) => e.value))
+  const env = options.env ?? {}
+  const values = options.expand ? expandValues(entries.map(expandable), env, report) : entries.map((e) => e.value)
+  const encoded = encodeValues(values)
   const portable = !entries.some((e) => hasShellUnsafeCharacters(e.key))
+  const names = options.expand ? undefined : new Set(entries.map((e) => e.key))
+  const definedElsewhere = (name: string): boolean => names?.has(name) === true || env[name] !== undefined
   let index = 0
   for (const item of scanned) {
     switch (item.kind) {
@@ -85,7 +98,15 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
         lines.blank(item.count)
         break
       case 'comment':
-        comment(commentText(t, item))
+        if (item.assignment === undefined) {
+          comment(commentText(t, item))
+        } else {
+          // A value the user only disabled is still a secret: never copied in plain text.
+          const { key, value } = item.assignment
+          comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`)
+          report('commented-entry', 'note', item.line, key,
+            `${key} is commented out: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${key}=<base64>`)
+        }
         break
       case 'skipped':
         reportSkipped(item, report)
@@ -96,6 +117,7 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
         if (item.comment !== undefined && !item.hashCut) comment(t.slice(item.comment.start, item.comment.end))
         if (dropped.has(i)) break
         checkEntry(item, !looksEncoded, portable, report)
+        if (names !== undefined) reportReferences(expandable(item), definedElsewhere, report)
         const entry: EncodedEntry = { name: item.key, variable: SECRET_PREFIX + item.key, encoded: encoded[i] as string, line: item.line }
         written.push(entry)
         items.push({ kind: 'entry', entry })
@@ -152,6 +174,11 @@ function droppedEntries(entries: readonly Entry[], options: EncodeOptions, repor
     }
   }
   return dropped
+}
+
+function decodesToText(value: string): boolean {
+  const decoded = decodeKestraValue(value)
+  return decoded.ok && decoded.utf8
 }
 
 /** The warnings about one entry that is written. */

@@ -54,7 +54,12 @@ test('the default name goes beside the input, wherever that is; -o writes where 
   writeFileSync(join(dir, 'config', 'prod.env'), SAMPLE)
   const r = runCli(['encode', 'config/prod.env', '--format', 'helm'], { cwd: dir })
   assert.equal(r.status, 0, r.stderr)
-  assert.equal(readFileSync(join(dir, 'config', 'values.secrets.yaml'), 'utf8'), expected('helm'))
+  assert.equal(readFileSync(join(dir, 'config', 'prod.env_encoded.values.yaml'), 'utf8'), expected('helm'))
+  // Another input in the same folder never takes its output.
+  writeFileSync(join(dir, 'config', 'staging.env'), 'OTHER=1\n')
+  assert.equal(runCli(['encode', 'config/staging.env', '--format', 'helm'], { cwd: dir }).status, 0)
+  assert.equal(readFileSync(join(dir, 'config', 'prod.env_encoded.values.yaml'), 'utf8'), expected('helm'))
+  assert.match(readFileSync(join(dir, 'config', 'staging.env_encoded.values.yaml'), 'utf8'), /SECRET_OTHER/)
   const o = runCli(['encode', 'config/prod.env', '--format', 'json', '-o', 'out.json'], { cwd: dir })
   assert.equal(o.status, 0, o.stderr)
   assert.equal(readFileSync(join(dir, 'out.json'), 'utf8'), expected('json'))

@@ -21,10 +21,17 @@ import { envDocument, yaml } from './formats/helpers.js'
 const RUNS = Math.max(1000, Number(process.env.DECODE_FORMATS_PROPERTY_RUNS ?? 1000))
 const FORMATS = ['helm', 'helm-legacy', 'k8s-secret', 'json'] as const
 
-/** Comment lines (`#text`) and entries (`=`) of the input, in order, as the YAML formats keep them. */
+/**
+ * Comment lines (`#text`) and entries (`=`) of the input, in order, as the YAML formats keep them.
+ * A commented-out entry (encoded by encode, decoded by decode) is `#=` on both sides.
+ */
 function expectedSequence(items: readonly OutputItem[]): string[] {
-  return items.flatMap((i) => i.kind === 'comment' ? commentLines(i.text).map((l) => `#${l.trim() === '' ? '' : l}`)
+  return items.flatMap((i) => i.kind === 'comment' ? commentLines(i.text).map((l) => commented(`#${l.trim() === '' ? '' : l}`))
     : i.kind === 'entry' ? ['='] : [])
+}
+
+function commented(line: string): string {
+  return /^#\s*(?:export\s+)?[\w.-]+\s*=/.test(line) ? '#=' : line
 }
 
 /** The same of a decoded .env: each entry (which may span lines) as `=`, then its comment lines. */
@@ -37,7 +44,7 @@ function sequence(text: string): string[] {
     cursor = e.valueEnd
   }
   rest += t.slice(cursor)
-  return rest.split('\n').filter((l) => l.startsWith('#') || l === '=')
+  return rest.split('\n').filter((l) => l.startsWith('#') || l === '=').map(commented)
 }
 
 /** decode of F of `source`, checked on the way; returns the decoded .env. */

@@ -115,9 +115,19 @@ test('warnings: each hard case is named with its line and key', () => {
   }
 })
 
-test('no warning for ordinary values: spaced comments, \\n escapes, = $ and # inside quotes', () => {
-  const src = 'A=1 # fine\nB="x\\ny"\nC="p=q$r#s"\nD=\'it\\\'s\'\nE=${HOME}/x\nF=\n'
+test('no warning for ordinary values: spaced comments, \\n escapes, = and # inside quotes, $ in single quotes', () => {
+  const src = 'A=1 # fine\nB="x\\ny"\nC="p=q#s"\nD=\'it\\\'s\'\nE=\'${HOME}/x\'\nF=\nG=a$\nH=$(cmd)\n'
   assert.deepEqual(codes(src), [])
+})
+
+test('${VAR} and $VAR in unquoted and double-quoted values are warnings; a name is shown only when it is one', () => {
+  const r = encodeEnv('HOST=db\nURL=postgres://${HOST}/db\nP="pa$word"\nQ=\'$HOST\'\nS=${HOME:-x}\n', { env: { HOME: '/root' } })
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line, d.key]), [['reference', 2, 'URL'], ['reference', 3, 'P'], ['reference', 5, 'S']])
+  assert.match(r.diagnostics[0]?.message ?? '', /a reference to HOST,/)
+  assert.match(r.diagnostics[1]?.message ?? '', /holds a \$ reference,/)
+  assert.doesNotMatch(r.diagnostics[1]?.message ?? '', /word/)
+  assert.match(r.diagnostics[2]?.message ?? '', /a reference to HOME,/)
+  assert.equal(r.text.split('\n')[1], `SECRET_URL=${b64('postgres://${HOST}/db')}`)
 })
 
 test('text cut at a # without a space is not copied into the output', () => {

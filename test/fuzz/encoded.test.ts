@@ -19,7 +19,7 @@ import * as yaml from 'yaml'
 import { runInProcess, withTempDirAsync } from '../helpers.js'
 import { envDocument } from '../core/formats/helpers.js'
 import { encodeEnv } from '../../src/core/encode.js'
-import { DEFAULT_OUTPUT_NAMES, renderFormat, type Format } from '../../src/core/formats/index.js'
+import { outputName, renderFormat, type Format } from '../../src/core/formats/index.js'
 import { readKubectlEnvFile } from '../../src/core/formats/kubectl.js'
 import { decodeKestraValue } from '../../src/core/kestra.js'
 import {
@@ -146,7 +146,7 @@ test(`${FORMATTED_RUNS} mutated YAML and JSON documents through decode and check
         const encoded = encodeEnv(doc, { allowDuplicates: true, force: true })
         const items = encoded.ok ? encoded.items : encodeEnv('A=1\n').items
         const text = renderFormat(format, items, { eol: encoded.eol, yaml })
-        const file = join(dir, DEFAULT_OUTPUT_NAMES[format])
+        const file = join(dir, outputName('.env', format))
         writeFileSync(file, mutate(text, ms))
         const { json } = await runAll(file)
         if (json.status === 0) ready++

@@ -27,7 +27,7 @@ import fc from 'fast-check'
 import dotenv from 'dotenv'
 import { runInProcess } from '../helpers.js'
 import { envDocument, readBack } from '../core/formats/helpers.js'
-import { FORMATS, DEFAULT_OUTPUT_NAMES, type Format } from '../../src/core/formats/index.js'
+import { FORMATS, outputName, type Format } from '../../src/core/formats/index.js'
 import { decodeKestraValue } from '../../src/core/kestra.js'
 import { RUNS, assertWellBehaved, dotenvRecord, fuzz, mutate, mutations, type CheckReport } from './helpers.js'
 
@@ -115,7 +115,7 @@ test(`${RUNS} mutated .env documents through encode (every format), check and de
         writeFileSync(plainSide, bytes)
         const checked = [encodedFile]
         if (format !== 'env' && reads.check.has(format)) {
-          const formatted = join(dir, DEFAULT_OUTPUT_NAMES[format])
+          const formatted = join(dir, outputName('.env', format))
           writeFileSync(formatted, r.stdout)
           checked.push(formatted)
         }
@@ -135,7 +135,7 @@ test(`${RUNS} mutated .env documents through encode (every format), check and de
         }
 
         const decoded = [encodedFile]
-        if (format !== 'env' && reads.decode.has(format)) decoded.push(join(dir, DEFAULT_OUTPUT_NAMES[format]))
+        if (format !== 'env' && reads.decode.has(format)) decoded.push(join(dir, outputName('.env', format)))
         for (const file of decoded) {
           if (file !== encodedFile) writeFileSync(file, r.stdout)
           const d = await runInProcess(['decode', file])
@@ -184,7 +184,7 @@ async function probe(dir: string): Promise<void> {
   for (const format of FORMATS) {
     if (format === 'env') continue
     const r = await runInProcess(['encode', join(dir, 'probe.env'), '--stdout', '--format', format])
-    const file = join(dir, DEFAULT_OUTPUT_NAMES[format])
+    const file = join(dir, outputName('.env', format))
     writeFileSync(file, r.stdout)
     const c = await runInProcess(['check', file, '--json'])
     if (c.status === 0 && (JSON.parse(c.stdout) as CheckReport).secrets === 1) reads.check.add(format)

@@ -17,12 +17,38 @@ export function isYamlFormat(format: Format): boolean {
   return format === 'helm' || format === 'helm-legacy' || format === 'k8s-secret'
 }
 
-/** The file name each format is written to beside the input; env's is `<input>_encoded`. */
-export const DEFAULT_OUTPUT_NAMES: Readonly<Record<Exclude<Format, 'env'>, string>> = {
+/** What each format is written to beside an input named `.env`. */
+const BESIDE_DOTENV: Readonly<Record<Format, string>> = {
+  'env': '.env_encoded',
   'helm': 'values.secrets.yaml',
   'helm-legacy': 'values.secrets.yaml',
   'k8s-secret': 'secret.yaml',
   'json': '.env_encoded.json',
+}
+
+/** What follows `<input>_encoded` for any other input, so that two inputs never share an output. */
+const SUFFIXES: Readonly<Record<Format, string>> = {
+  'env': '',
+  'helm': '.values.yaml',
+  'helm-legacy': '.values.yaml',
+  'k8s-secret': '.secret.yaml',
+  'json': '.json',
+}
+
+/**
+ * The file name a format is written to beside an input of this name: `.env` keeps the names the
+ * chart's and Kubernetes' docs use (`.env_encoded`, `values.secrets.yaml`, `secret.yaml`,
+ * `.env_encoded.json`); any other input gets `<input>_encoded` and the format's suffix
+ * (`prod.env_encoded`, `prod.env_encoded.values.yaml`, `prod.env_encoded.secret.yaml`,
+ * `prod.env_encoded.json`).
+ */
+export function outputName(input: string, format: Format): string {
+  return input === '.env' ? BESIDE_DOTENV[format] : `${input}_encoded${SUFFIXES[format]}`
+}
+
+/** The `.gitignore` lines that cover every name `outputName` gives for this input. */
+export function ignoreLines(input: string): string[] {
+  return input === '.env' ? ['.env_encoded*', 'values.secrets.yaml', 'secret.yaml'] : [`${input}_encoded*`]
 }
 
 export interface FormatOptions {

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { encodeEnv, type OutputItem } from '../../../src/core/encode.js'
 import { commentLines, layoutComments } from '../../../src/core/formats/comments.js'
-import { DEFAULT_OUTPUT_NAMES, FORMATS, isFormat, isYamlFormat, renderFormat } from '../../../src/core/formats/index.js'
+import { FORMATS, ignoreLines, isFormat, isYamlFormat, outputName, renderFormat } from '../../../src/core/formats/index.js'
 import { isDnsLabel, isDnsSubdomain, mountValues, renderK8sSecret } from '../../../src/core/formats/k8s-secret.js'
 import { checkLimits } from '../../../src/core/formats/limits.js'
 import { renderJson } from '../../../src/core/formats/json.js'
@@ -76,9 +76,19 @@ test('renderFormat: env as encodeEnv writes it, YAML formats need the yaml modul
   assert.deepEqual([...FORMATS], ['env', 'helm', 'helm-legacy', 'k8s-secret', 'json'])
   assert.deepEqual(FORMATS.filter(isYamlFormat), ['helm', 'helm-legacy', 'k8s-secret'])
   assert.ok(isFormat('json') && !isFormat('yaml') && !isFormat('toString'))
-  assert.deepEqual(DEFAULT_OUTPUT_NAMES, {
-    'helm': 'values.secrets.yaml', 'helm-legacy': 'values.secrets.yaml', 'k8s-secret': 'secret.yaml', 'json': '.env_encoded.json',
-  })
+  assert.deepEqual(FORMATS.map((f) => outputName('.env', f)),
+    ['.env_encoded', 'values.secrets.yaml', 'values.secrets.yaml', 'secret.yaml', '.env_encoded.json'])
+  // Any other input: its own names, so that two inputs in one folder never share an output.
+  assert.deepEqual(FORMATS.map((f) => outputName('prod.env', f)),
+    ['prod.env_encoded', 'prod.env_encoded.values.yaml', 'prod.env_encoded.values.yaml', 'prod.env_encoded.secret.yaml', 'prod.env_encoded.json'])
+  assert.deepEqual(FORMATS.map((f) => outputName('.env.staging', f)).filter((n) => !n.startsWith('.env.staging_encoded')), [])
+  // The .gitignore lines cover every name written for the input, and no other input's.
+  const covered = (input: string, name: string): boolean => ignoreLines(input).some((l) =>
+    new RegExp(`^${l.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`).test(name))
+  for (const input of ['.env', 'prod.env', '.env.staging']) {
+    for (const f of FORMATS) assert.ok(covered(input, outputName(input, f)), `${input} ${f}`)
+  }
+  assert.equal(covered('prod.env', outputName('.env', 'env')), false)
 })
 
 test('limits: a Secret key over 253 characters, a Secret over 1 MiB; other formats have none', () => {

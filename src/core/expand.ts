@@ -1,0 +1,104 @@
+/**
+ * `${VAR}` and `$VAR` in values. dotenv keeps them literally, while docker compose and dotenvx
+ * expand them, so a secret may hold `postgres://${HOST}/db` without anyone meaning it to.
+ *
+ * The references are those of dotenv-expand 12: `${NAME}`, `${NAME:-default}`, `${NAME-default}`,
+ * `${NAME:+alternate}`, `${NAME+alternate}` and `$NAME`, not after a backslash; `\$` is a literal
+ * `$`. A default applies when the name is unset or empty. `$(...)` is never a reference: nothing
+ * runs a command. Where this differs from dotenv-expand 12, on purpose:
+ * - single-quoted values are left as they are (as dotenvx and compose do);
+ * - a name is looked up among the file's earlier entries first, then in the given environment
+ *   (dotenv-expand lets the process environment win, and even replace a value the file defines);
+ * - the text substituted is not expanded again, so expansion is one pass over each value
+ *   (dotenv-expand scans the whole value again after every substitution).
+ */
+import type { Report } from './diagnostics.js'
+import type { Entry } from './scan.js'
+
+// The expression of dotenv-expand 12.
+const REFERENCE = /(?<!\\)\$\{([^{}]+)\}|(?<!\\)\$([A-Za-z_][A-Za-z0-9_]*)/g
+const OPERATOR = /:\+|\+|:-|-/
+
+/** The names a value refers to, in order (the part of `${...}` before any operator). */
+export function referencedNames(value: string): string[] {
+  if (!value.includes('$')) return []
+  const names: string[] = []
+  for (const m of value.matchAll(REFERENCE)) names.push(nameOf(m))
+  return names
+}
+
+function nameOf(m: RegExpMatchArray): string {
+  const braced = m[1]
+  if (braced === undefined) return m[2] as string
+  const op = OPERATOR.exec(braced)
+  return op === null ? braced : braced.slice(0, op.index)
+}
+
+/** A value to expand: an entry's, or a decoded one (which has no quotes). */
+export interface Expandable {
+  key: string
+  value: string
+  line: number
+  /** A single-quoted value, which is left as it is. */
+  literal: boolean
+}
+
+/** An entry of a .env file, to expand: single-quoted values are literal. */
+export function expandable(e: Entry): Expandable {
+  return { key: e.key, value: e.value, line: e.line, literal: e.opening === "'" && e.quoteState === 'closed' }
+}
+
+/**
+ * Each entry's value with its references expanded, from the entries before it (as they were
+ * expanded) and then `env`. A name found in neither is a warning: it expands to the empty string.
+ * Messages show a referenced name only when it is the name of an entry or of a variable of `env`:
+ * other text after a `$` may be part of a secret (`pa$word`).
+ */
+export function expandValues(entries: readonly Expandable[], env: Readonly<Record<string, string | undefined>>,
+  report: Report): string[] {
+  const known = new Map<string, string>()
+  const defined = new Set(entries.map((e) => e.key))
+  return entries.map((e) => {
+    const value = e.literal ? e.value : expandValue(e, known, env, defined, report)
+    known.set(e.key, value)
+    return value
+  })
+}
+
+function expandValue(e: Expandable, known: ReadonlyMap<string, string>, env: Readonly<Record<string, string | undefined>>,
+  defined: ReadonlySet<string>, report: Report): string {
+  const value = e.value
+  if (!value.includes('$')) return value
+  const lookUp = (name: string): string | undefined => known.get(name) ?? env[name]
+  const expanded = value.replace(REFERENCE, (...m: string[]) => {
+    const braced = m[1]
+    const name = nameOf(m as unknown as RegExpMatchArray)
+    const found = lookUp(name)
+    if (braced !== undefined) {
+      const op = OPERATOR.exec(braced)?.[0]
+      const rest = op === undefined ? '' : braced.slice(name.length + op.length)
+      if (op === ':+' || op === '+') return found ? rest : ''
+      if (op !== undefined) return found ? found : rest
+    }
+    if (found === undefined) {
+      const shown = defined.has(name) || env[name] !== undefined ? ` ${name}` : ''
+      report('unresolved-reference', 'warning', e.line, e.key,
+        `the value of ${e.key} refers to${shown === '' ? ' a name' : shown} that neither an earlier entry nor the ` +
+        'environment defines: it is expanded to nothing')
+      return ''
+    }
+    return found
+  })
+  return expanded.replace(/\\\$/g, '$')
+}
+
+/** The warning about references that are kept as they are (without expansion). */
+export function reportReferences(e: Expandable, definedElsewhere: (name: string) => boolean, report: Report): void {
+  if (e.literal) return
+  const names = referencedNames(e.value)
+  if (names.length === 0) return
+  const shown = names.filter(definedElsewhere)
+  report('reference', 'warning', e.line, e.key,
+    `the value of ${e.key} holds ${shown.length === 0 ? 'a $ reference' : `a reference to ${[...new Set(shown)].join(', ')}`}, ` +
+    'which dotenv keeps as it is while docker compose and dotenvx expand it: Kestra gets the text as written')
+}

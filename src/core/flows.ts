@@ -30,9 +30,15 @@ export function findSecretReferences(text: string): FlowSecrets {
   const references: SecretReference[] = []
   const dynamic: number[] = []
   const lines = lineIndex(text)
+  // The next `{{` and the next `{%` are each searched for again only once passed: searching for
+  // both after every expression rescans to the end of the text for one that never occurs.
+  let nextVar = text.indexOf('{{')
+  let nextTag = text.indexOf('{%')
   let pos = 0
   for (;;) {
-    const open = nextOpening(text, pos)
+    if (nextVar !== -1 && nextVar < pos) nextVar = text.indexOf('{{', pos)
+    if (nextTag !== -1 && nextTag < pos) nextTag = text.indexOf('{%', pos)
+    const open = nextVar === -1 ? nextTag : nextTag === -1 ? nextVar : Math.min(nextVar, nextTag)
     if (open === -1) break
     const closer = text[open + 1] === '{' ? '}}' : '%}'
     const close = text.indexOf(closer, open + 2)
@@ -52,12 +58,4 @@ export function findSecretReferences(text: string): FlowSecrets {
     pos = close + 2
   }
   return { references, dynamic }
-}
-
-function nextOpening(text: string, from: number): number {
-  const a = text.indexOf('{{', from)
-  const b = text.indexOf('{%', from)
-  if (a === -1) return b
-  if (b === -1) return a
-  return Math.min(a, b)
 }

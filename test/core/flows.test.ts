@@ -48,3 +48,9 @@ test('the flow fixtures', () => {
     [['SIGNING_KEY', 10], ['Api_Token', 12], ['POSTGRES_USER', 16], ['DB_HOST', 16], ['FLAG', 19]])
   assert.deepEqual(etl.dynamic, [19])
 })
+
+test('a megabyte of expressions is scanned in one pass', { timeout: 60_000 }, () => {
+  // Searching both `{{` and `{%` after every expression made this take minutes.
+  assert.deepEqual(findSecretReferences(`a: "${'{{ x }}'.repeat(150_000)}"\n`), { references: [], dynamic: [] })
+  assert.equal(findSecretReferences("{{ secret('A') }} {% if x %}y{% endif %}\n".repeat(25_000)).references.length, 25_000)
+})

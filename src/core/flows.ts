@@ -1,5 +1,5 @@
 /**
- * The secrets Kestra flows use.
+ * The secrets Kestra flows use, and whether a set of defined secrets satisfies them.
  *
  * Kestra reads a flow as YAML and renders some of its string values with Pebble: `secret('NAME')`
  * only does anything inside a Pebble expression (`{{ ... }}` or `{% ... %}`) of a string value.
@@ -9,8 +9,12 @@
  * `"{{ secret(\"NAME\") }}"` and `'{{ secret(''NAME'') }}'`.
  */
 import type { CST, Document } from 'yaml'
+import type { CheckFile, Finding } from './check.js'
+import type { DiagnosticCode, Severity } from './diagnostics.js'
 import type { YamlModule } from './formats/yaml.js'
+import { SECRET_PREFIX } from './kestra.js'
 import { lineIndex } from './lines.js'
+import { displayName } from './names.js'
 
 /** One `secret('NAME', ...)` call with a literal name. */
 export interface SecretReference {
@@ -36,6 +40,19 @@ export interface FlowSecrets {
    * documents of the file are still scanned.
    */
   unreadable?: { line: number; message: string }
+}
+
+/** A secret the flows may use, from whatever defines it (an encoded file, a Helm values file). */
+export interface DefinedSecret {
+  /** The name flows use, upper-cased as Kestra does (`DB_PASSWORD`). */
+  name: string
+  /** The variable that defines it (`SECRET_DB_PASSWORD`). */
+  variable: string
+  /** The file and 1-based line that define it. */
+  file: string
+  line: number
+  /** The decoded text, when the check decoded it (not for a Helm `valueFrom`, nor an undecodable value). */
+  value?: string
 }
 
 /**
@@ -64,6 +81,134 @@ export function findSecretReferences(text: string, yaml?: YamlModule): FlowSecre
     for (const call of calls) addCall(found, call, lineAt(inSource(call.at)))
   }
   return found
+}
+
+/**
+ * The findings of `check --flows`: each literal name the flows use must be defined (and, with
+ * `subkey=`, be a JSON object with that field); a defined secret no flow uses is a note. Every
+ * finding names the flow file, the line and the name as the flow writes it, never a value.
+ * `defined` is keyed by the upper-cased name; `encodedFile` is the file the check is about.
+ */
+export function checkFlows(flows: { root: string; files: readonly CheckFile[] },
+  defined: ReadonlyMap<string, DefinedSecret>, encodedFile: string, yaml: YamlModule): Finding[] {
+  const findings: Finding[] = []
+  if (flows.files.length === 0) {
+    findings.push(finding(flows.root, 'no-flows', 'warning', undefined, undefined,
+      'no *.yml or *.yaml file found here: no flow was checked'))
+    return findings
+  }
+  const used = new Set<string>()
+  const json = new JsonCache()
+  for (const flow of flows.files) {
+    const found = findSecretReferences(flow.text, yaml)
+    const report = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
+      message: string): void => { findings.push(finding(flow.name, code, severity, line, key, message)) }
+    if (found.unreadable !== undefined) {
+      report('flow-syntax', 'error', found.unreadable.line, undefined, found.unreadable.message)
+    }
+    for (const ref of found.references) {
+      const upper = ref.name.toUpperCase()
+      used.add(upper)
+      checkReference(ref, defined.get(upper), encodedFile, json, report)
+    }
+    for (const line of found.dynamic) {
+      report('dynamic-secret', 'note', line, undefined, 'secret() with a name computed at run time: it cannot be checked here')
+    }
+    noteNamespaces(found.references, report)
+  }
+  for (const d of defined.values()) {
+    if (used.has(d.name)) continue
+    findings.push(finding(d.file, 'unused-secret', 'note', d.line, d.variable,
+      `${d.variable} is not used by any flow in ${flows.root}`))
+  }
+  return findings
+}
+
+// ------------------------------------------------------------------------------------ checking
+
+type FlowReport = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
+  message: string) => void
+
+/** In the property order of check.ts's findings, which is how `--json` shows them. */
+function finding(file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
+  key: string | undefined, message: string): Finding {
+  return {
+    file,
+    ...(line !== undefined && { line }),
+    ...(key !== undefined && { key }),
+    code,
+    severity,
+    message,
+  }
+}
+
+function checkReference(ref: SecretReference, secret: DefinedSecret | undefined, encodedFile: string,
+  json: JsonCache, report: FlowReport): void {
+  const shown = displayName(ref.name)
+  if (secret === undefined) {
+    report('flow-missing-secret', 'error', ref.line, ref.name,
+      `secret('${shown}') is used here but ${encodedFile} has no ${SECRET_PREFIX}${displayName(ref.name.toUpperCase())}: ` +
+      'the flow would fail with "Cannot find secret"')
+    return
+  }
+  if (ref.dynamicSubkey === true) {
+    report('dynamic-subkey', 'note', ref.line, ref.name,
+      `secret('${shown}') with a subkey computed at run time: whether ${secret.variable} holds that field ` +
+      'cannot be checked here')
+  }
+  // Without the decoded text (a Helm valueFrom, a value that does not decode) there is nothing to
+  // say about its fields; an undecodable value is reported where it is defined.
+  if (ref.subkey === undefined || secret.value === undefined) return
+  const problem = json.subkeyProblem(secret.name, secret.value, ref.subkey)
+  if (problem === undefined) return
+  const call = `secret('${shown}', subkey='${displayName(ref.subkey)}')`
+  const where = `${secret.variable} (${secret.file} line ${secret.line})`
+  report('flow-missing-subkey', 'error', ref.line, ref.name, `${call} reads a field of a JSON object, but ${
+    problem === 'not-json' ? `${where} is not JSON`
+      : problem === 'not-object' ? `${where} is JSON but not an object`
+        : `the JSON object in ${where} has no top-level field ${displayName(ref.subkey)}`
+  }: the flow would fail at run time`)
+}
+
+/**
+ * Kestra's secret() parses the secret with Jackson's `readTree` and asks `has(subkey)`: a field
+ * of a top-level object, whatever its value. Each secret is parsed once, however many calls read it.
+ */
+class JsonCache {
+  private readonly parsed = new Map<string, { ok: true; value: unknown } | { ok: false }>()
+
+  subkeyProblem(name: string, text: string, field: string): 'not-json' | 'not-object' | 'no-field' | undefined {
+    let entry = this.parsed.get(name)
+    if (entry === undefined) {
+      try {
+        entry = { ok: true, value: JSON.parse(text) as unknown }
+      } catch {
+        entry = { ok: false }
+      }
+      this.parsed.set(name, entry)
+    }
+    if (!entry.ok) return 'not-json'
+    const value = entry.value
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not-object'
+    return Object.hasOwn(value, field) ? undefined : 'no-field'
+  }
+}
+
+/**
+ * One note per flow file, at its first call with `namespace=`: the environment backend reads
+ * every SECRET_ variable for every namespace, so the argument changes nothing. A note per call
+ * would repeat one fact many times; one per run could name only one of the files.
+ */
+function noteNamespaces(references: readonly SecretReference[], report: FlowReport): void {
+  const withNamespace = references.filter((r) => r.namespace === true)
+  const first = withNamespace[0]
+  if (first === undefined) return
+  const others = withNamespace.length - 1
+  report('ignored-namespace', 'note', first.line, first.name,
+    `secret('${displayName(first.name)}') is called with namespace=${others === 0 ? ''
+      : others === 1 ? ' (as is 1 more call in this file)' : ` (as are ${others} more calls in this file)`}, ` +
+    "which the environment secret backend of Kestra's open-source edition ignores: every namespace reads the same " +
+    `${SECRET_PREFIX} variables`)
 }
 
 // ------------------------------------------------------------------------------- reading YAML

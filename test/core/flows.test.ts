@@ -1,12 +1,13 @@
 // Finding secret('NAME') in flow files: read as YAML (string values only) or, without the yaml
-// package, by a scan of the raw text.
+// package, by a scan of the raw text; and checkFlows, the findings of `check --flows`.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as yaml from 'yaml'
-import { findSecretReferences } from '../../src/core/flows.js'
+import { checkFlows, findSecretReferences, type DefinedSecret } from '../../src/core/flows.js'
+import type { Finding } from '../../src/core/check.js'
 import { ROOT } from '../helpers.js'
 
 const refs = (text: string): Array<[string, number]> => findSecretReferences(text).references.map((r) => [r.name, r.line])
@@ -167,4 +168,75 @@ test('a megabyte of expressions is scanned in one pass, as text and as YAML', { 
   // A string never closed runs to the end of its expression, once.
   const unclosed = "a: '{{ secret(''A'' ~ \"" + 'x'.repeat(1_000_000) + " }}'\n"
   assert.deepEqual(findSecretReferences(unclosed, yaml), { references: [], dynamic: [1] })
+})
+
+// -------------------------------------------------------------------------------- checkFlows
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64')
+const VALUES = { DB: '{"user":"kestra-user","password":"pw-7f3a"}', TOKEN: 'tok-91c2-plain', LIST: '["first-item"]' }
+
+function defined(...secrets: Array<[name: string, value: string | undefined, file?: string]>): Map<string, DefinedSecret> {
+  return new Map(secrets.map(([name, value, file], i): [string, DefinedSecret] => {
+    const d: DefinedSecret = { name, variable: `SECRET_${name}`, file: file ?? '.env_encoded', line: i + 1 }
+    if (value !== undefined) d.value = value
+    return [name, d]
+  }))
+}
+
+const rows = (findings: readonly Finding[]): Array<[string, number | null, string | null, string, string]> =>
+  findings.map((f) => [f.file, f.line ?? null, f.key ?? null, f.code, f.severity])
+
+test('checkFlows: subkeys are checked against the decoded JSON; namespace= is one note per file', () => {
+  const secrets = defined(['DB', VALUES.DB], ['TOKEN', VALUES.TOKEN], ['LIST', VALUES.LIST], ['FROM_HELM', undefined, 'values.yaml'],
+    ['UNUSED', 'x'])
+  const flows = { root: 'flows', files: [{ name: 'flows/subkeys.yml', text: read(CASES, 'subkeys.yml') }] }
+  const findings = checkFlows(flows, secrets, '.env_encoded', yaml)
+  assert.deepEqual(rows(findings), [
+    ['flows/subkeys.yml', 8, 'db', 'flow-missing-subkey', 'error'],
+    ['flows/subkeys.yml', 10, 'TOKEN', 'flow-missing-subkey', 'error'],
+    ['flows/subkeys.yml', 11, 'LIST', 'flow-missing-subkey', 'error'],
+    ['flows/subkeys.yml', 12, 'DB', 'dynamic-subkey', 'note'],
+    ['flows/subkeys.yml', 16, 'DB', 'dynamic-subkey', 'note'],
+    ['flows/subkeys.yml', 17, 'ABSENT', 'flow-missing-secret', 'error'],
+    ['flows/subkeys.yml', 15, null, 'dynamic-secret', 'note'],
+    ['flows/subkeys.yml', 9, 'DB', 'ignored-namespace', 'note'],
+    ['.env_encoded', 5, 'SECRET_UNUSED', 'unused-secret', 'note'],
+  ])
+  const message = (line: number, code: string): string | undefined => findings.find((f) => f.line === line && f.code === code)?.message
+  assert.equal(message(8, 'flow-missing-subkey'), "secret('db', subkey='missing') reads a field of a JSON object, but the " +
+    'JSON object in SECRET_DB (.env_encoded line 1) has no top-level field missing: the flow would fail at run time')
+  assert.match(message(10, 'flow-missing-subkey') ?? '', /but SECRET_TOKEN \(\.env_encoded line 2\) is not JSON:/)
+  assert.match(message(11, 'flow-missing-subkey') ?? '', /but SECRET_LIST \(\.env_encoded line 3\) is JSON but not an object:/)
+  assert.match(message(9, 'ignored-namespace') ?? '', /^secret\('DB'\) is called with namespace= \(as is 1 more call in this file\), /)
+  assert.equal(message(17, 'flow-missing-secret'), "secret('ABSENT') is used here but .env_encoded has no SECRET_ABSENT: " +
+    'the flow would fail with "Cannot find secret"')
+  // Never a value, nor a field of one.
+  for (const f of findings) {
+    for (const v of [...Object.values(VALUES), 'kestra-user', 'pw-7f3a', 'first-item', b64(VALUES.DB)]) {
+      assert.ok(!f.message.includes(v), `${f.code} at ${f.line}`)
+    }
+  }
+})
+
+test('checkFlows: names from elsewhere (a Helm valueFrom) count as defined; unused ones are noted where they are defined', () => {
+  const secrets = defined(['FROM_HELM', undefined, 'values.yaml'], ['ACTIVE', undefined, 'values.yaml'], ['IN_BLOCK', 'v'])
+  const flows = { root: 'flows', files: [{ name: 'commented.yml', text: read(CASES, 'commented.yml') }] }
+  assert.deepEqual(rows(checkFlows(flows, secrets, '.env_encoded', yaml)), [['values.yaml', 1, 'SECRET_FROM_HELM', 'unused-secret', 'note']])
+})
+
+test('checkFlows: every finding names the flow file and line', () => {
+  const files = ['hello.yml', 'team/etl/etl.yaml'].map((f) => ({ name: `flows/${f}`, text: read(FLOWS, f) }))
+  files.push({ name: 'flows/invalid.yml', text: read(CASES, 'invalid.yml') })
+  const secrets = defined(['POSTGRES_USER', 'kestra'], ['POSTGRES_PASSWORD', 'pw'], ['API_TOKEN', 'tok'], ['SIGNING_KEY', 'key'],
+    ['FLAG', 'on'], ['UNUSED', 'nobody'])
+  assert.deepEqual(rows(checkFlows({ root: 'flows', files }, secrets, 'flows.env_encoded', yaml)), [
+    ['flows/hello.yml', 20, 'MISSING_ONE', 'flow-missing-secret', 'error'],
+    ['flows/hello.yml', 16, 'api_token', 'ignored-namespace', 'note'],
+    ['flows/team/etl/etl.yaml', 16, 'DB_HOST', 'flow-missing-secret', 'error'],
+    ['flows/team/etl/etl.yaml', 19, null, 'dynamic-secret', 'note'],
+    ['flows/invalid.yml', 12, null, 'flow-syntax', 'error'],
+    ['flows/invalid.yml', 5, 'IN_GOOD_DOC', 'flow-missing-secret', 'error'],
+    ['.env_encoded', 6, 'SECRET_UNUSED', 'unused-secret', 'note'],
+  ])
+  assert.deepEqual(rows(checkFlows({ root: 'empty', files: [] }, secrets, 'x', yaml)), [['empty', null, null, 'no-flows', 'warning']])
 })

@@ -109,7 +109,7 @@ export const checkCommand: CommandSpec = {
     {
       flags: '--flows <dir>',
       description: 'Kestra flows (*.yml, *.yaml, searched recursively): report secret(\'NAME\') calls the file does not define, and secrets no flow uses',
-      readme: 'Kestra flows (`*.yml`, `*.yaml`, searched recursively; or one file): report each `secret(\'NAME\')` the encoded file does not define, and note each secret no flow uses',
+      readme: 'Kestra flows (`*.yml`, `*.yaml`, searched recursively; or one file), read as YAML: report each `secret(\'NAME\')` of their string values that the encoded file does not define, or whose `subkey=` field it lacks, and note each secret no flow uses',
     },
     { ...expand, description: 'with --against: expand ${VAR} and $VAR in its values first, as encode --expand does', readme: 'with `--against`: expand `${VAR}` and `$VAR` in its values first, as `encode --expand` does' },
     { flags: '--json', description: 'print the findings as JSON on stdout instead of lines on stderr' },

@@ -42,8 +42,8 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
 
   const input = readInput(file)
   const options: CheckOptions = { name: input.name, expand: o.expand === true, env: ctx.env }
-  // The YAML library is loaded only for a text that may be a values file or a Secret manifest.
-  if (mightBeFormatted(input.text)) options.yaml = await import('yaml')
+  // The YAML library is loaded only for a text that may be a values file or a Secret manifest, or for flows.
+  if (mightBeFormatted(input.text) || flowsPath !== undefined) options.yaml = await import('yaml')
   if (againstPath !== undefined) {
     const plain = readInput(againstPath)
     options.against = { name: plain.name, text: plain.text }

@@ -1,21 +1,19 @@
 import { readKubectlEnvFile } from './formats/kubectl.js'
-import { binaryDiagnostic, hasErrors, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js'
+import { binaryDiagnostic, hasErrors, type CheckFile, type Diagnostic, type DiagnosticCode, type Finding, type Severity } from './diagnostics.js'
+
+export type { CheckFile, Finding } from './diagnostics.js'
 import { readEncodedInput, type EncodedItem } from './read-encoded.js'
-import { findSecretReferences } from './flows.js'
+import { pushAll } from './arrays.js'
+import { checkFlows, type DefinedSecret } from './flows.js'
 import { DOCUMENT_WORDS, type DocumentFormat } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import {
-  decodeKestraValue, encodingHint, isPrintableText, SECRET_PREFIX, undecodable, type EncodedVariable, type KestraValue,
+  decodeKestraValue, encodingHint, isPrintableText, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable, type KestraValue,
 } from './kestra.js'
 import { hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage } from './names.js'
 import { expandable, expandValues } from './expand.js'
 import { scan } from './scan.js'
 
-/** A file given to the check by its name (as messages should show it) and its text. */
-export interface CheckFile {
-  name: string
-  text: string
-}
 
 export interface CheckOptions {
   /** The encoded file's name in findings (default `.env_encoded`). */
@@ -38,10 +36,6 @@ export interface CheckOptions {
   env?: Readonly<Record<string, string | undefined>>
 }
 
-/** A diagnostic with the file it is about: the encoded file, the plain file, or a flow. */
-export interface Finding extends Diagnostic {
-  file: string
-}
 
 /** A secret Kestra would read from the encoded file. */
 export interface CheckedSecret {
@@ -146,7 +140,7 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
     compareWith(options.against, input.variables, decoded, fileName, options, report)
   }
   if (options.flows !== undefined) {
-    checkFlows(options.flows, secrets, fileName, report)
+    pushAll(findings, checkFlows(options.flows, definedSecrets(input.variables, decoded, fileName), fileName, options.yaml))
   }
 
   const rank = (f: string): number => (f === fileName ? 0 : f === options.against?.name ? 1 : 2)
@@ -350,6 +344,27 @@ function checkValue(v: EncodedVariable, place: string, here: Here): KestraValue 
   return decoded
 }
 
+/**
+ * The secrets flows may use, by the name Kestra gives them, with the value a flow's `subkey=`
+ * reads; a name defined twice has no value (which one Kestra keeps is not known).
+ */
+function definedSecrets(variables: readonly EncodedVariable[], decoded: ReadonlyMap<EncodedVariable, KestraValue>,
+  fileName: string): Map<string, DefinedSecret> {
+  const defined = new Map<string, DefinedSecret>()
+  for (const v of variables) {
+    const name = kestraName(v.variable)
+    if (name === undefined || name === '') continue
+    const earlier = defined.get(name)
+    if (earlier !== undefined) {
+      delete earlier.value
+      continue
+    }
+    const d = decoded.get(v)
+    defined.set(name, { name, variable: v.variable, file: fileName, line: v.line, ...(d?.ok === true && d.utf8 && { value: d.text }) })
+  }
+  return defined
+}
+
 /** The encoded file must hold exactly the plain file's secrets, with the same values. */
 function compareWith(against: CheckFile, variables: readonly EncodedVariable[],
   decoded: ReadonlyMap<EncodedVariable, KestraValue>, fileName: string, options: CheckOptions, report: Report): void {
@@ -391,39 +406,5 @@ function compareWith(against: CheckFile, variables: readonly EncodedVariable[],
       report(fileName, 'extra-secret', 'error', v.line, v.variable,
         `${v.variable} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
     }
-  }
-}
-
-/** Every name flows use must be a secret; a secret no flow uses is worth a note. */
-function checkFlows(flows: NonNullable<CheckOptions['flows']>, secrets: readonly CheckedSecret[], fileName: string,
-  report: Report): void {
-  if (flows.files.length === 0) {
-    report(flows.root, 'no-flows', 'warning', undefined, undefined,
-      'no *.yml or *.yaml file found here: no flow was checked')
-    return
-  }
-  const known = new Set(secrets.map((s) => s.name))
-  const used = new Set<string>()
-  for (const flow of flows.files) {
-    const { references, dynamic } = findSecretReferences(flow.text)
-    for (const ref of references) {
-      const upper = ref.name.toUpperCase()
-      used.add(upper)
-      if (!known.has(upper)) {
-        report(flow.name, 'flow-missing-secret', 'error', ref.line, ref.name,
-          `secret('${ref.name}') is used here but ${fileName} has no ${SECRET_PREFIX}${upper}: ` +
-          'the flow would fail with "Cannot find secret"')
-      }
-    }
-    for (const line of dynamic) {
-      report(flow.name, 'dynamic-secret', 'note', line, undefined,
-        'secret() with a name computed at run time: it cannot be checked here')
-    }
-  }
-  const noted = new Set<string>()
-  for (const s of secrets) {
-    if (used.has(s.name) || noted.has(s.name)) continue
-    noted.add(s.name)
-    report(fileName, 'unused-secret', 'note', s.line, s.variable, `${s.variable} is not used by any flow in ${flows.root}`)
   }
 }

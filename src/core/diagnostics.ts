@@ -44,6 +44,10 @@ export type DiagnosticCode =
   | 'unused-secret'
   | 'dynamic-secret'
   | 'no-flows'
+  | 'flow-syntax'
+  | 'flow-missing-subkey'
+  | 'dynamic-subkey'
+  | 'ignored-namespace'
   | 'format-syntax'
   | 'format-invalid'
   | 'format-skipped'
@@ -70,6 +74,17 @@ export interface Diagnostic {
   /** The entry's name, when the finding is about one entry. */
   key?: string
   message: string
+}
+
+/** A diagnostic with the file it is about: the encoded file, the plain file, or a flow. */
+export interface Finding extends Diagnostic {
+  file: string
+}
+
+/** A file given by its name (as messages should show it) and its text. */
+export interface CheckFile {
+  name: string
+  text: string
 }
 
 /** The `no-entries` warning of encode and decode (the output they write holds no secret). */

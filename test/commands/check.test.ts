@@ -129,12 +129,14 @@ test('--flows: missing secrets are errors at the flow\'s line, unused ones notes
   assert.equal(r.status, 1)
   assert.equal(r.stderr,
     `${FX}/flows.env_encoded:7: note: SECRET_UNUSED is not used by any flow in test/fixtures/flows\n` +
+    'test/fixtures/flows/hello.yml:16: note: secret(\'api_token\') is called with namespace= (as is 1 more call in this file), ' +
+    'which the environment secret backend of Kestra\'s open-source edition ignores: every namespace reads the same SECRET_ variables\n' +
     'test/fixtures/flows/hello.yml:20: error: secret(\'MISSING_ONE\') is used here but test/fixtures/encoded/flows.env_encoded ' +
     'has no SECRET_MISSING_ONE: the flow would fail with "Cannot find secret"\n' +
     'test/fixtures/flows/team/etl/etl.yaml:16: error: secret(\'DB_HOST\') is used here but test/fixtures/encoded/flows.env_encoded ' +
     'has no SECRET_DB_HOST: the flow would fail with "Cannot find secret"\n' +
     'test/fixtures/flows/team/etl/etl.yaml:19: note: secret() with a name computed at run time: it cannot be checked here\n' +
-    `not ready for Kestra: 6 secrets in ${FX}/flows.env_encoded checked with the flows in test/fixtures/flows: 2 errors, 0 warnings, 2 notes\n`)
+    `not ready for Kestra: 6 secrets in ${FX}/flows.env_encoded checked with the flows in test/fixtures/flows: 2 errors, 0 warnings, 3 notes\n`)
   const one = runCli(['check', `${FX}/flows.env_encoded`, '--flows', 'test/fixtures/flows/hello.yml', '-q'])
   assert.equal(one.status, 1)
   assert.equal(one.stderr.trim().split('\n').length, 1)

@@ -140,6 +140,7 @@ test('--flows with a Secret manifest, as with the .env it stands for', () => {
     { name: 'secret.yaml', yaml, flows: { root: 'flows', files: flows } })
   assert.deepEqual(found(r), [
     ['secret.yaml', 14, 'SECRET_UNUSED', 'unused-secret', 'note'],
+    ['flows/hello.yml', 16, 'api_token', 'ignored-namespace', 'note'],
     ['flows/hello.yml', 20, 'MISSING_ONE', 'flow-missing-secret', 'error'],
     ['flows/team/etl/etl.yaml', 16, 'DB_HOST', 'flow-missing-secret', 'error'],
     ['flows/team/etl/etl.yaml', 19, null, 'dynamic-secret', 'note'],

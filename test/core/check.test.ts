@@ -140,6 +140,7 @@ test('--flows: names flows use and the file lacks are errors; unused secrets are
   const r = checkEncoded(fixture('flows.env_encoded'), { name: 'flows.env_encoded', flows: { root: 'flows', files: flows } })
   assert.deepEqual(found(r), [
     ['flows.env_encoded', 7, 'SECRET_UNUSED', 'unused-secret', 'note'],
+    ['flows/hello.yml', 16, 'api_token', 'ignored-namespace', 'note'],
     ['flows/hello.yml', 20, 'MISSING_ONE', 'flow-missing-secret', 'error'],
     ['flows/team/etl/etl.yaml', 16, 'DB_HOST', 'flow-missing-secret', 'error'],
     ['flows/team/etl/etl.yaml', 19, null, 'dynamic-secret', 'note'],

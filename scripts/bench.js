@@ -46,7 +46,8 @@
 // {encode,decode,check}-100k-mixed, {encode,decode,check}-1m-mixed, encode-adv-NAME and
 // {decode,check}-adv-NAME (of the encode output), {decode,check}-adv-NAME-raw (of the adversarial
 // input itself: that is what their parser meets there), for NAME in spaces, value, quotes,
-// backslash, u2028; naive-10k-mixed, encode-10k-mixed, naive-100k-mixed, shell-1k, encode-1k.
+// backslash, u2028; naive-10k-mixed, encode-10k-mixed, naive-100k-mixed, shell-1k, encode-1k;
+// startup@vX.Y.Z for the start-up case on another node.
 //
 // Options (flags win over the environment):
 //   --runs N         timed rounds                          BENCH_RUNS      (20; quick: 5)
@@ -54,6 +55,9 @@
 //   --slow-runs N    timed runs of each slow case          BENCH_SLOW_RUNS (5; quick: 1)
 //   --rss-runs N     runs per case for peak RSS, 0: none   BENCH_RSS_RUNS  (3; quick: 1)
 //   --only REGEX     only the cases whose id matches (and their baseline)
+//   --node PATH      also the start-up case on this node binary (repeatable, or a comma list)
+//   --nodes 22,24    the same with node-<platform>-<arch>@<major> from npm, installed on first
+//                    use into node_modules/.cache/kestra-secrets-bench/node-<major>
 //   --quick          fewer runs, same inputs               BENCH_QUICK=1
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -65,6 +69,7 @@ import { parseArgs } from 'node:util'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = path.join(ROOT, 'bin', 'kestra-secrets.js')
+const NODE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'kestra-secrets-bench')
 const MB = 1024 * 1024
 
 /** A failure of the benchmark itself (as opposed to a target that is not met). */
@@ -90,12 +95,16 @@ function readOptions() {
     if (!Number.isInteger(n) || n < min) throw new BenchError(`--${flag} / ${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}`)
     return n
   }
+  const list = (xs) => (xs ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)
   let only
   try {
     only = values.only === undefined ? undefined : new RegExp(values.only)
   } catch (e) {
     throw new BenchError(`--only: ${e.message}`)
   }
+  const majors = list(values.nodes)
+  const bad = majors.find((m) => !/^\d+$/.test(m))
+  if (bad !== undefined) throw new BenchError(`--nodes takes major versions such as 22,24, not ${JSON.stringify(bad)}`)
   const runs = count('runs', 'BENCH_RUNS', quick ? 5 : 20, 1)
   return {
     runs,
@@ -103,6 +112,8 @@ function readOptions() {
     slowRuns: Math.min(runs, count('slow-runs', 'BENCH_SLOW_RUNS', quick ? 1 : 5, 1)),
     rssRuns: count('rss-runs', 'BENCH_RSS_RUNS', quick ? 1 : 3, 0),
     only,
+    nodePaths: list(values.node),
+    majors,
   }
 }
 
@@ -114,6 +125,8 @@ function parseOptions() {
       'slow-runs': { type: 'string' },
       'rss-runs': { type: 'string' },
       only: { type: 'string' },
+      node: { type: 'string', multiple: true },
+      nodes: { type: 'string', multiple: true },
       quick: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -427,8 +440,44 @@ function dotenvUrl() {
   }
 }
 
-function baselineCase(nodeBin) {
-  return { id: 'baseline', label: '`node -e 0`', argv: [nodeBin, '-e', '0'] }
+/** The start-up case on another node binary, with its own `node -e 0` baseline. */
+function startupOn(nodeBin, version, store, dir) {
+  const input = store.text('small.env', () => SMALL_ENV)
+  return {
+    id: `startup@${version}`,
+    label: `encode, 20 entries (${sizeLabel(input.bytes)}), start-up, Node ${version}`,
+    argv: [nodeBin, BIN, 'encode', input.file, '-o', path.join(dir, `small-${version}.out`)],
+    targets: [wallAtMost(1.1)],
+  }
+}
+
+function baselineCase(nodeBin, version, main) {
+  return { id: main ? 'baseline' : `baseline@${version}`, label: `\`node -e 0\`${main ? '' : `, Node ${version}`}`, argv: [nodeBin, '-e', '0'] }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other node binaries
+
+function nodeVersion(bin) {
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' })
+  if (r.error || r.status !== 0) throw new BenchError(`--node ${bin}: it does not run (${r.error?.message ?? `exit ${r.status}`})`)
+  return r.stdout.trim()
+}
+
+/** node-<platform>-<arch>@<major> from npm, installed into the cache folder unless it is there. */
+function installedNode(major) {
+  const pkg = `node-${process.platform}-${process.arch}`
+  const dir = path.join(NODE_CACHE, `node-${major}`)
+  const bin = path.join(dir, 'node_modules', pkg, 'bin', 'node')
+  if (fs.existsSync(bin)) return bin
+  progress(`installing ${pkg}@${major} into ${path.relative(ROOT, dir)}`)
+  fs.mkdirSync(dir, { recursive: true })
+  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, `${pkg}@${major}`],
+    { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+  if (r.error || r.status !== 0 || !fs.existsSync(bin)) {
+    throw new BenchError(`--nodes ${major}: npm install ${pkg}@${major} failed (${r.error?.message ?? `exit ${r.status}`})\n${r.stderr ?? ''}`)
+  }
+  return bin
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -694,7 +743,7 @@ function newestMtime(dir, ext) {
 /** The cases to run; each case knows its baseline. */
 function selectCases(opts, store, dir, env, notes) {
   const selected = (id) => !opts.only || opts.only.test(id)
-  const main = baselineCase(process.execPath)
+  const main = baselineCase(process.execPath, process.version, true)
   const cases = []
   for (const spec of catalogue(store, dir, env)) {
     if (!selected(spec.id)) continue
@@ -702,6 +751,17 @@ function selectCases(opts, store, dir, env, notes) {
     const built = spec.build()
     if (built.skip) notes.push(built.skip)
     else cases.push({ id: spec.id, slow: spec.slow, baseline: main, ...built })
+  }
+  const versions = new Set()
+  for (const bin of [...opts.nodePaths.map((p) => path.resolve(p)), ...opts.majors.map(installedNode)]) {
+    const version = nodeVersion(bin)
+    if (versions.has(version)) {
+      notes.push(`${bin} is Node ${version} too: it is not run a second time.`)
+      continue
+    }
+    versions.add(version)
+    const c = startupOn(bin, version, store, dir)
+    if (selected(c.id)) cases.push({ ...c, baseline: baselineCase(bin, version, false) })
   }
   if (!cases.length) throw new BenchError(`--only ${opts.only}: no case id matches (the ids are listed by --help)`)
   return cases

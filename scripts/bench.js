@@ -158,26 +158,31 @@ function random(seed) {
   }
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const ALNUM = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
 
 /**
  * n lines `KEY_000001=<30..46 random letters and digits>`: 50 bytes a line on average. Mixed, every
  * 10th line (from the 4th) has its value in double quotes, every 10th (from the 7th) starts with
- * `export ` and every 10th (from the 10th) ends with an inline comment ` # note`.
+ * `export ` and every 10th (from the 10th) ends with an inline comment ` # note`. Written byte by
+ * byte into one buffer: 1,000,000 lines take a second, not the seven of string concatenation.
  */
 function manyEntries(n, seed, mixed = false) {
   const next = random(seed)
   const width = Math.max(6, String(n).length)
-  const lines = new Array(n)
+  const out = Buffer.allocUnsafe(n * (width + 68)) // the longest line: export KEY_…="<46>" # note
+  let p = 0
   for (let i = 0; i < n; i++) {
-    const len = 30 + (next() % 17)
-    let v = ''
-    for (let j = 0; j < len; j++) v += ALNUM[next() % ALNUM.length]
-    const line = `KEY_${String(i + 1).padStart(width, '0')}=${v}`
     const kind = mixed ? i % 10 : -1
-    lines[i] = kind === 3 ? line.replace('=', '="') + '"' : kind === 6 ? `export ${line}` : kind === 9 ? `${line} # note` : line
+    if (kind === 6) p += out.write('export ', p, 'latin1')
+    p += out.write(`KEY_${String(i + 1).padStart(width, '0')}=`, p, 'latin1')
+    if (kind === 3) out[p++] = 0x22 // "
+    const len = 30 + (next() % 17)
+    for (let j = 0; j < len; j++) out[p++] = ALNUM[next() % ALNUM.length]
+    if (kind === 3) out[p++] = 0x22
+    if (kind === 9) p += out.write(' # note', p, 'latin1')
+    out[p++] = 0x0a // \n
   }
-  return lines.join('\n') + '\n'
+  return out.subarray(0, p)
 }
 
 /** A typical hand-written .env: 20 entries with comments, blank lines, quotes and `export`. */

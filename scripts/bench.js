@@ -26,11 +26,13 @@
 // before the spawn to just after the reaping, so that Python's own start-up is not counted.
 // python3 must be on PATH.
 //
-// Peak RSS comes from separate runs under GNU `/usr/bin/time -f %M` (the largest of them), the
-// figure anyone can check by hand with the same command.
+// Peak RSS is the ru_maxrss of the same wait4, the largest over the timed runs: the figure GNU
+// `/usr/bin/time -f %M` prints (it reads it from wait4 too), without runs of its own, which would
+// double the time of the 1,000,000-entry cases. It cannot read below the wrapper's own RSS, about
+// 8 MB (posix_spawn starts the child in the wrapper's memory): only the shell loop is that small.
 //
 // Slow cases (the 1,000,000-entry inputs, the shell loop: seconds a run) run in fewer rounds, spread
-// evenly over the timed rounds, none in the warm-up rounds, and once for peak RSS. Targets that
+// evenly over the timed rounds, none in the warm-up rounds. Targets that
 // compare two cases (1,000,000 entries with 100,000, linear: ≤ 12x; encode with the naive dotenv
 // script: ≤ 1x) take the median, over the rounds in which both ran, of the ratio of their wall times.
 //
@@ -53,7 +55,6 @@
 //   --runs N         timed rounds                          BENCH_RUNS      (20; quick: 5)
 //   --warmup N       untimed rounds before them            BENCH_WARMUP    (2; quick: 0)
 //   --slow-runs N    timed runs of each slow case          BENCH_SLOW_RUNS (5; quick: 1)
-//   --rss-runs N     runs per case for peak RSS, 0: none   BENCH_RSS_RUNS  (3; quick: 1)
 //   --only REGEX     only the cases whose id matches (and their baseline)
 //   --node PATH      also the start-up case on this node binary (repeatable, or a comma list)
 //   --nodes 22,24    the same with node-<platform>-<arch>@<major> from npm, installed on first
@@ -110,7 +111,6 @@ function readOptions() {
     runs,
     warmup: count('warmup', 'BENCH_WARMUP', quick ? 0 : 2, 0),
     slowRuns: Math.min(runs, count('slow-runs', 'BENCH_SLOW_RUNS', quick ? 1 : 5, 1)),
-    rssRuns: count('rss-runs', 'BENCH_RSS_RUNS', quick ? 1 : 3, 0),
     only,
     nodePaths: list(values.node),
     majors,
@@ -123,7 +123,6 @@ function parseOptions() {
       runs: { type: 'string' },
       warmup: { type: 'string' },
       'slow-runs': { type: 'string' },
-      'rss-runs': { type: 'string' },
       only: { type: 'string' },
       node: { type: 'string', multiple: true },
       nodes: { type: 'string', multiple: true },
@@ -300,9 +299,7 @@ const wallAtMost = (x) => ({
 })
 const rssAtMost = (mb, why = '') => ({
   text: `≤ ${mb.toFixed(0)} MB${why}`,
-  judge: (row) => (row.rssMb === undefined
-    ? { ok: undefined, detail: 'peak RSS not measured' }
-    : { ok: row.rssMb <= mb, detail: `peak RSS ${row.rssMb.toFixed(1)} MB (≤ ${mb.toFixed(0)} MB${why})` }),
+  judge: (row) => ({ ok: row.rssMb <= mb, detail: `peak RSS ${row.rssMb.toFixed(1)} MB (≤ ${mb.toFixed(0)} MB${why})` }),
 })
 /** At most x times the wall time of case `other`, run for run in the same rounds. */
 const sameRoundsAtMost = (other, x, text) => ({
@@ -490,7 +487,8 @@ function installedNode(major) {
 
 // Reads a JSON list of runs { argv, err, accept } on stdin and runs them one after the other, each
 // under posix_spawn and reaped by wait4; prints per run: wall ns, user + sys µs, exit code (negative:
-// killed by that signal). stdin and stdout of a run are /dev/null, its stderr goes to the file err.
+// killed by that signal), peak RSS KB. stdin and stdout of a run are /dev/null, its stderr goes to
+// the file err.
 // It stops after a run whose exit code is not in accept.
 const WRAPPER = `import json, os, sys, time
 for run in json.load(sys.stdin):
@@ -503,7 +501,7 @@ for run in json.load(sys.stdin):
     _, status, ru = os.wait4(pid, 0)
     t1 = time.perf_counter_ns()
     code = os.waitstatus_to_exitcode(status)
-    print(t1 - t0, round((ru.ru_utime + ru.ru_stime) * 1e6), code, flush=True)
+    print(t1 - t0, round((ru.ru_utime + ru.ru_stime) * 1e6), code, ru.ru_maxrss, flush=True)
     if code not in run['accept']:
         break
 `
@@ -536,11 +534,11 @@ function shellQuote(s) {
 const SIGINT = os.constants.signals.SIGINT
 
 /** Fails the benchmark unless the case exited with one of the codes it may (negative: killed by that signal). */
-function checkExit(c, code, errFile) {
+function checkExit(c, code, stderrFile) {
   if ((c.accept ?? [0]).includes(code)) return
   if (code === -SIGINT) throw new BenchError('interrupted')
   const how = code < 0 ? `was killed by signal ${-code}` : `exited with status ${code}`
-  throw new BenchError(`${c.label} ${how}\n  command: ${c.argv.map(shellQuote).join(' ')}\n  its stderr:\n${tail(errFile)}`)
+  throw new BenchError(`${c.label} ${how}\n  command: ${c.argv.map(shellQuote).join(' ')}\n  its stderr:\n${tail(stderrFile)}`)
 }
 
 /** The file a case's stderr goes to. */
@@ -548,14 +546,14 @@ function errFile(c, ctx) {
   return path.join(ctx.dir, `stderr-${c.id.replace(/[^\w.-]/g, '_')}.txt`)
 }
 
-/** Runs the cases one after the other in one wrapper process: per run { wall, cpu } in ms and the exit code. */
+/** Runs the cases one after the other in one wrapper process: per run { wall, cpu } in ms, the exit code, rss in MB. */
 function timedRuns(cases, ctx) {
   const input = JSON.stringify(cases.map((c) => ({ argv: c.argv, err: errFile(c, ctx), accept: c.accept ?? [0] })))
   const r = spawnSync(ctx.wrapper.python, ['-I', '-S', ctx.wrapper.file], { input, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8', env: ctx.env })
   if (r.signal === 'SIGINT') throw new BenchError('interrupted')
   const results = r.stdout.trim().split('\n').filter(Boolean).map((line) => {
-    const [wallNs, cpuUs, code] = line.split(' ').map(Number)
-    return { wall: wallNs / 1e6, cpu: cpuUs / 1e3, code }
+    const [wallNs, cpuUs, code, rssKb] = line.split(' ').map(Number)
+    return { wall: wallNs / 1e6, cpu: cpuUs / 1e3, code, rss: rssKb / 1024 }
   })
   results.forEach((x, i) => checkExit(cases[i], x.code, errFile(cases[i], ctx)))
   if (r.status !== 0 || results.length !== cases.length) {
@@ -573,7 +571,7 @@ function slowRound(t, runs, n) {
 /**
  * Warm-up rounds, then timed rounds; in every round each case runs once, right after a run of its
  * baseline, and the cases' order rotates by one each round. Returns, per case id, its samples:
- * { round, wall, cpu, baseWall, baseCpu, code }.
+ * { round, wall, cpu, rss, code, base: the baseline's run before it }.
  */
 function runRounds(cases, opts, ctx) {
   const samples = new Map(cases.map((c) => [c.id, []]))
@@ -587,46 +585,10 @@ function runRounds(cases, opts, ctx) {
     if (t < 0) continue
     order.forEach((c, k) => {
       const [base, run] = [results[2 * k], results[2 * k + 1]]
-      samples.get(c.id).push({ round: t, wall: run.wall, cpu: run.cpu, baseWall: base.wall, baseCpu: base.cpu, code: run.code })
+      samples.get(c.id).push({ round: t, ...run, base })
     })
   }
   return samples
-}
-
-/** Does GNU time work here with -f %M -o FILE? */
-function gnuTimeWorks(dir) {
-  const probe = path.join(dir, 'time-probe.txt')
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', probe, '--', process.execPath, '-e', '0'], { stdio: 'ignore' })
-  try {
-    return r.status === 0 && /^\d+\s*$/.test(fs.readFileSync(probe, 'utf8'))
-  } catch {
-    return false
-  }
-}
-
-/** Peak RSS of a case in MB: the largest over `runs` runs under GNU time. */
-function peakRss(c, runs, ctx) {
-  const out = path.join(ctx.dir, 'rss.txt')
-  let peak = 0
-  for (let i = 0; i < runs; i++) {
-    fs.rmSync(out, { force: true })
-    const fd = fs.openSync(errFile(c, ctx), 'w')
-    let r
-    try {
-      r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', out, '--', ...c.argv], { stdio: ['ignore', 'ignore', fd], env: ctx.env })
-    } finally {
-      fs.closeSync(fd)
-    }
-    // Before %M, GNU time writes "Command exited with non-zero status N" or "Command terminated by
-    // signal N" (and then exits with 128 + N).
-    const lines = fs.existsSync(out) ? fs.readFileSync(out, 'utf8').trim().split('\n') : []
-    const signal = Number(lines[0]?.match(/terminated by signal (\d+)/)?.[1] ?? 0)
-    checkExit(c, r.signal ? -os.constants.signals[r.signal] : signal ? -signal : r.status, errFile(c, ctx))
-    const kb = Number.parseInt(lines.pop(), 10)
-    if (!Number.isFinite(kb)) throw new BenchError(`${c.label}: could not read its peak RSS`)
-    peak = Math.max(peak, kb)
-  }
-  return peak / 1024
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,23 +608,22 @@ function sameRoundRatio(a, b) {
 }
 
 /** A row per case, each baseline's row (from its runs paired with its cases) before its first case's. */
-function makeRows(cases, samples, rss) {
+function makeRows(cases, samples) {
   const rows = new Map()
   for (const c of cases) {
     const b = c.baseline
     if (!rows.has(b.id)) {
-      const paired = cases.filter((x) => x.baseline === b).flatMap((x) => samples.get(x.id))
-      const own = paired.map((s) => ({ round: s.round, wall: s.baseWall, cpu: s.baseCpu }))
-      rows.set(b.id, { c: b, samples: own, ms: median(own.map((s) => s.wall)), wallRatio: 1, cpuRatio: 1, rssMb: rss.get(b.id) })
+      const own = cases.filter((x) => x.baseline === b).flatMap((x) => samples.get(x.id)).map((s) => ({ round: s.round, ...s.base }))
+      rows.set(b.id, { c: b, samples: own, ms: median(own.map((s) => s.wall)), wallRatio: 1, cpuRatio: 1, rssMb: Math.max(...own.map((s) => s.rss)) })
     }
     const s = samples.get(c.id)
     rows.set(c.id, {
       c,
       samples: s,
       ms: median(s.map((x) => x.wall)),
-      wallRatio: median(s.map((x) => x.wall / x.baseWall)),
-      cpuRatio: median(s.map((x) => x.cpu / x.baseCpu)),
-      rssMb: rss.get(c.id),
+      wallRatio: median(s.map((x) => x.wall / x.base.wall)),
+      cpuRatio: median(s.map((x) => x.cpu / x.base.cpu)),
+      rssMb: Math.max(...s.map((x) => x.rss)),
       codes: [...new Set(s.map((x) => x.code))].sort(),
     })
   }
@@ -702,11 +663,11 @@ function machineLine() {
     `command: \`${command}\``
 }
 
-function report(rows, opts, rssRuns, notes) {
+function report(rows, opts, notes) {
   const out = [machineLine()]
   out.push(`Median of ${opts.runs} timed runs after ${opts.warmup} warm-up round(s) (slow cases, *: ${opts.slowRuns} run(s), no warm-up), ` +
     'each run right after a `node -e 0` run, cases rotating each round; wall and CPU (user + sys) ratios: median of the ' +
-    `per-pair ratios; peak RSS: ${rssRuns ? `largest of ${rssRuns} run(s) (slow cases: 1) under /usr/bin/time -f %M` : 'not measured'}.`)
+    'per-pair ratios; peak RSS: largest ru_maxrss of wait4 over the timed runs.')
   out.push('')
   out.push('| case | median ms | wall ratio | CPU ratio | peak RSS MB | target | met? |')
   out.push('|---|---:|---:|---:|---:|---|---|')
@@ -717,9 +678,8 @@ function report(rows, opts, rssRuns, notes) {
     judged.set(row.c.id, verdicts)
     const met = !targets.length ? '' : verdicts.every((v) => v.ok) ? 'yes' : verdicts.some((v) => v.ok === false) ? '**no**' : 'n/a'
     const exits = row.codes && row.codes.some((c) => c !== 0) ? ` (exit ${row.codes.join('/')})` : ''
-    const rss = row.rssMb === undefined ? 'n/a' : row.rssMb.toFixed(1)
     out.push(`| ${row.c.label}${row.c.slow ? ' *' : ''}${exits} | ${fmtMs(row.ms)} | ${row.wallRatio.toFixed(2)}x | ${row.cpuRatio.toFixed(2)}x | ` +
-      `${rss} | ${targets.map((t) => t.text).join(', ')} | ${met} |`)
+      `${row.rssMb.toFixed(1)} | ${targets.map((t) => t.text).join(', ')} | ${met} |`)
   }
   out.push('')
   out.push('Targets of issue 5 (information only; wall ratios to `node -e 0`):')
@@ -791,16 +751,8 @@ function main() {
     // Start-up cases once untimed, so their compile caches exist before the first timed run.
     timedRuns(cases.filter((c) => c.id.startsWith('startup')), ctx)
     const samples = runRounds(cases, opts, ctx)
-    const rssRuns = opts.rssRuns && gnuTimeWorks(dir) ? opts.rssRuns : 0
-    if (opts.rssRuns && !rssRuns) notes.push('/usr/bin/time -f %M -o FILE does not work here: peak RSS is not measured.')
-    const rss = new Map()
-    const baselines = [...new Set(cases.map((c) => c.baseline))]
-    for (const c of rssRuns ? [...baselines, ...cases] : []) {
-      progress(`peak RSS: ${c.id}`)
-      rss.set(c.id, peakRss(c, c.slow ? 1 : rssRuns, ctx))
-    }
     progressDone()
-    process.stdout.write(report(makeRows(cases, samples, rss), opts, rssRuns, notes))
+    process.stdout.write(report(makeRows(cases, samples), opts, notes))
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

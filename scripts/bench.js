@@ -442,7 +442,7 @@ function dotenvUrl() {
   }
 }
 
-/** The start-up case on another node binary, with its own `node -e 0` baseline. */
+/** The start-up case on another node binary (its baseline: baselineCase of the same binary). */
 function startupOn(nodeBin, version, store, dir) {
   const input = store.text('small.env', () => SMALL_ENV)
   return {
@@ -488,8 +488,7 @@ function installedNode(major) {
 // Reads a JSON list of runs { argv, err, accept } on stdin and runs them one after the other, each
 // under posix_spawn and reaped by wait4; prints per run: wall ns, user + sys µs, exit code (negative:
 // killed by that signal), peak RSS KB. stdin and stdout of a run are /dev/null, its stderr goes to
-// the file err.
-// It stops after a run whose exit code is not in accept.
+// the file err. It stops after a run whose exit code is not in accept.
 const WRAPPER = `import json, os, sys, time
 for run in json.load(sys.stdin):
     argv = run['argv']

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The benchmark of issue 5: `npm run bench` (full, about 6 minutes on a 2-core machine) or
-// `npm run bench -- --quick` (fewer runs, same inputs, under 2 minutes).
+// The benchmark of issue 5: `npm run bench` (full: 5 minutes on an idle 2-core machine, 9 on a busy
+// one) or `npm run bench -- --quick` (fewer runs, same inputs, under 2 minutes).
 //
 // What. Every case is a command run as a child process: `node -e 0`, the built `kestra-secrets
 // encode|decode|check` on generated inputs, a naive dotenv script and the shell loop from Kestra's
@@ -72,6 +72,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = path.join(ROOT, 'bin', 'kestra-secrets.js')
 const NODE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'kestra-secrets-bench')
 const MB = 1024 * 1024
+const LOAD_AT_START = os.loadavg()[0]
 
 /** A failure of the benchmark itself (as opposed to a target that is not met). */
 class BenchError extends Error {}
@@ -647,6 +648,7 @@ function progressDone() {
   progressShown = false
 }
 
+/** The machine, how busy it was at the start (the load average), Node, the date and the command. */
 function machineLine() {
   let cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU'
   let memKb = os.totalmem() / 1024
@@ -657,7 +659,7 @@ function machineLine() {
     // Not Linux: what the os module says.
   }
   const command = ['node', path.relative(process.cwd(), process.argv[1]) || process.argv[1], ...process.argv.slice(2)].map(shellQuote).join(' ')
-  return `Machine: ${cpu}, ${os.availableParallelism()} cores, ${(memKb / 1024 ** 2).toFixed(1)} GB RAM; ` +
+  return `Machine: ${cpu}, ${os.availableParallelism()} cores, ${(memKb / 1024 ** 2).toFixed(1)} GB RAM, load ${LOAD_AT_START.toFixed(1)}; ` +
     `Node ${process.version}, ${os.platform()} ${os.arch()}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
     `command: \`${command}\``
 }

@@ -52,7 +52,7 @@
 // startup@vX.Y.Z for the start-up case on another node.
 //
 // Options (flags win over the environment):
-//   --runs N         timed rounds                          BENCH_RUNS      (20; quick: 5)
+//   --runs N         timed rounds                          BENCH_RUNS      (20; quick: 4)
 //   --warmup N       untimed rounds before them            BENCH_WARMUP    (2; quick: 0)
 //   --slow-runs N    timed runs of each slow case          BENCH_SLOW_RUNS (5; quick: 1)
 //   --only REGEX     only the cases whose id matches (and their baseline)
@@ -107,7 +107,7 @@ function readOptions() {
   const majors = list(values.nodes)
   const bad = majors.find((m) => !/^\d+$/.test(m))
   if (bad !== undefined) throw new BenchError(`--nodes takes major versions such as 22,24, not ${JSON.stringify(bad)}`)
-  const runs = count('runs', 'BENCH_RUNS', quick ? 5 : 20, 1)
+  const runs = count('runs', 'BENCH_RUNS', quick ? 4 : 20, 1)
   return {
     runs,
     warmup: count('warmup', 'BENCH_WARMUP', quick ? 0 : 2, 0),

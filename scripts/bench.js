@@ -1,29 +1,68 @@
 #!/usr/bin/env node
-// The benchmark of issue 5: `npm run bench` (full) or `npm run bench -- --quick`.
+// The benchmark of issue 5: `npm run bench` (full: 5 minutes on an idle 2-core machine, 9 on a busy
+// one) or `npm run bench -- --quick` (fewer runs, same inputs, under 2 minutes).
 //
-// Runs, side by side in one run, `node -e 0`, `kestra-secrets encode` on generated inputs and the
-// shell loop from Kestra's docs. The runs of all cases are interleaved round-robin (the starting
-// case rotates each round) so that machine noise hits every case alike; each case is reported as
-// the median of its runs and as a ratio to the median of `node -e 0`. Peak RSS comes from separate
-// runs under GNU `/usr/bin/time -f %M` (or, without it, an `--import` hook that records
-// `process.resourceUsage().maxRSS`), so the timed runs carry no wrapper. With hyperfine on PATH it
-// times the cases instead of the built-in harness (it runs them one after the other, not
-// interleaved; `--harness node` keeps the built-in one).
+// What. Every case is a command run as a child process: `node -e 0`, the built `kestra-secrets
+// encode|decode|check` on generated inputs, a naive dotenv script and the shell loop from Kestra's
+// docs. The table gives, per case, the median wall time, the wall ratio and the CPU ratio to
+// `node -e 0`, and the peak RSS; targets are judged on the wall ratio and the peak RSS.
 //
-// Inputs are generated in a temporary folder that is removed afterwards. Targets are printed as
-// information only: the exit code is 0 unless the benchmark itself could not run (a case exited
-// non-zero, the build is missing, ...), then 1.
+// Interleaved, paired runs. Each run of a case comes right after a run of `node -e 0` with the same
+// node binary: baseline, case, baseline, case, ..., and the order of the cases rotates each round.
+// Both ratios of a case are the median of its per-pair ratios (case run / the baseline run just
+// before it). This machine's speed drifts by up to 1.5x within minutes (hyperfine, which times one
+// case after the other, saw its ratios move that much); a baseline run milliseconds before each case
+// run sees the same machine, so the drift cancels out of the ratio.
+//
+// CPU time. Wall time also counts waiting for a core and for the disk; the CPU time of the child
+// (user + sys, all of its threads) counts the work done, so it is the steadier figure on a busy
+// 2-core machine, and it shows the work of helper threads (GC, compiler) that the wall time hides.
+// Node's spawnSync returns no rusage, /proc/<pid> is gone once the child is reaped, and GNU time and
+// bash's `times` round to 10 ms. So every timed run, baseline and cases alike, goes through one small
+// Python wrapper (written to the temporary folder; one wrapper process runs a whole round, one run
+// after the other) that starts each command with posix_spawn and reaps it with os.wait4, whose
+// rusage has µs resolution; on Linux its user + sys sum is the scheduler's exact runtime (only the
+// split between user and sys is sampled at ticks). The wrapper also takes the wall time, from just
+// before the spawn to just after the reaping, so that Python's own start-up is not counted.
+// python3 must be on PATH.
+//
+// Peak RSS is the ru_maxrss of the same wait4, the largest over the timed runs: the figure GNU
+// `/usr/bin/time -f %M` prints (it reads it from wait4 too), without runs of its own, which would
+// double the time of the 1,000,000-entry cases. It cannot read below the wrapper's own RSS, about
+// 8 MB (posix_spawn starts the child in the wrapper's memory): only the shell loop is that small.
+//
+// Slow cases (the 1,000,000-entry inputs, the shell loop: seconds a run) run in fewer rounds, spread
+// evenly over the timed rounds, none in the warm-up rounds. Targets that
+// compare two cases (1,000,000 entries with 100,000, linear: ≤ 12x; encode with the naive dotenv
+// script: ≤ 1x) take the median, over the rounds in which both ran, of the ratio of their wall times.
+//
+// Inputs are generated deterministically in a temporary folder that is removed afterwards; the
+// inputs of decode and check are the tool's own encode output, made once in set-up. NODE_COMPILE_CACHE
+// points into that folder too, so runs do not touch the user's compile cache, and every start-up
+// case runs once untimed in set-up, so that its caches exist before the first timed run (--quick has
+// no warm-up round: set-up has run the tool already). Targets are information only: the exit code is
+// 0 unless the benchmark itself failed, then 1: the build is missing, a case was killed by a signal
+// or exited otherwise than it may (0; check, and anything of an adversarial input: 0 or 1).
+//
+// Case ids, for --only: baseline (always run), startup, encode-100k, decode-100k, check-100k,
+// {encode,decode,check}-100k-mixed, {encode,decode,check}-1m-mixed, encode-adv-NAME and
+// {decode,check}-adv-NAME (of the encode output), {decode,check}-adv-NAME-raw (of the adversarial
+// input itself: that is what their parser meets there), for NAME in spaces, value, quotes,
+// backslash, u2028; naive-10k-mixed, encode-10k-mixed, naive-100k-mixed, shell-1k, encode-1k;
+// startup@vX.Y.Z for the start-up case on another node.
 //
 // Options (flags win over the environment):
-//   --runs N         timed runs per case            BENCH_RUNS     (15; quick: 5)
-//   --warmup N       untimed rounds before them      BENCH_WARMUP   (2; quick: 1)
-//   --rss-runs N     runs per case for peak RSS      BENCH_RSS_RUNS (3; quick: 1), 0 to skip
-//   --inproc-runs N  samples per in-process case     BENCH_INPROC_RUNS (7; quick: 3)
-//   --harness H      auto | node | hyperfine         BENCH_HARNESS  (auto: hyperfine if on PATH)
-//   --rss M          auto | time | hook | off        BENCH_RSS      (auto: time if present, else hook)
-//   --quick          fewer runs, same inputs         BENCH_QUICK=1
+//   --runs N         timed rounds                          BENCH_RUNS      (20; quick: 4)
+//   --warmup N       untimed rounds before them            BENCH_WARMUP    (2; quick: 0)
+//   --slow-runs N    timed runs of each slow case          BENCH_SLOW_RUNS (5; quick: 1)
+//   --only REGEX     only the cases whose id matches (and their baseline)
+//   --node PATH      also the start-up case on this node binary (repeatable, or a comma list)
+//   --nodes 22,24    the same with node-<platform>-<arch>@<major> from npm, installed on first
+//                    use into node_modules/.cache/kestra-secrets-bench/node-<major>
+//   --quick          fewer runs, same inputs               BENCH_QUICK=1
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -31,8 +70,9 @@ import { parseArgs } from 'node:util'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = path.join(ROOT, 'bin', 'kestra-secrets.js')
-const SCAN = path.join(ROOT, 'dist', 'core', 'scan.js')
+const NODE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'kestra-secrets-bench')
 const MB = 1024 * 1024
+const LOAD_AT_START = os.loadavg()[0]
 
 /** A failure of the benchmark itself (as opposed to a target that is not met). */
 class BenchError extends Error {}
@@ -41,26 +81,13 @@ class BenchError extends Error {}
 // Options
 
 function readOptions() {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: 'string' },
-      warmup: { type: 'string' },
-      'rss-runs': { type: 'string' },
-      'inproc-runs': { type: 'string' },
-      harness: { type: 'string' },
-      rss: { type: 'string' },
-      quick: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  })
-  if (values.help) {
-    const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8')
-    const header = text.split('\n').slice(1)
-    const end = header.findIndex((l) => !l.startsWith('//'))
-    process.stdout.write(header.slice(0, end).map((l) => l.slice(3)).join('\n') + '\n')
-    process.exit(0)
+  let values
+  try {
+    values = parseOptions()
+  } catch (e) {
+    throw new BenchError(`${e.message} (see --help)`)
   }
+  if (values.help) printHelp()
   const env = process.env
   const quick = values.quick === true || /^(1|true|yes)$/i.test(env.BENCH_QUICK ?? '')
   const count = (flag, name, dflt, min) => {
@@ -70,20 +97,49 @@ function readOptions() {
     if (!Number.isInteger(n) || n < min) throw new BenchError(`--${flag} / ${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}`)
     return n
   }
-  const choice = (flag, name, allowed) => {
-    const v = values[flag] ?? env[name] ?? 'auto'
-    if (!allowed.includes(v)) throw new BenchError(`--${flag} / ${name} must be one of ${allowed.join(', ')}, not ${JSON.stringify(v)}`)
-    return v
+  const list = (xs) => (xs ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)
+  let only
+  try {
+    only = values.only === undefined ? undefined : new RegExp(values.only)
+  } catch (e) {
+    throw new BenchError(`--only: ${e.message}`)
   }
+  const majors = list(values.nodes)
+  const bad = majors.find((m) => !/^\d+$/.test(m))
+  if (bad !== undefined) throw new BenchError(`--nodes takes major versions such as 22,24, not ${JSON.stringify(bad)}`)
+  const runs = count('runs', 'BENCH_RUNS', quick ? 4 : 20, 1)
   return {
-    quick,
-    runs: count('runs', 'BENCH_RUNS', quick ? 5 : 15, 1),
-    warmup: count('warmup', 'BENCH_WARMUP', quick ? 1 : 2, 0),
-    rssRuns: count('rss-runs', 'BENCH_RSS_RUNS', quick ? 1 : 3, 0),
-    inprocRuns: count('inproc-runs', 'BENCH_INPROC_RUNS', quick ? 3 : 7, 1),
-    harness: choice('harness', 'BENCH_HARNESS', ['auto', 'node', 'hyperfine']),
-    rss: choice('rss', 'BENCH_RSS', ['auto', 'time', 'hook', 'off']),
+    runs,
+    warmup: count('warmup', 'BENCH_WARMUP', quick ? 0 : 2, 0),
+    slowRuns: Math.min(runs, count('slow-runs', 'BENCH_SLOW_RUNS', quick ? 1 : 5, 1)),
+    only,
+    nodePaths: list(values.node),
+    majors,
   }
+}
+
+function parseOptions() {
+  return parseArgs({
+    options: {
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
+      'slow-runs': { type: 'string' },
+      only: { type: 'string' },
+      node: { type: 'string', multiple: true },
+      nodes: { type: 'string', multiple: true },
+      quick: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }).values
+}
+
+/** Prints the header comment of this file. */
+function printHelp() {
+  const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1)
+  const end = lines.findIndex((l) => !l.startsWith('//'))
+  process.stdout.write(lines.slice(0, end).map((l) => l.slice(3)).join('\n') + '\n')
+  process.exit(0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,20 +158,31 @@ function random(seed) {
   }
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const ALNUM = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
 
-/** n lines `KEY_000001=<30..46 random letters and digits>`: 50 bytes a line on average. */
-function manyEntries(n, seed) {
+/**
+ * n lines `KEY_000001=<30..46 random letters and digits>`: 50 bytes a line on average. Mixed, every
+ * 10th line (from the 4th) has its value in double quotes, every 10th (from the 7th) starts with
+ * `export ` and every 10th (from the 10th) ends with an inline comment ` # note`. Written byte by
+ * byte into one buffer: 1,000,000 lines take a second, not the seven of string concatenation.
+ */
+function manyEntries(n, seed, mixed = false) {
   const next = random(seed)
   const width = Math.max(6, String(n).length)
-  const lines = new Array(n)
+  const out = Buffer.allocUnsafe(n * (width + 68)) // the longest line: export KEY_…="<46>" # note
+  let p = 0
   for (let i = 0; i < n; i++) {
+    const kind = mixed ? i % 10 : -1
+    if (kind === 6) p += out.write('export ', p, 'latin1')
+    p += out.write(`KEY_${String(i + 1).padStart(width, '0')}=`, p, 'latin1')
+    if (kind === 3) out[p++] = 0x22 // "
     const len = 30 + (next() % 17)
-    let v = ''
-    for (let j = 0; j < len; j++) v += ALNUM[next() % ALNUM.length]
-    lines[i] = `KEY_${String(i + 1).padStart(width, '0')}=${v}`
+    for (let j = 0; j < len; j++) out[p++] = ALNUM[next() % ALNUM.length]
+    if (kind === 3) out[p++] = 0x22
+    if (kind === 9) p += out.write(' # note', p, 'latin1')
+    out[p++] = 0x0a // \n
   }
-  return lines.join('\n') + '\n'
+  return out.subarray(0, p)
 }
 
 /** A typical hand-written .env: 20 entries with comments, blank lines, quotes and `export`. */
@@ -160,90 +227,293 @@ function unterminatedQuotes(n, total) {
   return lines.join('\n') + '\n'
 }
 
-// The loop from Kestra's docs (open-source secrets), unchanged but for the output name. `cd` first
-// so that it runs the same under both harnesses (hyperfine has no working-directory option).
+/** n entries `K00001="v"` joined by U+2028 into one line (dotenv also ends lines at U+2028). */
+function u2028Joined(n) {
+  const parts = new Array(n)
+  for (let i = 0; i < n; i++) parts[i] = `K${String(i + 1).padStart(5, '0')}="v"`
+  return parts.join('\u2028') + '\n'
+}
+
+const ADVERSARIAL = [
+  { name: 'spaces', label: '" \\n" × 524,288', make: () => ' \n'.repeat(MB / 2) },
+  { name: 'value', label: 'one 1 MB value', make: () => `K=${'a'.repeat(MB - 3)}\n` },
+  { name: 'quotes', label: '10,000 unterminated quotes', make: () => unterminatedQuotes(10_000, MB) },
+  { name: 'backslash', label: '1 MB of \\ in double quotes', make: () => `K="${'\\'.repeat(MB - 5)}"\n` },
+  // A search per entry that runs to the next line feed would be quadratic here.
+  { name: 'u2028', label: '60,000 entries joined by U+2028', make: () => u2028Joined(60_000) },
+]
+
+// The loop from Kestra's docs (open-source secrets), unchanged but for the output name.
 const SHELL_LOOP = `cd "\${0%/*}" || exit 1
 while IFS='=' read -r key value; do echo "SECRET_$key=$(echo -n "$value" | base64)"; done < .env > out
 `
 
-const ADVERSARIAL = [
-  { id: 'adv-spaces', label: 'adversarial: " \\n" × 524,288', make: () => ' \n'.repeat(MB / 2) },
-  { id: 'adv-value', label: 'adversarial: one 1 MB value', make: () => `K=${'a'.repeat(MB - 3)}\n` },
-  { id: 'adv-quotes', label: 'adversarial: 10,000 unterminated quotes', make: () => unterminatedQuotes(10_000, MB) },
-  { id: 'adv-backslash', label: 'adversarial: 1 MB of \\ in double quotes', make: () => `K="${'\\'.repeat(MB - 5)}"\n` },
-  // Entries that share one line (dotenv also ends lines at U+2028): a search per entry that runs
-  // to the next line feed would be quadratic here.
-  { id: 'adv-u2028', label: 'adversarial: 1 MB of quoted values joined by U+2028', make: () => u2028Joined(MB), extra: true },
-]
-
-/** `K00001="v"` entries joined by U+2028 into one line of about `total` bytes. */
-function u2028Joined(total) {
-  const parts = []
-  for (let i = 0, size = 0; size < total; i++) {
-    const part = `K${String(i + 1).padStart(6, '0')}="v"`
-    parts.push(part)
-    size += part.length + 3
-  }
-  return parts.join('\u2028') + '\n'
-}
-
-/** What encode writes for a file of plain `NAME=value` lines. */
-function encodedLines(text) {
-  return text.replace(/^([^=\n]+)=(.*)$/gm, (_, name, value) => `SECRET_${name}=${Buffer.from(value).toString('base64')}`)
+/** What a user might write instead of the tool: dotenv.parse, then base64 of each value. */
+function naiveScript(dotenvUrl) {
+  return `import fs from 'node:fs'
+import dotenv from ${JSON.stringify(dotenvUrl)}
+const [input, output] = process.argv.slice(2)
+const parsed = dotenv.parse(fs.readFileSync(input))
+fs.writeFileSync(output, Object.entries(parsed).map(([k, v]) => 'SECRET_' + k + '=' + Buffer.from(v).toString('base64')).join('\\n') + '\\n')
+`
 }
 
 function sizeLabel(bytes) {
   return bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`
 }
 
-/** Writes every input into dir and returns the cases to run, the baseline first. */
-function makeCases(dir, hasBash) {
+/** Files in the temporary folder, each made on first use only (--only skips the others). */
+function inputStore(dir, env) {
+  const made = new Map()
+  const once = (key, make) => {
+    if (!made.has(key)) made.set(key, make())
+    return made.get(key)
+  }
+  const write = (name, text) => {
+    const file = path.join(dir, name)
+    fs.writeFileSync(file, text)
+    return { file, bytes: fs.statSync(file).size }
+  }
+  return {
+    /** The input `name`, written from make() on first use: { file, bytes }. */
+    text: (name, make) => once(name, () => write(name, make())),
+    /** The tool's encode output of an input: { file, bytes }, or { error } when encode exits non-zero. */
+    encoded: (input) => once(`${input.file}.encoded`, () => {
+      progress(`set-up: encoding ${path.basename(input.file)}`)
+      const file = `${input.file}.encoded`
+      const r = spawnSync(process.execPath, [BIN, 'encode', input.file, '-o', file], { stdio: ['ignore', 'ignore', 'pipe'], env, encoding: 'utf8' })
+      if (r.error || r.signal || r.status !== 0) return { error: r.error?.message ?? r.signal ?? `exit ${r.status}: ${r.stderr.trim().split('\n').pop()}` }
+      return { file, bytes: fs.statSync(file).size }
+    }),
+    /** A file written as is (scripts). */
+    script: (name, text) => once(name, () => write(name, text).file),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases and targets
+
+// A target judges a row of results: { ok: true | false | undefined (cannot tell), detail }.
+const wallAtMost = (x) => ({
+  text: `≤ ${x.toFixed(2)}x`,
+  judge: (row) => ({ ok: row.wallRatio <= x, detail: `wall ${row.wallRatio.toFixed(3)}x (≤ ${x.toFixed(2)}x)` }),
+})
+const rssAtMost = (mb, why = '') => ({
+  text: `≤ ${mb.toFixed(0)} MB${why}`,
+  judge: (row) => ({ ok: row.rssMb <= mb, detail: `peak RSS ${row.rssMb.toFixed(1)} MB (≤ ${mb.toFixed(0)} MB${why})` }),
+})
+/** At most x times the wall time of case `other`, run for run in the same rounds. */
+const sameRoundsAtMost = (other, x, text) => ({
+  text,
+  judge: (row, rows) => {
+    const ratio = rows.has(other) ? sameRoundRatio(row, rows.get(other)) : undefined
+    if (ratio === undefined) return { ok: undefined, detail: `${text}: n/a (${other} not run)` }
+    return { ok: ratio <= x, detail: `${ratio.toFixed(3)}x ${other} (${text})` }
+  },
+})
+
+/** All the cases of the main node, in table order; a case's build() makes its inputs. */
+function catalogue(store, dir, env) {
   const node = process.execPath
-  const cases = [{ id: 'baseline', label: '`node -e 0`', argv: [node, '-e', '0'], node: true }]
-  const encodeCase = (id, what, text, why = '') => {
-    const input = path.join(dir, `${id}.env`)
-    fs.writeFileSync(input, text)
-    cases.push({
-      id,
-      label: `encode, ${what} (${sizeLabel(Buffer.byteLength(text))})${why}`,
-      argv: [node, BIN, 'encode', input, '-o', path.join(dir, `${id}.out`)],
-      node: true,
-    })
+  const tool = (command, input, out) => [node, BIN, command, input, ...(out ? ['-o', path.join(dir, out)] : [])]
+  const cases = []
+  const add = (id, build, slow = false) => cases.push({ id, build, slow })
+
+  const mixed = (n, suffix) => () => store.text(`${suffix}.env`, () => manyEntries(n, 42, true))
+  const mixed10k = mixed(10_000, '10k-mixed')
+  const mixed100k = mixed(100_000, '100k-mixed')
+  const thousand = () => store.text('1k.env', () => manyEntries(1_000, 7))
+
+  add('startup', () => {
+    const input = store.text('small.env', () => SMALL_ENV)
+    return { label: `encode, 20 entries (${sizeLabel(input.bytes)}), start-up`, argv: tool('encode', input.file, 'small.out'), targets: [wallAtMost(1.1)] }
+  })
+
+  // 100,000 entries, plain and mixed; 1,000,000 mixed, to be linear and within 5x its input + 60 MB.
+  const within = (bytes) => rssAtMost((5 * bytes) / MB + 60, ' = 5x input + 60')
+  const sets = [
+    {
+      suffix: '100k',
+      what: '100,000 entries',
+      input: () => store.text('100k.env', () => manyEntries(100_000, 42)),
+      targets: (command) => [wallAtMost(3), rssAtMost(command === 'encode' ? 120 : 150)],
+    },
+    {
+      suffix: '100k-mixed',
+      what: '100,000 mixed entries',
+      input: mixed100k,
+      targets: (command) => [wallAtMost(3), rssAtMost(command === 'encode' ? 120 : 150),
+        ...(command === 'encode' ? [sameRoundsAtMost('naive-100k-mixed', 1, '≤ naive')] : [])],
+    },
+    {
+      suffix: '1m-mixed',
+      what: '1,000,000 mixed entries',
+      input: mixed(1_000_000, '1m-mixed'),
+      targets: (command, bytes) => [sameRoundsAtMost(`${command}-100k-mixed`, 12, '≤ 12x the 100k'), within(bytes)],
+      slow: true,
+    },
+  ]
+  for (const set of sets) {
+    add(`encode-${set.suffix}`, () => {
+      const i = set.input()
+      return { label: `encode, ${set.what} (${sizeLabel(i.bytes)})`, argv: tool('encode', i.file, `${set.suffix}.out`), targets: set.targets('encode', i.bytes) }
+    }, set.slow)
+    for (const command of ['decode', 'check']) {
+      add(`${command}-${set.suffix}`, () => {
+        const e = mustEncode(store, set.input())
+        return {
+          label: `${command}, ${set.what}, encoded (${sizeLabel(e.bytes)})`,
+          argv: tool(command, e.file, command === 'decode' && `${set.suffix}.decoded`),
+          accept: command === 'check' ? [0, 1] : [0],
+          targets: set.targets(command, e.bytes),
+        }
+      }, set.slow)
+    }
   }
-  encodeCase('startup', '20 entries', SMALL_ENV, ', start-up')
-  encodeCase('100k', '100,000 entries', manyEntries(100_000, 42))
-  for (const a of ADVERSARIAL) encodeCase(a.id, a.label, a.make())
-  const thousand = manyEntries(1_000, 7)
-  if (hasBash) {
-    const shellDir = path.join(dir, 'shell')
-    fs.mkdirSync(shellDir)
-    fs.writeFileSync(path.join(shellDir, '.env'), thousand)
-    fs.writeFileSync(path.join(shellDir, 'loop.sh'), SHELL_LOOP)
-    cases.push({
-      id: 'shell',
-      label: 'shell loop from Kestra\'s docs, 1,000 entries',
-      argv: ['bash', path.join(shellDir, 'loop.sh')],
-      node: false,
+
+  for (const a of ADVERSARIAL) {
+    const input = () => store.text(`adv-${a.name}.env`, a.make)
+    add(`encode-adv-${a.name}`, () => {
+      const i = input()
+      return { label: `encode, adversarial: ${a.label} (${sizeLabel(i.bytes)})`, argv: tool('encode', i.file, `adv-${a.name}.out`), accept: [0, 1], targets: [wallAtMost(1.5)] }
     })
+    for (const command of ['decode', 'check']) {
+      add(`${command}-adv-${a.name}`, () => {
+        const e = store.encoded(input())
+        if (e.error) return { skip: `encode of adversarial input ${a.name} failed in set-up (${e.error}): no encoded file for ${command}` }
+        return {
+          label: `${command}, adversarial: ${a.label}, encoded (${sizeLabel(e.bytes)})`,
+          argv: tool(command, e.file, command === 'decode' && `adv-${a.name}.decoded`),
+          accept: [0, 1],
+          targets: [wallAtMost(2)],
+        }
+      })
+      add(`${command}-adv-${a.name}-raw`, () => {
+        const i = input()
+        return {
+          label: `${command}, adversarial: ${a.label}, raw (${sizeLabel(i.bytes)})`,
+          argv: tool(command, i.file, command === 'decode' && `adv-${a.name}.raw-decoded`),
+          accept: [0, 1],
+          targets: [wallAtMost(2)],
+        }
+      })
+    }
   }
-  encodeCase('1k', '1,000 entries', thousand, ', same file as the shell loop')
-  // decode and check have no targets; they are here so that a slowdown of theirs shows too.
-  const encoded = encodedLines(manyEntries(100_000, 42))
-  for (const command of ['decode', 'check']) {
-    const input = path.join(dir, `${command}-100k.env_encoded`)
-    fs.writeFileSync(input, encoded)
-    cases.push({
-      id: `${command}-100k`,
-      label: `${command}, 100,000 entries (${sizeLabel(Buffer.byteLength(encoded))}), information`,
-      argv: [node, BIN, command, input, ...(command === 'decode' ? ['-o', path.join(dir, 'decoded.env')] : [])],
-      node: true,
-    })
+
+  // The naive dotenv script, and the tool's encode on the same files (encode-100k-mixed above).
+  const naive = (n, input) => () => {
+    const i = input()
+    const script = store.script('naive.mjs', naiveScript(dotenvUrl()))
+    return { label: `naive dotenv script, ${n} mixed entries (${sizeLabel(i.bytes)})`, argv: [node, script, i.file, path.join(dir, `naive-${n}.out`)] }
   }
+  add('naive-10k-mixed', naive('10,000', mixed10k))
+  add('encode-10k-mixed', () => {
+    const i = mixed10k()
+    return { label: `encode, 10,000 mixed entries (${sizeLabel(i.bytes)})`, argv: tool('encode', i.file, '10k-mixed.out'), targets: [sameRoundsAtMost('naive-10k-mixed', 1, '≤ naive')] }
+  })
+  add('naive-100k-mixed', naive('100,000', mixed100k))
+
+  // The shell loop from the docs, and the tool on the same 1,000 entries.
+  add('shell-1k', () => {
+    const loopDir = path.join(dir, 'shell')
+    fs.mkdirSync(loopDir, { recursive: true })
+    fs.copyFileSync(thousand().file, path.join(loopDir, '.env'))
+    fs.writeFileSync(path.join(loopDir, 'loop.sh'), SHELL_LOOP)
+    return { label: 'shell loop from Kestra\'s docs, 1,000 entries', argv: ['bash', path.join(loopDir, 'loop.sh')] }
+  }, true)
+  add('encode-1k', () => {
+    const i = thousand()
+    return { label: `encode, 1,000 entries (${sizeLabel(i.bytes)}), same file as the shell loop`, argv: tool('encode', i.file, '1k.out') }
+  })
   return cases
+}
+
+/** The encode output of a generated (non-adversarial) input: encode must succeed there. */
+function mustEncode(store, input) {
+  const e = store.encoded(input)
+  if (e.error) throw new BenchError(`set-up: encode of ${path.basename(input.file)} failed: ${e.error}`)
+  return e
+}
+
+function dotenvUrl() {
+  try {
+    return pathToFileURL(createRequire(path.join(ROOT, 'package.json')).resolve('dotenv')).href
+  } catch (e) {
+    throw new BenchError(`the naive script needs dotenv in node_modules: ${e.message}`)
+  }
+}
+
+/** The start-up case on another node binary (its baseline: baselineCase of the same binary). */
+function startupOn(nodeBin, version, store, dir) {
+  const input = store.text('small.env', () => SMALL_ENV)
+  return {
+    id: `startup@${version}`,
+    label: `encode, 20 entries (${sizeLabel(input.bytes)}), start-up, Node ${version}`,
+    argv: [nodeBin, BIN, 'encode', input.file, '-o', path.join(dir, `small-${version}.out`)],
+    targets: [wallAtMost(1.1)],
+  }
+}
+
+function baselineCase(nodeBin, version, main) {
+  return { id: main ? 'baseline' : `baseline@${version}`, label: `\`node -e 0\`${main ? '' : `, Node ${version}`}`, argv: [nodeBin, '-e', '0'] }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other node binaries
+
+function nodeVersion(bin) {
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' })
+  if (r.error || r.status !== 0) throw new BenchError(`--node ${bin}: it does not run (${r.error?.message ?? `exit ${r.status}`})`)
+  return r.stdout.trim()
+}
+
+/** node-<platform>-<arch>@<major> from npm, installed into the cache folder unless it is there. */
+function installedNode(major) {
+  const pkg = `node-${process.platform}-${process.arch}`
+  const dir = path.join(NODE_CACHE, `node-${major}`)
+  const bin = path.join(dir, 'node_modules', pkg, 'bin', 'node')
+  if (fs.existsSync(bin)) return bin
+  progress(`installing ${pkg}@${major} into ${path.relative(ROOT, dir)}`)
+  fs.mkdirSync(dir, { recursive: true })
+  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, `${pkg}@${major}`],
+    { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+  if (r.error || r.status !== 0 || !fs.existsSync(bin)) {
+    throw new BenchError(`--nodes ${major}: npm install ${pkg}@${major} failed (${r.error?.message ?? `exit ${r.status}`})\n${r.stderr ?? ''}`)
+  }
+  return bin
 }
 
 // ---------------------------------------------------------------------------------------------
 // Running
+
+// Reads a JSON list of runs { argv, err, accept } on stdin and runs them one after the other, each
+// under posix_spawn and reaped by wait4; prints per run: wall ns, user + sys µs, exit code (negative:
+// killed by that signal), peak RSS KB. stdin and stdout of a run are /dev/null, its stderr goes to
+// the file err. It stops after a run whose exit code is not in accept.
+const WRAPPER = `import json, os, sys, time
+for run in json.load(sys.stdin):
+    argv = run['argv']
+    actions = [(os.POSIX_SPAWN_OPEN, 0, '/dev/null', os.O_RDONLY, 0),
+               (os.POSIX_SPAWN_OPEN, 1, '/dev/null', os.O_WRONLY, 0),
+               (os.POSIX_SPAWN_OPEN, 2, run['err'], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)]
+    t0 = time.perf_counter_ns()
+    pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions)
+    _, status, ru = os.wait4(pid, 0)
+    t1 = time.perf_counter_ns()
+    code = os.waitstatus_to_exitcode(status)
+    print(t1 - t0, round((ru.ru_utime + ru.ru_stime) * 1e6), code, ru.ru_maxrss, flush=True)
+    if code not in run['accept']:
+        break
+`
+
+/** The real python3 (not a pyenv shim, whose start-up is a shell script), and the wrapper file. */
+function setUpWrapper(dir) {
+  const r = spawnSync('python3', ['-I', '-S', '-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' })
+  if (r.error || r.status !== 0) throw new BenchError('python3 is needed on PATH: it measures the CPU time of each run (see the header of scripts/bench.js)')
+  const file = path.join(dir, 'wrapper.py')
+  fs.writeFileSync(file, WRAPPER)
+  return { python: r.stdout.trim(), file }
+}
 
 function tail(file, lines = 6) {
   let text = ''
@@ -258,175 +528,110 @@ function tail(file, lines = 6) {
 }
 
 function shellQuote(s) {
-  return /^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`
+  return /^[\w./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`
 }
 
-function describe(argv) {
-  return argv.map(shellQuote).join(' ')
+const SIGINT = os.constants.signals.SIGINT
+
+/** Fails the benchmark unless the case exited with one of the codes it may (negative: killed by that signal). */
+function checkExit(c, code, stderrFile) {
+  if ((c.accept ?? [0]).includes(code)) return
+  if (code === -SIGINT) throw new BenchError('interrupted')
+  const how = code < 0 ? `was killed by signal ${-code}` : `exited with status ${code}`
+  throw new BenchError(`${c.label} ${how}\n  command: ${c.argv.map(shellQuote).join(' ')}\n  its stderr:\n${tail(stderrFile)}`)
 }
 
-let interrupted = false
-
-/** Runs a case once, stdout to /dev/null and stderr to a file; returns the wall time in ms. */
-function runOnce(c, errFile, extraEnv) {
-  if (interrupted) throw new BenchError('interrupted')
-  const fd = fs.openSync(errFile, 'w')
-  let r
-  let t0
-  let t1
-  try {
-    const options = { stdio: ['ignore', 'ignore', fd], env: extraEnv ? { ...process.env, ...extraEnv } : process.env }
-    t0 = process.hrtime.bigint()
-    r = spawnSync(c.argv[0], c.argv.slice(1), options)
-    t1 = process.hrtime.bigint()
-  } finally {
-    fs.closeSync(fd)
-  }
-  if (interrupted) throw new BenchError('interrupted')
-  if (r.error) throw new BenchError(`${c.label}: could not start ${describe(c.argv)}: ${r.error.message}`)
-  if (r.status !== 0) {
-    const how = r.signal ? `was killed by ${r.signal}` : `exited with status ${r.status}`
-    throw new BenchError(`${c.label} ${how}\n  command: ${describe(c.argv)}\n  its stderr:\n${tail(errFile)}`)
-  }
-  return Number(t1 - t0) / 1e6
+/** The file a case's stderr goes to. */
+function errFile(c, ctx) {
+  return path.join(ctx.dir, `stderr-${c.id.replace(/[^\w.-]/g, '_')}.txt`)
 }
 
-/** The built-in harness: warm-up rounds, then timed rounds; every round runs each case once. */
-function timeWithNode(cases, opts, dir) {
-  const times = new Map(cases.map((c) => [c.id, []]))
-  const rounds = opts.warmup + opts.runs
-  const errFile = path.join(dir, 'stderr.txt')
-  for (let round = 0; round < rounds; round++) {
-    progress(`round ${round + 1}/${rounds}${round < opts.warmup ? ' (warm-up)' : ''}`)
-    for (let k = 0; k < cases.length; k++) {
-      const c = cases[(k + round) % cases.length]
-      const ms = runOnce(c, errFile)
-      if (round >= opts.warmup) times.get(c.id).push(ms)
-    }
-  }
-  return times
-}
-
-
-/** hyperfine, without a shell in between (-N), one invocation per case (they run one after the other). */
-function timeWithHyperfine(cases, opts, dir) {
-  const json = path.join(dir, 'hyperfine.json')
-  const times = new Map()
-  for (const c of cases) {
-    if (interrupted) throw new BenchError('interrupted')
-    progress(`hyperfine: ${c.id}`)
-    const args = ['-N', '--style', 'none', '--warmup', String(opts.warmup), '--runs', String(opts.runs),
-      '--export-json', json, '-n', c.id, c.argv.map(shellQuote).join(' ')]
-    const r = spawnSync('hyperfine', args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
-    if (r.error || r.status !== 0) {
-      throw new BenchError(`${c.label}: hyperfine failed (${r.error ? r.error.message : `status ${r.status}`})\n` +
-        `  command: ${describe(c.argv)}\n  ${(r.stderr ?? '').trim()}\n  (--harness node shows the stderr of the case)`)
-    }
-    times.set(c.id, JSON.parse(fs.readFileSync(json, 'utf8')).results[0].times.map((t) => t * 1000))
-  }
-  return times
-}
-
-/** How peak RSS can be measured here: GNU time if it works, else the --import hook. */
-function rssMethod(mode, dir) {
-  if (mode === 'off') return 'off'
-  if (mode === 'auto' || mode === 'time') {
-    const probe = path.join(dir, 'time-probe.txt')
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', probe, '--', process.execPath, '-e', '0'], { stdio: 'ignore' })
-    let ok = false
-    try {
-      ok = r.status === 0 && /^\d+\s*$/.test(fs.readFileSync(probe, 'utf8'))
-    } catch {}
-    if (ok) return 'time'
-    if (mode === 'time') throw new BenchError('--rss time: /usr/bin/time -f %M -o FILE does not work here')
-  }
-  fs.writeFileSync(path.join(dir, 'rss-hook.mjs'),
-    "import { writeFileSync } from 'node:fs'\n" +
-    "process.on('exit', () => writeFileSync(process.env.BENCH_RSS_OUT, String(process.resourceUsage().maxRSS)))\n")
-  return 'hook'
-}
-
-/** Peak RSS of a case in KB (the largest over the runs), or undefined when it cannot be measured. */
-function measureRss(c, method, runs, dir) {
-  if (method === 'off' || runs === 0) return undefined
-  if (method === 'hook' && !c.node) return undefined
-  const out = path.join(dir, 'rss.txt')
-  const errFile = path.join(dir, 'stderr.txt')
-  let peak = 0
-  for (let i = 0; i < runs; i++) {
-    fs.rmSync(out, { force: true })
-    if (method === 'time') {
-      runOnce({ ...c, argv: ['/usr/bin/time', '-f', '%M', '-o', out, '--', ...c.argv] }, errFile)
-    } else {
-      const hook = pathToFileURL(path.join(dir, 'rss-hook.mjs')).href
-      runOnce({ ...c, argv: [c.argv[0], '--import', hook, ...c.argv.slice(1)] }, errFile, { BENCH_RSS_OUT: out })
-    }
-    const kb = Number.parseInt(fs.readFileSync(out, 'utf8').trim().split('\n').pop(), 10)
-    if (!Number.isFinite(kb)) throw new BenchError(`${c.label}: could not read its peak RSS`)
-    peak = Math.max(peak, kb)
-  }
-  return peak
-}
-
-// ---------------------------------------------------------------------------------------------
-// In-process: dotenv.parse against our scanner
-
-/** Median ms of fn(input): each sample repeats fn until it has run for at least 5 ms. */
-function timeInProcess(fns, input, runs) {
-  const reps = fns.map((f) => {
-    f.fn(input) // warm-up, and calibration
-    const t0 = process.hrtime.bigint()
-    f.fn(input)
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6
-    return ms >= 5 ? 1 : Math.min(10_000, Math.ceil(5 / Math.max(ms, 1e-4)))
+/** Runs the cases one after the other in one wrapper process: per run { wall, cpu } in ms, the exit code, rss in MB. */
+function timedRuns(cases, ctx) {
+  const input = JSON.stringify(cases.map((c) => ({ argv: c.argv, err: errFile(c, ctx), accept: c.accept ?? [0] })))
+  const r = spawnSync(ctx.wrapper.python, ['-I', '-S', ctx.wrapper.file], { input, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8', env: ctx.env })
+  if (r.signal === 'SIGINT') throw new BenchError('interrupted')
+  const results = r.stdout.trim().split('\n').filter(Boolean).map((line) => {
+    const [wallNs, cpuUs, code, rssKb] = line.split(' ').map(Number)
+    return { wall: wallNs / 1e6, cpu: cpuUs / 1e3, code, rss: rssKb / 1024 }
   })
-  const samples = fns.map(() => [])
-  for (let r = 0; r < runs; r++) {
-    fns.forEach((f, i) => {
-      const t0 = process.hrtime.bigint()
-      for (let k = 0; k < reps[i]; k++) f.fn(input)
-      samples[i].push(Number(process.hrtime.bigint() - t0) / 1e6 / reps[i])
+  results.forEach((x, i) => checkExit(cases[i], x.code, errFile(cases[i], ctx)))
+  if (r.status !== 0 || results.length !== cases.length) {
+    const c = cases[results.length] ?? cases[0]
+    throw new BenchError(`the timing wrapper failed (${r.error?.message ?? `exit ${r.status}`}) at ${c.label}\n  command: ${c.argv.map(shellQuote).join(' ')}\n${r.stderr}`)
+  }
+  return results
+}
+
+/** Is timed round t (of runs) one of the `n` rounds, spread evenly, in which a slow case runs? */
+function slowRound(t, runs, n) {
+  return Math.floor(((t + 1) * n) / runs) > Math.floor((t * n) / runs)
+}
+
+/**
+ * Warm-up rounds, then timed rounds; in every round each case runs once, right after a run of its
+ * baseline, and the cases' order rotates by one each round. Returns, per case id, its samples:
+ * { round, wall, cpu, rss, code, base: the baseline's run before it }.
+ */
+function runRounds(cases, opts, ctx) {
+  const samples = new Map(cases.map((c) => [c.id, []]))
+  const rounds = opts.warmup + opts.runs
+  for (let round = 0; round < rounds; round++) {
+    const t = round - opts.warmup
+    const inRound = cases.filter((c) => !c.slow || (t >= 0 && slowRound(t, opts.runs, opts.slowRuns)))
+    const order = inRound.map((_, k) => inRound[(k + round) % inRound.length])
+    progress(`round ${round + 1}/${rounds}${t < 0 ? ' (warm-up)' : ''}: ${order.length} cases`)
+    const results = timedRuns(order.flatMap((c) => [c.baseline, c]), ctx)
+    if (t < 0) continue
+    order.forEach((c, k) => {
+      const [base, run] = [results[2 * k], results[2 * k + 1]]
+      samples.get(c.id).push({ round: t, ...run, base })
     })
   }
-  return samples.map(median)
-}
-
-async function inProcess(opts) {
-  let dotenv
-  try {
-    dotenv = (await import('dotenv')).default
-  } catch (e) {
-    return { error: `dotenv could not be imported (${e.message})` }
-  }
-  const { scan } = await import(pathToFileURL(SCAN).href)
-  const fns = [
-    { name: 'dotenv.parse', fn: (s) => dotenv.parse(s) },
-    { name: 'scan', fn: (s) => scan(s) },
-  ]
-  const rows = []
-  for (const kb of [32]) {
-    const input = ' \n'.repeat((kb * 1024) / 2)
-    progress(`in-process, ${kb} KB`)
-    const found = [Object.keys(dotenv.parse(input)).length, scan(input).entries.length]
-    const [d, s] = timeInProcess(fns, input, opts.inprocRuns)
-    rows.push({ input: `" \\n" × ${(kb * 512).toLocaleString('en-US')} (${kb} KB)`, dotenv: d, scan: s, found })
-  }
-  // The scanner alone on the 1 MB file of the subprocess case: dotenv would take minutes there.
-  const big = ' \n'.repeat(MB / 2)
-  progress('in-process, 1 MB (scan only)')
-  const [s] = timeInProcess([fns[1]], big, opts.inprocRuns)
-  rows.push({ input: '" \\n" × 524,288 (1 MB)', dotenv: undefined, scan: s, found: [undefined, scan(big).entries.length] })
-  return { rows }
+  return samples
 }
 
 // ---------------------------------------------------------------------------------------------
-// Report
+// Results
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
+
+/** Median over the rounds in which both ran of a's wall time / b's. */
+function sameRoundRatio(a, b) {
+  const inB = new Map(b.samples.map((s) => [s.round, s.wall]))
+  const ratios = a.samples.filter((s) => inB.has(s.round)).map((s) => s.wall / inB.get(s.round))
+  return ratios.length ? median(ratios) : undefined
+}
+
+/** A row per case, each baseline's row (from its runs paired with its cases) before its first case's. */
+function makeRows(cases, samples) {
+  const rows = new Map()
+  for (const c of cases) {
+    const b = c.baseline
+    if (!rows.has(b.id)) {
+      const own = cases.filter((x) => x.baseline === b).flatMap((x) => samples.get(x.id)).map((s) => ({ round: s.round, ...s.base }))
+      rows.set(b.id, { c: b, samples: own, ms: median(own.map((s) => s.wall)), wallRatio: 1, cpuRatio: 1, rssMb: Math.max(...own.map((s) => s.rss)) })
+    }
+    const s = samples.get(c.id)
+    rows.set(c.id, {
+      c,
+      samples: s,
+      ms: median(s.map((x) => x.wall)),
+      wallRatio: median(s.map((x) => x.wall / x.base.wall)),
+      cpuRatio: median(s.map((x) => x.cpu / x.base.cpu)),
+      rssMb: Math.max(...s.map((x) => x.rss)),
+      codes: [...new Set(s.map((x) => x.code))].sort(),
+    })
+  }
+  return rows
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
 
 function fmtMs(ms) {
   return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)
@@ -435,7 +640,7 @@ function fmtMs(ms) {
 let progressShown = false
 function progress(text) {
   if (!process.stderr.isTTY) return
-  process.stderr.write(`\r\x1b[K${text}`)
+  process.stderr.write(`\r\x1b[K${text.slice(0, (process.stderr.columns || 80) - 1)}`)
   progressShown = true
 }
 function progressDone() {
@@ -443,135 +648,121 @@ function progressDone() {
   progressShown = false
 }
 
+/** The machine, how busy it was at the start (the load average), Node, the date and the command. */
+function machineLine() {
+  let cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU'
+  let memKb = os.totalmem() / 1024
+  try {
+    cpu = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1].trim() ?? cpu
+    memKb = Number(fs.readFileSync('/proc/meminfo', 'utf8').match(/^MemTotal:\s*(\d+) kB/m)?.[1] ?? memKb)
+  } catch {
+    // Not Linux: what the os module says.
+  }
+  const command = ['node', path.relative(process.cwd(), process.argv[1]) || process.argv[1], ...process.argv.slice(2)].map(shellQuote).join(' ')
+  return `Machine: ${cpu}, ${os.availableParallelism()} cores, ${(memKb / 1024 ** 2).toFixed(1)} GB RAM, load ${LOAD_AT_START.toFixed(1)}; ` +
+    `Node ${process.version}, ${os.platform()} ${os.arch()}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
+    `command: \`${command}\``
+}
+
+function report(rows, opts, notes) {
+  const out = [machineLine()]
+  out.push(`Median of ${opts.runs} timed runs after ${opts.warmup} warm-up round(s) (slow cases, *: ${opts.slowRuns} run(s), no warm-up), ` +
+    'each run right after a `node -e 0` run, cases rotating each round; wall and CPU (user + sys) ratios: median of the ' +
+    'per-pair ratios; peak RSS: largest ru_maxrss of wait4 over the timed runs.')
+  out.push('')
+  out.push('| case | median ms | wall ratio | CPU ratio | peak RSS MB | target | met? |')
+  out.push('|---|---:|---:|---:|---:|---|---|')
+  const judged = new Map()
+  for (const row of rows.values()) {
+    const targets = row.c.targets ?? []
+    const verdicts = targets.map((t) => t.judge(row, rows))
+    judged.set(row.c.id, verdicts)
+    const met = !targets.length ? '' : verdicts.every((v) => v.ok) ? 'yes' : verdicts.some((v) => v.ok === false) ? '**no**' : 'n/a'
+    const exits = row.codes && row.codes.some((c) => c !== 0) ? ` (exit ${row.codes.join('/')})` : ''
+    out.push(`| ${row.c.label}${row.c.slow ? ' *' : ''}${exits} | ${fmtMs(row.ms)} | ${row.wallRatio.toFixed(2)}x | ${row.cpuRatio.toFixed(2)}x | ` +
+      `${row.rssMb.toFixed(1)} | ${targets.map((t) => t.text).join(', ')} | ${met} |`)
+  }
+  out.push('')
+  out.push('Targets of issue 5 (information only; wall ratios to `node -e 0`):')
+  for (const row of rows.values()) {
+    const verdicts = judged.get(row.c.id)
+    if (!verdicts.length) continue
+    const text = verdicts.map((v) => (v.ok === undefined ? v.detail : `${v.detail} ${v.ok ? 'met' : 'NOT met'}`)).join('; ')
+    out.push(`- ${row.c.label}: ${text}`)
+  }
+  for (const n of notes) out.push(`\nNote: ${n}`)
+  return out.join('\n') + '\n'
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
 function newestMtime(dir, ext) {
   let newest = 0
   if (!fs.existsSync(dir)) return newest
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name.endsWith(ext)) {
-      newest = Math.max(newest, fs.statSync(path.join(e.parentPath ?? e.path, e.name)).mtimeMs)
-    }
+    if (e.isFile() && e.name.endsWith(ext)) newest = Math.max(newest, fs.statSync(path.join(e.parentPath ?? e.path, e.name)).mtimeMs)
   }
   return newest
 }
 
-function onPath(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
+/** The cases to run; each case knows its baseline. */
+function selectCases(opts, store, dir, env, notes) {
+  const selected = (id) => !opts.only || opts.only.test(id)
+  const main = baselineCase(process.execPath, process.version, true)
+  const cases = []
+  for (const spec of catalogue(store, dir, env)) {
+    if (!selected(spec.id)) continue
+    progress(`set-up: ${spec.id}`)
+    const built = spec.build()
+    if (built.skip) notes.push(built.skip)
+    else cases.push({ id: spec.id, slow: spec.slow, baseline: main, ...built })
+  }
+  const versions = new Set()
+  for (const bin of [...opts.nodePaths.map((p) => path.resolve(p)), ...opts.majors.map(installedNode)]) {
+    const version = nodeVersion(bin)
+    if (versions.has(version)) {
+      notes.push(`${bin} is Node ${version} too: it is not run a second time.`)
+      continue
+    }
+    versions.add(version)
+    const c = startupOn(bin, version, store, dir)
+    if (selected(c.id)) cases.push({ ...c, baseline: baselineCase(bin, version, false) })
+  }
+  if (!cases.length) throw new BenchError(`--only ${opts.only}: no case id matches (the ids are listed by --help)`)
+  return cases
 }
 
-async function main() {
+function main() {
   const opts = readOptions()
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) || !fs.existsSync(SCAN)) {
-    throw new BenchError('dist/ is missing: build first (npm run build)')
-  }
+  if (!fs.existsSync(path.join(ROOT, 'dist'))) throw new BenchError('dist/ is missing: build first (npm run build)')
   const notes = []
   if (newestMtime(path.join(ROOT, 'src'), '.ts') > newestMtime(path.join(ROOT, 'dist'), '.js')) {
     notes.push('dist/ is older than src/: this measures the last build (run `npm run build` to measure the sources).')
   }
-  const harness = opts.harness === 'auto' ? (onPath('hyperfine') ? 'hyperfine' : 'node') : opts.harness
-  if (harness === 'hyperfine' && !onPath('hyperfine')) throw new BenchError('--harness hyperfine: hyperfine is not on PATH')
-  const hasBash = onPath('bash') && onPath('base64')
-  if (!hasBash) notes.push('bash or base64 is not on PATH: the shell-loop case is left out.')
-
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kestra-secrets-bench-'))
-  const cleanup = () => fs.rmSync(dir, { recursive: true, force: true })
-  process.on('SIGINT', () => {
-    interrupted = true
-  })
-  let times
-  let rss
-  let cases
-  let rssHow
-  let inproc
+  // Ctrl-C reaches the runs too (they share the terminal's process group) and they fail; ignored
+  // here, it lets the benchmark stop through the finally below, which removes the folder.
+  process.on('SIGINT', () => {})
   try {
-    progress('generating inputs')
-    cases = makeCases(dir, hasBash)
-    // One untimed run of each case first: a case that fails stops the benchmark with its stderr.
-    for (const c of cases) {
-      progress(`checking ${c.id}`)
-      runOnce(c, path.join(dir, 'stderr.txt'))
-    }
-    times = harness === 'hyperfine' ? timeWithHyperfine(cases, opts, dir) : timeWithNode(cases, opts, dir)
-    rssHow = rssMethod(opts.rss, dir)
-    rss = new Map()
-    for (const c of cases) {
-      progress(`peak RSS: ${c.id}`)
-      rss.set(c.id, measureRss(c, rssHow, opts.rssRuns, dir))
-    }
-    inproc = await inProcess(opts)
-  } finally {
+    const env = { ...process.env, NODE_COMPILE_CACHE: path.join(dir, 'compile-cache') }
+    const ctx = { dir, env, wrapper: setUpWrapper(dir) }
+    const store = inputStore(dir, env)
+    const cases = selectCases(opts, store, dir, env, notes)
+    // Start-up cases once untimed, so their compile caches exist before the first timed run.
+    timedRuns(cases.filter((c) => c.id.startsWith('startup')), ctx)
+    const samples = runRounds(cases, opts, ctx)
     progressDone()
-    cleanup()
+    process.stdout.write(report(makeRows(cases, samples), opts, notes))
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
   }
-
-  // The table
-  const base = median(times.get('baseline'))
-  const rows = cases.map((c) => {
-    const ms = median(times.get(c.id))
-    const kb = rss.get(c.id)
-    return { c, ms, ratio: ms / base, mb: kb === undefined ? undefined : kb / 1024 }
-  })
-  const out = []
-  const cpus = os.cpus()
-  const cpu = cpus[0]?.model?.trim() ?? 'unknown CPU'
-  out.push(`Machine: ${cpu}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB RAM, ` +
-    `Node ${process.version}, ${os.platform()} ${os.arch()}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`)
-  const harnessText = harness === 'hyperfine'
-    ? 'hyperfine (cases one after the other)'
-    : 'Node harness (spawnSync, cases interleaved round-robin)'
-  const rssText = rssHow === 'time' ? '/usr/bin/time -f %M' : rssHow === 'hook' ? 'process.resourceUsage() hook (Node cases only)' : 'not measured'
-  out.push(`Median of ${opts.runs} runs after ${opts.warmup} warm-up round(s), ${harnessText}; ` +
-    `peak RSS: ${rssText}${rssHow === 'off' || opts.rssRuns === 0 ? '' : `, largest of ${opts.rssRuns} run(s)`}.`)
-  out.push('')
-  out.push('| case | median ms | ratio to `node -e 0` | peak RSS MB |')
-  out.push('|---|---:|---:|---:|')
-  for (const r of rows) {
-    out.push(`| ${r.c.label} | ${fmtMs(r.ms)} | ${r.ratio.toFixed(2)}x | ${r.mb === undefined ? 'n/a' : r.mb.toFixed(1)} |`)
-  }
-
-  // In-process
-  out.push('')
-  out.push('In-process parse of blank lines (no process start-up), median ms per call:')
-  out.push('')
-  if (inproc.error) {
-    out.push(`(left out: ${inproc.error})`)
-  } else {
-    out.push('| input | `dotenv.parse` ms | `scan` (dist/core/scan.js) ms | dotenv / scan |')
-    out.push('|---|---:|---:|---:|')
-    for (const r of inproc.rows) {
-      const d = r.dotenv === undefined ? 'not run' : fmtMs(r.dotenv)
-      const ratio = r.dotenv === undefined ? '' : `${(r.dotenv / r.scan).toFixed(0)}x`
-      out.push(`| ${r.input} | ${d} | ${fmtMs(r.scan)} | ${ratio} |`)
-    }
-  }
-
-  // Targets
-  const get = (id) => rows.find((r) => r.c.id === id)
-  const verdict = (ok) => (ok ? 'met' : 'NOT met')
-  const s = get('startup')
-  const h = get('100k')
-  out.push('')
-  out.push('Targets of issue 5 (information only):')
-  // Three decimals here: the table's two can round a ratio just over a target down onto it.
-  out.push(`- start-up ≤ 1.10x: ${s.ratio.toFixed(3)}x, ${verdict(s.ratio <= 1.1)}`)
-  out.push(`- 100,000 entries ≤ 2.0x: ${h.ratio.toFixed(3)}x, ${verdict(h.ratio <= 2.0)}; ` +
-    `peak RSS ≤ 120 MB: ${h.mb === undefined ? 'not measured' : `${h.mb.toFixed(1)} MB, ${verdict(h.mb <= 120)}`}`)
-  for (const a of ADVERSARIAL) {
-    const r = get(a.id)
-    const extra = a.extra ? ' (a case of ours, not in the issue\'s list)' : ''
-    out.push(`- ${a.label} ≤ 1.5x${extra}: ${r.ratio.toFixed(3)}x, ${verdict(r.ratio <= 1.5)}`)
-  }
-  for (const n of notes) out.push(`\nNote: ${n}`)
-  process.stdout.write(out.join('\n') + '\n')
 }
 
 try {
-  await main()
+  main()
 } catch (e) {
   progressDone()
-  if (e instanceof BenchError) {
-    process.stderr.write(`bench: ${e.message}\n`)
-  } else {
-    process.stderr.write(`bench: unexpected failure: ${e?.stack ?? e}\n`)
-  }
+  process.stderr.write(e instanceof BenchError ? `bench: ${e.message}\n` : `bench: unexpected failure: ${e?.stack ?? e}\n`)
   process.exitCode = 1
 }

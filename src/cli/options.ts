@@ -98,7 +98,7 @@ export const decodeCommand: CommandSpec = {
 
 export const checkCommand: CommandSpec = {
   name: 'check',
-  argument: { name: '[file]', description: 'encoded file to check, or - for stdin (default: .env_encoded)' },
+  argument: { name: '[files...]', description: 'encoded files to check as one deployment (a .env_encoded, values files, Secrets, JSON), or - for stdin (default: .env_encoded)' },
   summary: 'check that every secret of an encoded file reaches Kestra intact: exit 0 when ready, 1 when not',
   options: [
     {

@@ -65,9 +65,11 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
       if (o.choices) option.choices(o.choices)
       cmd.addOption(option)
     }
-    cmd.action((file: string | undefined, options: CommandArgs) => {
+    cmd.action((file: string | string[] | undefined, options: CommandArgs) => {
       const color = (program.opts() as { color?: boolean }).color
-      invocation = { command: spec.name, file, options: { ...options }, color: color === false ? false : undefined }
+      // A variadic argument ([files...]) gives a list, perhaps empty.
+      const files = Array.isArray(file) ? file : file === undefined ? [] : [file]
+      invocation = { command: spec.name, file: files[0], files, options: { ...options }, color: color === false ? false : undefined }
     })
   }
 

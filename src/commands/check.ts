@@ -1,11 +1,11 @@
 import { checkEncoded, type CheckOptions, type CheckResult } from '../core/check.js'
 import { mightBeFormatted } from '../core/formats/read.js'
 import type { YamlModule } from '../core/formats/yaml.js'
-import { EXIT, UsageError } from '../errors.js'
+import { EXIT, InputError, UsageError } from '../errors.js'
 import type { Invocation } from './invocation.js'
-import { plural, Reporter, type Context, type Reported } from './report.js'
+import { plural, Reporter, type Context, type Reported, type ReportOptions } from './report.js'
 import { readFlowFiles } from '../io/flows.js'
-import { readInput } from '../io/read.js'
+import { readInput, type Input } from '../io/read.js'
 import { writeStdout } from '../io/write.js'
 
 /** What `check --json` prints: the findings and their counts, never a value. */
@@ -15,6 +15,8 @@ export interface CheckReport {
   file: string
   /** What the file was read as: `env`, or a format of `encode --format`. */
   format: CheckResult['format']
+  /** Each input: its name, what it was read as, how many secrets. */
+  inputs: CheckResult['inputs']
   against: string | null
   flows: string | null
   secrets: number
@@ -25,36 +27,46 @@ export interface CheckReport {
 }
 
 /** What the command line can do about the core's findings. */
-const CHECK_HINTS = {
+const CHECK_HINTS: ReportOptions['hints'] = {
   'kubectl-line-limit': ' (kestra-secrets encode --format k8s-secret)',
-} as const
+  'plain-env': (d) => `: did you mean \`kestra-secrets check ${d.file}_encoded --against ${d.file}\`?`,
+}
 
+/** read every input -> check them as one deployment -> report (lines, or --json). */
 export async function check(inv: Invocation, ctx: Context): Promise<number> {
   const o = inv.options
-  const file = inv.file ?? '.env_encoded'
+  const files = inv.files.length === 0 ? ['.env_encoded'] : inv.files
   const againstPath = typeof o.against === 'string' ? o.against : undefined
   const flowsPath = typeof o.flows === 'string' ? o.flows : undefined
-  if (file === '-' && againstPath === '-') {
-    throw new UsageError('the encoded file and --against cannot both be read from stdin: give one of them as a file')
+  if ([...files, againstPath].filter((f) => f === '-').length > 1) {
+    throw new UsageError('only one input can be read from stdin: give the others as files')
   }
   const strict = o.strict === true
   const quiet = o.quiet === true
-
-  const input = readInput(file)
-  const options: CheckOptions = { name: input.name, expand: o.expand === true, env: ctx.env }
-  // The YAML library is loaded only for a text that may be a values file or a Secret manifest, or for flows.
-  if (mightBeFormatted(input.text) || flowsPath !== undefined) options.yaml = await import('yaml')
-  if (againstPath !== undefined) {
-    const plain = readInput(againstPath)
-    options.against = { name: plain.name, text: plain.text }
-  }
-  if (flowsPath !== undefined) {
-    options.flows = { root: flowsPath, files: readFlowFiles(flowsPath).map((f) => ({ name: f.name, text: f.text })) }
-  }
-  const result = checkEncoded(input.text, options)
   const reporter = new Reporter(ctx, { strict, quiet, hints: CHECK_HINTS })
-  reporter.add(input.name, result.findings)
-  const findings = reporter.all
+
+  let inputs: Input[]
+  const options: CheckOptions = { expand: o.expand === true, env: ctx.env }
+  try {
+    inputs = files.map((f) => readInput(f))
+    if (againstPath !== undefined) {
+      const plain = readInput(againstPath)
+      options.against = { name: plain.name, text: plain.text }
+    }
+    if (flowsPath !== undefined) {
+      options.flows = { root: flowsPath, files: readFlowFiles(flowsPath).map((f) => ({ name: f.name, text: f.text })) }
+    }
+  } catch (e) {
+    // --json promises an object on stdout, also when an input cannot be read at all.
+    if (o.json === true && e instanceof InputError) {
+      await writeStdout(ctx.stdout, JSON.stringify({ ok: false, strict, error: { file: e.where, message: e.message } }, null, 2) + '\n')
+    }
+    throw e
+  }
+  // The YAML library is loaded only for a text that may be a values file or a Secret manifest, or for flows.
+  if (inputs.some((i) => mightBeFormatted(i.text)) || flowsPath !== undefined) options.yaml = await import('yaml')
+  const result = checkEncoded(inputs.map((i) => ({ name: i.name, text: i.text })), options)
+  reporter.add(inputs[0]?.name ?? '', result.findings)
   const errors = reporter.count('error')
   const warnings = reporter.count('warning')
   const notes = reporter.count('note')
@@ -63,15 +75,16 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
     const report: CheckReport = {
       ok: errors === 0,
       strict,
-      file: input.name,
+      file: inputs[0]?.name ?? '',
       format: result.format,
+      inputs: result.inputs,
       against: options.against?.name ?? null,
       flows: flowsPath ?? null,
       secrets: result.secrets.length,
       errors,
       warnings,
       notes,
-      findings,
+      findings: reporter.all,
     }
     await writeStdout(ctx.stdout, JSON.stringify(report, null, 2) + '\n')
     return errors === 0 ? EXIT.ok : EXIT.rejected
@@ -83,7 +96,7 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
       options.against !== undefined ? `against ${options.against.name}` : '',
       flowsPath !== undefined ? `with the flows in ${flowsPath}` : '',
     ].filter((s) => s !== '').join(' and ')
-    const what = result.format === 'env' ? input.name : `${input.name} (${result.format})`
+    const what = result.inputs.map((r) => (r.format === 'env' ? r.name : `${r.name} (${r.format})`)).join(' and ')
     const checked = `${plural(result.secrets.length, 'secret')} in ${what}${also === '' ? '' : ` checked ${also}`}`
     const tally = [plural(errors, 'error'), plural(warnings, 'warning'), plural(notes, 'note')].join(', ')
     ctx.stderr.write(errors === 0

@@ -16,6 +16,8 @@ export interface Invocation {
   command: string
   /** The file argument as given, or undefined for the command's default. */
   file: string | undefined
+  /** Every file argument, for a command that takes several (check). */
+  files: string[]
   options: CommandArgs
   /** false with --no-color, undefined otherwise. */
   color: boolean | undefined

@@ -35,7 +35,7 @@ export interface ReportOptions {
    * What the command line can do about a finding, added to its message: the core names no flag of
    * the CLI (`, or pass --allow-duplicates to keep the last`).
    */
-  hints?: Partial<Record<DiagnosticCode, string>>
+  hints?: Partial<Record<DiagnosticCode, string | ((d: Reported) => string)>>
 }
 
 /**
@@ -57,15 +57,12 @@ export class Reporter {
   add(file: string, diagnostics: readonly Diagnostic[]): void {
     const { strict = false, hints = {} } = this.options
     for (const d of diagnostics) {
-      const hint = hints[d.code]
       const promote = strict && d.severity === 'warning'
       if (promote) this.promoted++
-      this.all.push({
-        ...d,
-        file: (d as Partial<Reported>).file ?? file,
-        severity: promote ? 'error' : d.severity,
-        message: hint === undefined ? d.message : d.message + hint,
-      })
+      const reported: Reported = { ...d, file: (d as Partial<Reported>).file ?? file, severity: promote ? 'error' : d.severity }
+      const hint = hints[d.code]
+      if (hint !== undefined) reported.message += typeof hint === 'string' ? hint : hint(reported)
+      this.all.push(reported)
     }
   }
 

@@ -49,8 +49,10 @@ export interface CheckedSecret {
 export interface CheckResult {
   /** True when no finding is an error (warnings and notes allowed). */
   ok: boolean
-  /** What the file was read as: an encoded .env file, or a format of `encode --format`. */
+  /** What the (first) file was read as: an encoded .env file, or a format of `encode --format`. */
   format: 'env' | DocumentFormat
+  /** Each input, in order: what it was read as and how many secrets it holds. */
+  inputs: Array<{ name: string; format: 'env' | DocumentFormat; secrets: number }>
   /** Every `SECRET_` variable with a name, in order (duplicates included). */
   secrets: CheckedSecret[]
   /** Every finding, the encoded file's first, then the plain file's, then the flows', by line. */
@@ -59,17 +61,29 @@ export interface CheckResult {
 
 const QUOTES = new Set([0x22, 0x27, 0x60])
 
+/** One input as it was read: what Kestra receives from it, and what the checks found out. */
+interface ReadInput {
+  name: string
+  format: 'env' | DocumentFormat
+  variables: EncodedVariable[]
+  decoded: Map<EncodedVariable, KestraValue>
+  secrets: CheckedSecret[]
+}
+
 /**
- * Reads an encoded file as docker compose, kubectl and then Kestra will, and reports every entry
- * that would not arrive intact; optionally compares it with the plain `.env` it came from and with
- * the secrets that flows use. Findings name files, lines and keys, never a value.
+ * Reads encoded files as docker compose, kubectl and then Kestra will, and reports every entry
+ * that would not arrive intact; optionally compares them with the plain `.env` they came from and
+ * with the secrets that flows use. Findings name files, lines and keys, never a value.
  *
- * Every format of `encode --format` is read too, recognised from its content (the YAML formats
- * when `options.yaml` is given), and its entries go through the same rules; the rules of the form
- * of a .env line (quotes, `export`, inline comments, wrapped lines) apply to .env files only.
+ * Several inputs (`[{ name, text }, ...]`: a values file and a Secret, say) are read as one
+ * deployment: a name that two of them define is an error, and `against` and `flows` are checked
+ * against all of them. Every format of `encode --format` is read, recognised from its content
+ * (the YAML formats when `options.yaml` is given); the rules of the form of a .env line (quotes,
+ * `export`, inline comments, wrapped lines) apply to .env files only.
  */
-export function checkEncoded(text: string, options: CheckOptions = {}): CheckResult {
-  const fileName = options.name ?? '.env_encoded'
+export function checkEncoded(input: string | CheckFile | readonly CheckFile[], options: CheckOptions = {}): CheckResult {
+  const files: readonly CheckFile[] = typeof input === 'string' ? [{ name: options.name ?? '.env_encoded', text: input }]
+    : isFileList(input) ? input : [input]
   const findings: Finding[] = []
   const report = (file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
     key: string | undefined, message: string): void => {
@@ -83,20 +97,62 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
       message,
     })
   }
+  const plain = options.against === undefined ? undefined : readPlain(options.against, options, report)
+  const inputs = files.map((f) => checkInput(f, options, plain, report, findings))
+  const variables = inputs.flatMap((r) => r.variables.map((v) => ({ v, file: r.name })))
+  checkAcrossInputs(variables, report)
+  if (options.against !== undefined && plain !== undefined) compareWith(options.against, plain, inputs, report)
+  if (options.flows !== undefined) {
+    pushAll(findings, checkFlows(options.flows, definedSecrets(inputs), files[0]?.name ?? '', options.yaml))
+  }
+  const secrets = inputs.flatMap((r) => r.secrets)
+  if (secrets.length === 0 && !findings.some((f) => f.severity === 'error')) {
+    report(files[0]?.name ?? '', 'no-secrets', 'error', undefined, undefined,
+      `no ${SECRET_PREFIX} variable found: ${files.length === 1 ? 'the file holds' : 'the inputs hold'} no secret for Kestra`)
+  }
+
+  const order = new Map<string, number>(files.map((f, i) => [f.name, i]))
+  if (options.against !== undefined && !order.has(options.against.name)) order.set(options.against.name, files.length)
+  const rank = (f: string): number => order.get(f) ?? files.length + 1
+  findings.sort((a, b) => rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    (a.line ?? 0) - (b.line ?? 0))
+  return {
+    ok: !findings.some((f) => f.severity === 'error'),
+    format: inputs[0]?.format ?? 'env',
+    inputs: inputs.map((r) => ({ name: r.name, format: r.format, secrets: r.secrets.length })),
+    secrets,
+    findings,
+  }
+}
+
+function isFileList(input: CheckFile | readonly CheckFile[]): input is readonly CheckFile[] {
+  return Array.isArray(input)
+}
+
+/** One input: the rules of its kind of file, then those that every kind shares. */
+function checkInput(file: CheckFile, options: CheckOptions, plain: PlainFile | undefined, report: Report,
+  findings: readonly Finding[]): ReadInput {
+  const fileName = file.name
   const here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
     message: string): void => report(fileName, code, severity, line, key, message)
-
-  const binary = binaryDiagnostic(text, 'an encoded .env file')
+  const none = (format: ReadInput['format']): ReadInput => ({ name: fileName, format, variables: [], decoded: new Map(), secrets: [] })
+  const binary = binaryDiagnostic(file.text, 'an encoded .env file')
   if (binary !== undefined) {
     here(binary.code, binary.severity, binary.line, undefined, binary.message)
-    return { ok: false, format: 'env', secrets: [], findings }
+    return none('env')
   }
-  const input = readEncodedInput(text, options.yaml)
+  const input = readEncodedInput(file.text, options.yaml)
   let rules: Rules
   if (input.format === 'env') {
-    const file = input.file
-    const t = file.scanned.text
-    for (const s of file.skipped) {
+    const read = input.file
+    if (looksPlain(input.variables)) {
+      // Its 20 warnings and kubectl's error would hide the one thing to say.
+      here('plain-env', 'error', undefined, undefined,
+        'this looks like a plain .env: none of its names starts with SECRET_, and its values are not base64')
+      return none('env')
+    }
+    const t = read.scanned.text
+    for (const s of read.skipped) {
       const fromLoop = t.slice(s.start, s.end).trimStart().startsWith(SECRET_PREFIX)
         ? ' (the shell loop in the docs writes such lines for comments and `export` lines)' : ''
       here('ignored-line', 'error', s.line, undefined, s.bareName
@@ -110,13 +166,10 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
       duplicate: 'docker compose keeps the last, kubectl rejects the file',
       shellNames: true,
       form: (i) => {
-        const item = file.items[i] as EncodedItem
+        const item = read.items[i] as EncodedItem
         checkForm(item, here)
         checkWrapped(item, here)
       },
-    }
-    if (file.items.length === 0) {
-      here('no-entries', 'warning', undefined, undefined, 'no KEY=VALUE entries found: the file holds no secret')
     }
   } else {
     const { document } = input
@@ -127,28 +180,13 @@ export function checkEncoded(text: string, options: CheckOptions = {}): CheckRes
       // JSON is for scripts, which may export the names to a shell; Kubernetes takes `.` and `-`.
       shellNames: input.format === 'json',
     }
-    if (document.entries.length === 0 && !hasErrors(document.diagnostics)) {
-      here('no-entries', 'warning', undefined, undefined,
-        `no entries found in ${DOCUMENT_WORDS[input.format].entries}: the file holds no secret`)
-    }
   }
 
-  const { secrets, decoded } = checkVariables(input.variables, rules, here)
+  const { secrets, decoded } = checkVariables(input.variables, rules, plain, here)
   // After the per-line rules, so that a line they already fail is not reported twice.
-  if (input.format === 'env') checkKubectl(text, findings, here)
-  if (options.against !== undefined) {
-    compareWith(options.against, input.variables, decoded, fileName, options, report)
-  }
-  if (options.flows !== undefined) {
-    pushAll(findings, checkFlows(options.flows, definedSecrets(input.variables, decoded, fileName), fileName, options.yaml))
-  }
-
-  const rank = (f: string): number => (f === fileName ? 0 : f === options.against?.name ? 1 : 2)
-  findings.sort((a, b) => rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-    (a.line ?? 0) - (b.line ?? 0))
-  return { ok: !findings.some((f) => f.severity === 'error'), format: input.format, secrets, findings }
+  if (input.format === 'env') checkKubectl(file.text, findings.filter((f) => f.file === fileName), here)
+  return { name: fileName, format: input.format, variables: input.variables, decoded, secrets }
 }
-
 type Here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
   message: string) => void
 type Report = (file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
@@ -177,7 +215,7 @@ const DUPLICATES: Readonly<Record<DocumentFormat, string>> = {
  * The rules every kind of file shares, on the variables Kestra would receive: names (the prefix,
  * duplicates, names that collide once upper-cased) and values (decoded as Kestra does).
  */
-function checkVariables(variables: readonly EncodedVariable[], rules: Rules, here: Here):
+function checkVariables(variables: readonly EncodedVariable[], rules: Rules, plain: PlainFile | undefined, here: Here):
   { secrets: CheckedSecret[]; decoded: Map<EncodedVariable, KestraValue> } {
   const secrets: CheckedSecret[] = []
   const decoded = new Map<EncodedVariable, KestraValue>()
@@ -196,8 +234,9 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, her
           `${variable} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
           `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
       } else {
-        here('not-prefixed', 'warning', v.line, variable,
-          `${variable} does not start with ${SECRET_PREFIX}, so Kestra does not read it as a secret`)
+        // JAVA_OPTS, KESTRA_CONFIGURATION and the like: Kestra's container needs them as they are.
+        here('not-prefixed', 'note', v.line, variable,
+          `${variable} does not start with ${SECRET_PREFIX}, so Kestra reads it as an ordinary variable, not as a secret`)
       }
       return
     }
@@ -223,7 +262,7 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, her
       here('name-not-portable', 'warning', v.line, variable, shellUnsafeMessage(variable))
     }
     rules.form?.(index)
-    const value = checkValue(v, rules.place, here)
+    const value = checkValue(v, rules.place, plain?.get(name)?.value, here)
     if (value !== undefined) decoded.set(v, value)
   })
   return { secrets, decoded }
@@ -305,8 +344,11 @@ function checkWrapped(item: EncodedItem, here: Here): void {
     'gets a cut-off secret, and the rest becomes a separate entry: put the value on one line (base64 -w0)')
 }
 
-/** Decodes the value as Kestra will and reports what would not arrive intact. */
-function checkValue(v: EncodedVariable, place: string, here: Here): KestraValue | undefined {
+/**
+ * Decodes the value as Kestra will and reports what would not arrive intact. A value equal to the
+ * plain file's (`written`) is what the user wrote: none of the guesses about its text apply.
+ */
+function checkValue(v: EncodedVariable, place: string, written: string | undefined, here: Here): KestraValue | undefined {
   const variable = v.variable
   const decoded = decodeKestraValue(v.encoded)
   if (!decoded.ok) {
@@ -321,6 +363,7 @@ function checkValue(v: EncodedVariable, place: string, here: Here): KestraValue 
     return decoded
   }
   const text = decoded.text
+  if (text === written) return decoded
   if (!isPrintableText(text)) {
     here('not-printable', 'warning', v.line, variable,
       `the value of ${variable} decodes to text with control characters: it looks as if it was ` +
@@ -336,22 +379,37 @@ function checkValue(v: EncodedVariable, place: string, here: Here): KestraValue 
       `the value of ${variable} decodes to text with " #" in it: was an inline comment of the .env ` +
       'encoded with it (as the shell loop in the docs does)?')
   }
-  if (text.endsWith('\n') || text.endsWith('\r')) {
-    here('trailing-newline', 'warning', v.line, variable,
-      `the value of ${variable} decodes to text that ends with a line break, which Kestra keeps: ` +
-      'was it encoded with `echo ... | base64` (use echo -n or printf %s)?')
-  }
+  checkLastLineBreak(v, text, here)
   return decoded
+}
+
+/**
+ * A value of one line that ends with a line break: `echo admin | base64` (the published Kubernetes
+ * example), which Kestra reads as `admin` and a line break. A value of several lines that ends
+ * with one (a PEM key) is as meant. A carriage return comes from a file with CRLF line ends.
+ */
+function checkLastLineBreak(v: EncodedVariable, text: string, here: Here): void {
+  const variable = v.variable
+  if (text.endsWith('\r') || text.endsWith('\r\n')) {
+    here('trailing-newline', 'error', v.line, variable,
+      `the value of ${variable} decodes to text that ends with a carriage return, which Kestra keeps: it was ` +
+      'encoded from a file with Windows (CRLF) line ends: save it with LF line ends and encode it again')
+    return
+  }
+  const body = text.endsWith('\n') ? text.slice(0, -1) : undefined
+  if (body === undefined || /[\n\r]/.test(body)) return
+  here('trailing-newline', 'error', v.line, variable,
+    `the value of ${variable} decodes to text that ends with a line break, which Kestra keeps: it was ` +
+    'encoded with `echo ... | base64`: encode it with `echo -n` or `printf %s` instead')
 }
 
 /**
  * The secrets flows may use, by the name Kestra gives them, with the value a flow's `subkey=`
  * reads; a name defined twice has no value (which one Kestra keeps is not known).
  */
-function definedSecrets(variables: readonly EncodedVariable[], decoded: ReadonlyMap<EncodedVariable, KestraValue>,
-  fileName: string): Map<string, DefinedSecret> {
+function definedSecrets(inputs: readonly ReadInput[]): Map<string, DefinedSecret> {
   const defined = new Map<string, DefinedSecret>()
-  for (const v of variables) {
+  for (const { name: fileName, variables, decoded } of inputs) for (const v of variables) {
     const name = kestraName(v.variable)
     if (name === undefined || name === '') continue
     const earlier = defined.get(name)
@@ -365,10 +423,11 @@ function definedSecrets(variables: readonly EncodedVariable[], decoded: Readonly
   return defined
 }
 
-/** The encoded file must hold exactly the plain file's secrets, with the same values. */
-function compareWith(against: CheckFile, variables: readonly EncodedVariable[],
-  decoded: ReadonlyMap<EncodedVariable, KestraValue>, fileName: string, options: CheckOptions, report: Report): void {
-  const plain = new Map<string, { key: string; value: string; line: number }>()
+/** The plain file's entries, by the name Kestra gives them (dotenv keeps the last definition). */
+type PlainFile = Map<string, { key: string; value: string; line: number }>
+
+function readPlain(against: CheckFile, options: CheckOptions, report: Report): PlainFile {
+  const plain: PlainFile = new Map()
   const read = scan(against.text).entries
   const values = options.expand
     ? expandValues(read.map(expandable), options.env ?? {}, (...finding) => report(against.name, ...finding))
@@ -376,35 +435,66 @@ function compareWith(against: CheckFile, variables: readonly EncodedVariable[],
   read.forEach((e, i) => {
     if (e.key !== '__proto__') plain.set(e.key.toUpperCase(), { key: e.key, value: values[i] as string, line: e.line })
   })
-  const encoded = new Map<string, EncodedVariable>()
-  for (const v of variables) {
-    if (!v.variable.startsWith(SECRET_PREFIX) || v.variable === SECRET_PREFIX) continue
-    encoded.set(v.variable.slice(SECRET_PREFIX.length).toUpperCase(), v)
+  return plain
+}
+
+/** The inputs must hold exactly the plain file's secrets, with the same values. */
+function compareWith(against: CheckFile, plain: PlainFile, inputs: readonly ReadInput[], report: Report): void {
+  const encoded = new Map<string, { v: EncodedVariable; input: ReadInput }>()
+  for (const input of inputs) {
+    for (const v of input.variables) {
+      const name = kestraName(v.variable)
+      if (name !== undefined && name !== '') encoded.set(name, { v, input })
+    }
   }
+  const where = inputs.map((r) => r.name).join(' and ')
   for (const [upper, p] of plain) {
-    const v = encoded.get(upper)
+    const found = encoded.get(upper)
     const variable = SECRET_PREFIX + p.key
-    if (v === undefined) {
+    if (found === undefined) {
       report(against.name, 'missing-secret', 'error', p.line, p.key,
-        `${p.key} is not in ${fileName} (no ${variable}): encode ${against.name} again`)
+        `${p.key} is not in ${where} (no ${variable}): encode ${against.name} again`)
       continue
     }
+    const { v, input } = found
     if (v.variable !== variable) {
-      report(fileName, 'name-case-differs', 'warning', v.line, v.variable,
+      report(input.name, 'name-case-differs', 'warning', v.line, v.variable,
         `${v.variable} is ${p.key} in ${against.name} (line ${p.line}): Kestra reads them as one ` +
         'name, but the cases differ')
     }
-    const d = decoded.get(v)
+    const d = input.decoded.get(v)
     if (d !== undefined && d.ok && d.utf8 && d.text !== p.value) {
-      report(fileName, 'stale-secret', 'error', v.line, v.variable,
+      report(input.name, 'stale-secret', 'error', v.line, v.variable,
         `${v.variable} holds a different value than ${p.key} in ${against.name} (line ${p.line}): ` +
         `encode ${against.name} again`)
     }
   }
-  for (const [upper, v] of encoded) {
+  for (const [upper, { v, input }] of encoded) {
     if (!plain.has(upper)) {
-      report(fileName, 'extra-secret', 'error', v.line, v.variable,
+      report(input.name, 'extra-secret', 'error', v.line, v.variable,
         `${v.variable} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
     }
   }
+}
+
+/** A name that two inputs of one deployment define: which value a container gets depends on how it mounts them. */
+function checkAcrossInputs(variables: ReadonlyArray<{ v: EncodedVariable; file: string }>, report: Report): void {
+  const first = new Map<string, { v: EncodedVariable; file: string }>()
+  for (const entry of variables) {
+    const name = kestraName(entry.v.variable)
+    if (name === undefined || name === '') continue
+    const earlier = first.get(name)
+    if (earlier === undefined) {
+      first.set(name, entry)
+    } else if (earlier.file !== entry.file) {
+      report(entry.file, 'defined-twice', 'error', entry.v.line, entry.v.variable,
+        `${entry.v.variable} is also defined in ${earlier.file} (line ${earlier.v.line}), as ${earlier.v.variable}: ` +
+        'Kestra would get one of them: keep it in one input')
+    }
+  }
+}
+
+/** An env file none of whose names has Kestra's prefix (in any case): the plain .env, given by mistake. */
+function looksPlain(variables: readonly EncodedVariable[]): boolean {
+  return variables.length > 0 && !variables.some((v) => v.variable.toUpperCase().startsWith(SECRET_PREFIX))
 }

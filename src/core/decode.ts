@@ -255,9 +255,28 @@ function commentLines(block: string): string[] {
   })
 }
 
+/**
+ * `SECRET_X` and `X` in one file would both be written as `X`, and dotenv would keep the last:
+ * an error naming both lines (a name repeated as it is stays repeated, as the input has it).
+ */
+function checkNamesWritten(entries: readonly DecodedEntry[], report: Report): void {
+  const first = new Map<string, DecodedEntry>()
+  for (const e of entries) {
+    const earlier = first.get(e.name)
+    if (earlier === undefined) {
+      first.set(e.name, e)
+    } else if (earlier.variable !== e.variable) {
+      report('decoded-twice', 'error', e.line, e.variable,
+        `${earlier.variable} (line ${earlier.line}) and ${e.variable} would both be written as ${e.name}, and dotenv ` +
+        'would keep only the last: remove one of them')
+    }
+  }
+}
+
 /** The checks of the whole output, and the result as the caller receives it. */
 function finish(format: DecodeResult['format'], out: string, eol: '\n' | '\r\n', entries: DecodedEntry[],
   diagnostics: Diagnostic[], report: Report): DecodeResult {
+  checkNamesWritten(entries, report)
   if (!hasErrors(diagnostics)) verify(out, entries, report)
   sortByLine(diagnostics)
   if (hasErrors(diagnostics)) return { ok: false, format, text: '', eol, entries: [], diagnostics }

@@ -61,6 +61,10 @@ export type DiagnosticCode =
   | 'unresolved-reference'
   | 'crlf-shell'
   | 'input-not-git-ignored'
+  | 'no-secrets'
+  | 'plain-env'
+  | 'defined-twice'
+  | 'decoded-twice'
 
 /**
  * One finding about the input. `message` never contains a value: it names the line and the key

@@ -37,26 +37,44 @@ test('a file that is not ready: exit 1, one line per problem with file, line and
   assert.equal(r.stdout, '')
   const lines = r.stderr.trim().split('\n')
   assert.equal(lines.length, 25)
-  for (const l of lines.slice(0, -1)) assert.match(l, /^test\/fixtures\/encoded\/problems\.env_encoded:\d+: (error|warning): /)
-  assert.equal(lines.at(-1), `not ready for Kestra: 22 secrets in ${FX}/problems.env_encoded: 18 errors, 6 warnings, 0 notes`)
+  for (const l of lines.slice(0, -1)) assert.match(l, /^test\/fixtures\/encoded\/problems\.env_encoded:\d+: (error|warning|note): /)
+  // The ordinary variable beside the secrets is a note: Kestra's container may need it.
+  assert.match(r.stderr, /:17: note: PLAIN_VAR does not start with SECRET_, so Kestra reads it as an ordinary variable/)
+  assert.equal(lines.at(-1), `not ready for Kestra: 22 secrets in ${FX}/problems.env_encoded: 19 errors, 4 warnings, 1 note`)
   assert.doesNotMatch(r.stderr, /\n\s+at /)
 })
 
-test('warnings pass, --strict fails them; --quiet prints errors only', () => {
-  const r = runCli(['check', `${FX}/echo-newline.env_encoded`])
+test('warnings pass, --strict fails them; --quiet prints errors only', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'quoted_encoded'), `SECRET_A=${b64('"in quotes"')}\nSECRET_B=${b64('x # y')}\n`)
+  const r = runCli(['check', 'quoted_encoded'], { cwd: dir })
   assert.equal(r.status, 0)
-  assert.match(r.stderr, /:1: warning: the value of SECRET_ADMIN decodes to text that ends with a line break/)
+  assert.match(r.stderr, /:1: warning: the value of SECRET_A decodes to text in quotes/)
   assert.match(r.stderr, /ready for Kestra: 2 secrets in .* \(0 errors, 2 warnings, 0 notes\)\n$/)
-  const strict = runCli(['check', `${FX}/echo-newline.env_encoded`, '--strict'])
-  assert.match(strict.stderr, / \(--strict made 2 warnings errors\)\n$/)
+  const strict = runCli(['check', 'quoted_encoded', '--strict'], { cwd: dir })
   assert.equal(strict.status, 1)
-  assert.match(strict.stderr, /:1: error: the value of SECRET_ADMIN/)
+  assert.match(strict.stderr, /:1: error: the value of SECRET_A/)
   assert.match(strict.stderr, /not ready for Kestra: .*: 2 errors, 0 warnings, 0 notes \(--strict made 2 warnings errors\)\n$/)
-  assert.equal(runCli(['check', `${FX}/echo-newline.env_encoded`, '-q']).stderr, '')
+  assert.equal(runCli(['check', 'quoted_encoded', '-q'], { cwd: dir }).stderr, '')
+  // What the plain file holds is what the user wrote: no guess about it, not even with --strict.
+  writeFileSync(join(dir, 'plain'), 'A=\'"in quotes"\'\nB="x # y"\n')
+  assert.equal(runCli(['check', 'quoted_encoded', '--against', 'plain', '--strict'], { cwd: dir }).status, 0)
   const quietErrors = runCli(['check', `${FX}/macro.env_encoded`, '--quiet'])
   assert.equal(quietErrors.status, 1)
   assert.equal(quietErrors.stderr.trim().split('\n').length, 1)
-})
+}))
+
+test('a one-line value that ends with a line break is an error, with the fix; a CR is blamed on CRLF', () => withTempDir((dir) => {
+  // The published Kubernetes example: `echo admin | base64`, which Kestra reads as admin and a line break.
+  const r = runCli(['check', `${FX}/echo-newline.env_encoded`])
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /:1: error: the value of SECRET_ADMIN decodes to text that ends with a line break, .*`echo -n` or `printf %s`/)
+  writeFileSync(join(dir, 'e'), `SECRET_PEM=${b64('-----BEGIN KEY-----\nabc\n-----END KEY-----\n')}\nSECRET_CR=${b64('admin\r\n')}\n`)
+  const pem = runCli(['check', 'e'], { cwd: dir })
+  assert.equal(pem.status, 1)
+  assert.doesNotMatch(pem.stderr, /SECRET_PEM/)
+  assert.match(pem.stderr, /^e:2: error: the value of SECRET_CR .*carriage return.*Windows \(CRLF\) line ends/m)
+  assert.doesNotMatch(pem.stderr, /SECRET_CR.*echo/)
+}))
 
 test('the shell loop\'s output and the docs\' macro form fail the check', () => {
   const loop = runCli(['check', `${FX}/loop.env_encoded`])
@@ -77,6 +95,7 @@ test('--json prints the findings on stdout, and nothing on stderr', () => {
     strict: false,
     file: `${FX}/macro.env_encoded`,
     format: 'env',
+    inputs: [{ name: `${FX}/macro.env_encoded`, format: 'env', secrets: 2 }],
     against: null,
     flows: null,
     secrets: 2,
@@ -118,7 +137,7 @@ test('--against: up to date exits 0; missing, extra and changed secrets exit 1, 
     'not ready for Kestra: 3 secrets in .env_encoded checked against .env: 3 errors, 0 warnings, 0 notes\n')
   const both = runCli(['check', '-', '--against', '-'], { cwd: dir })
   assert.equal(both.status, 2)
-  assert.match(both.stderr, /cannot both be read from stdin/)
+  assert.match(both.stderr, /only one input can be read from stdin/)
   const missing = runCli(['check', '--against', 'nope'], { cwd: dir })
   assert.equal(missing.status, 1)
   assert.equal(missing.stderr, 'nope: error: no such file\n')
@@ -158,7 +177,7 @@ test('check --help lists its options; usage errors exit 2', () => {
   assert.equal(help.status, 0)
   for (const flag of ['--against <file>', '--flows <dir>', '--json', '--strict', '-q, --quiet']) assert.ok(help.stdout.includes(flag), flag)
   assert.equal(runCli(['check', '--flows']).status, 2)
-  assert.equal(runCli(['check', 'a', 'b']).status, 2)
+  assert.equal(runCli(['check', '-', '-']).status, 2)
 })
 
 test('the README\'s check and decode examples give the output they show', () => withTempDir((dir) => {
@@ -175,4 +194,28 @@ test('the README\'s check and decode examples give the output they show', () => 
   assert.ok(call?.[1] && call[2])
   const unescape = (s: string): string => JSON.parse(`"${s}"`) as string
   assert.equal(decodeEnv(unescape(call[1])).text, unescape(call[2]))
+}))
+
+test('check A B reads both as one deployment; --json says so, and has an error object when an input cannot be read', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'a_encoded'), `SECRET_A=${b64('a')}\n`)
+  writeFileSync(join(dir, 'b_encoded'), `SECRET_B=${b64('b')}\nSECRET_A=${b64('again')}\n`)
+  const r = runCli(['check', 'a_encoded', 'b_encoded'], { cwd: dir })
+  assert.equal(r.status, 1)
+  assert.equal(r.stderr, 'b_encoded:2: error: SECRET_A is also defined in a_encoded (line 1), as SECRET_A: Kestra would get one of them: keep it in one input\n' +
+    'not ready for Kestra: 3 secrets in a_encoded and b_encoded: 1 error, 0 warnings, 0 notes\n')
+  writeFileSync(join(dir, 'b_encoded'), `SECRET_B=${b64('b')}\n`)
+  const json = runCli(['check', 'a_encoded', 'b_encoded', '--json'], { cwd: dir })
+  assert.equal(json.status, 0, json.stderr)
+  assert.deepEqual((JSON.parse(json.stdout) as { inputs: unknown }).inputs,
+    [{ name: 'a_encoded', format: 'env', secrets: 1 }, { name: 'b_encoded', format: 'env', secrets: 1 }])
+  const unreadable = runCli(['check', 'a_encoded', 'nope', '--json'], { cwd: dir })
+  assert.equal(unreadable.status, 1)
+  assert.deepEqual(JSON.parse(unreadable.stdout), { ok: false, strict: false, error: { file: 'nope', message: 'no such file' } })
+  assert.equal(unreadable.stderr, 'nope: error: no such file\n')
+  // The plain .env given by mistake: one line that says what was meant.
+  writeFileSync(join(dir, '.env'), 'A=1\nB="two"\n')
+  const plain = runCli(['check', '.env'], { cwd: dir })
+  assert.equal(plain.status, 1)
+  assert.match(plain.stderr, /^\.env: error: this looks like a plain \.env.*: did you mean `kestra-secrets check \.env_encoded --against \.env`\?\n/)
+  assert.equal(plain.stderr.trim().split('\n').length, 2)
 }))

@@ -43,12 +43,12 @@ test('every problem of problems.env_encoded, one finding per line, with file, li
     [13, 'SECRET_TOKEN', 'case-collision', E],
     [15, 'SECRET_DUP', 'duplicate', E],
     [16, 'secret_lower', 'prefix-case', E],
-    [17, 'PLAIN_VAR', 'not-prefixed', W],
+    [17, 'PLAIN_VAR', 'not-prefixed', 'note'],
     [18, 'SECRET_', 'empty-name', E],
     [19, null, 'ignored-line', E],
     [20, 'SECRET_LENGTH', 'invalid-base64', E],
     [21, 'SECRET_QUOTES_KEPT', 'decoded-quoted', W],
-    [22, 'SECRET_TRAILING_NL', 'trailing-newline', W],
+    [22, 'SECRET_TRAILING_NL', 'trailing-newline', E],
     [23, 'SECRET_WITH.DOT', 'name-not-portable', W],
     [24, 'SECRET_SPACED', 'entry-form', E],
     [25, 'SECRET_TRAILING_SPACE', 'entry-form', E],
@@ -94,10 +94,12 @@ test('the {{ ... | base64encode }} form from the docs', () => {
   assert.deepEqual(found(r).map((f) => [f[1], f[2], f[3]]), [[2, 'SECRET_MY_SECRET', 'template']])
 })
 
-test('echo without -n: the value ends with a line break', () => {
+test('echo without -n: a one-line value ends with a line break, an error; --against a plain file that holds it, none', () => {
   const r = checkEncoded(fixture('echo-newline.env_encoded'))
-  assert.ok(r.ok, 'warnings only')
-  assert.deepEqual(found(r).map((f) => f[3]), ['trailing-newline', 'trailing-newline'])
+  assert.equal(r.ok, false)
+  assert.deepEqual(found(r).map((f) => [f[3], f[4]]), [['trailing-newline', 'error'], ['trailing-newline', 'error']])
+  const against = checkEncoded(`SECRET_ADMIN=${b64('admin\n')}\n`, { against: { name: 'p', text: 'ADMIN="admin\\n"\n' } })
+  assert.deepEqual(against.findings, [])
 })
 
 test('line endings and a byte-order mark: only one inside the file is a problem', () => {
@@ -107,8 +109,15 @@ test('line endings and a byte-order mark: only one inside the file is a problem'
   assert.match(r.findings[0]?.message ?? '', /byte-order mark/)
 })
 
-test('no entries, and binary input', () => {
-  assert.deepEqual(found(checkEncoded('# nothing\n')).map((f) => f[3]), ['no-entries'])
+test('no secret, a plain .env, and binary input: not ready', () => {
+  for (const text of ['', '# nothing\n', '\n\n# only comments\n']) {
+    const r = checkEncoded(text)
+    assert.equal(r.ok, false, JSON.stringify(text))
+    assert.ok(found(r).some((f) => f[3] === 'no-secrets'), JSON.stringify(text))
+  }
+  // A plain .env given by mistake: one finding, not one per entry.
+  const plain = checkEncoded('DB_PASSWORD="x y"\nexport TOKEN=abc # note\n', { name: '.env' })
+  assert.deepEqual(found(plain).map((f) => [f[0], f[3], f[4]]), [['.env', 'plain-env', 'error']])
   assert.deepEqual(found(checkEncoded('SECRET_A=eA==\0')).map((f) => [f[1], f[3], f[4]]), [[1, 'binary', 'error']])
 })
 
@@ -164,4 +173,17 @@ test('the template test agrees with its definition, and stays linear on a value 
     (v) => looksLikeTemplate(v) === definition.test(v)), { numRuns: 5000 })
   // The regular expression takes minutes on this; the test must end at once.
   assert.equal(looksLikeTemplate('{{'.repeat(500_000)), false)
+})
+
+test('several inputs are one deployment: a name in two of them is an error with both places; --against and --flows see them all', () => {
+  const values = { name: 'values.yaml', text: `SECRET_A=${b64('a')}\nSECRET_B=${b64('b')}\n` }
+  const secret = { name: 'secret.env', text: `SECRET_C=${b64('c')}\nSECRET_a=${b64('a')}\n` }
+  const r = checkEncoded([values, secret], { against: { name: '.env', text: 'A=a\nB=b\nC=c\n' } })
+  assert.deepEqual(found(r).filter((f) => f[4] === 'error').map((f) => [f[0], f[1], f[2], f[3]]),
+    [['secret.env', 2, 'SECRET_a', 'defined-twice']])
+  assert.match(r.findings.find((f) => f.code === 'defined-twice')?.message ?? '', /is also defined in values\.yaml \(line 1\), as SECRET_A/)
+  assert.deepEqual(r.inputs, [{ name: 'values.yaml', format: 'env', secrets: 2 }, { name: 'secret.env', format: 'env', secrets: 2 }])
+  const missing = checkEncoded([values, { name: 's', text: `SECRET_C=${b64('c')}\n` }], { against: { name: '.env', text: 'A=a\nB=b\nC=c\nD=d\n' } })
+  assert.deepEqual(found(missing).map((f) => [f[0], f[3]]), [['.env', 'missing-secret']])
+  assert.match(missing.findings[0]?.message ?? '', /D is not in values\.yaml and s \(no SECRET_D\)/)
 })

@@ -223,3 +223,11 @@ test('a value that starts with a quote is written bare when dotenv reads it so (
   assert.equal(dotenv.parse(`K=${value}\nZ1=a'\nZ2=b"\nZ3=c\`\n`).K, value)
   assert.equal(quoteValue('`abc'), "'`abc'", 'no closing quote: the quoted reading could run into the next lines')
 })
+
+test('SECRET_X and X in one file would both be written as X: an error naming both lines', () => {
+  const r = decodeEnv(`SECRET_X=${Buffer.from('a').toString('base64')}\nOTHER=1\nX=plain\n`)
+  assert.equal(r.ok, false)
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.line, d.key]), [['decoded-twice', 3, 'X']])
+  assert.match(r.diagnostics.find((d) => d.code === 'decoded-twice')?.message ?? '', /^SECRET_X \(line 1\) and X would both be written as X/)
+  assert.equal(r.text, '')
+})

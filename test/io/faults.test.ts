@@ -214,9 +214,9 @@ test('a bug prints a stack trace and a request to report it, never the value in 
 
 test('decode and check --json: stdout closed early is a quiet exit 0, with no EPIPE noise', () => withTempDir((dir) => {
   writeFileSync(join(dir, '.env_encoded'), bigEncoded(50_000))
-  // Entries without the prefix: check --json then has a long report to print.
-  writeFileSync(join(dir, 'unprefixed'), bigEncoded(50_000).replace(/^SECRET_/gm, ''))
-  for (const [args, first] of [['decode', /^KEY_0=/], ['check unprefixed --json', /^\{/]] as const) {
+  // No flow uses the secrets: check --json then has a long report (of notes) to print.
+  writeFileSync(join(dir, 'flow.yml'), 'id: f\n')
+  for (const [args, first] of [['decode', /^KEY_0=/], ['check .env_encoded --flows flow.yml --json', /^\{/]] as const) {
     const cli = `"${process.execPath}" "${BIN}" ${args}`
     const r = sh(`${cli} | head -1`, dir)
     assert.match(r.stdout, first, args)
@@ -295,8 +295,9 @@ test('decode and check: bad inputs each get a clear outcome, also as --against',
   spawnSync('truncate', ['-s', `${129 * 1024 * 1024}`, join(dir, 'huge')])
   // [file, decode's exit, check's exit, the first line of stderr]
   const cases: Array<[string, number, number, RegExp]> = [
-    ['fifo', 0, 0, /no KEY=VALUE entries found/],
-    ['empty', 0, 0, /no KEY=VALUE entries found/],
+    // An empty input: decode writes an empty .env; check says it holds no secret, so not ready.
+    ['fifo', 0, 1, /no KEY=VALUE entries found/],
+    ['empty', 0, 1, /no KEY=VALUE entries found/],
     ['folder', 1, 1, /^folder: error: is a folder, not a file/],
     ['missing', 1, 1, /^missing: error: no such file\n$/],
     ['unreadable', 1, 1, /^unreadable: error: permission denied: cannot read it\n$/],
@@ -314,8 +315,17 @@ test('decode and check: bad inputs each get a clear outcome, also as --against',
     for (const json of [false, true]) {
       const c = runCliWith(hooks, ['check', file, ...(json ? ['--json'] : [])], { cwd: dir })
       assert.equal(c.status, checkStatus, `check ${file}: ${c.stderr}`)
-      if (json && checkStatus === 0) assert.equal((JSON.parse(c.stdout) as { secrets: number }).secrets, 0)
-      else assert.match(c.stderr, message, `check ${file}`)
+      if (decodeStatus === 0) {
+        if (json) assert.deepEqual((JSON.parse(c.stdout) as { findings: Array<{ code: string }> }).findings.map((f) => f.code), ['no-secrets'])
+        else assert.match(c.stderr, /^[^:]+: error: no SECRET_ variable found: the file holds no secret for Kestra\n/, `check ${file}`)
+      } else if (json) {
+        // An input that cannot be read at all: the JSON report says so too.
+        const report = JSON.parse(c.stdout) as { ok: boolean; error: { file: string; message: string } }
+        assert.equal(report.ok, false)
+        assert.match(`${report.error.file}: error: ${report.error.message}\n`, message, `check --json ${file}`)
+      } else {
+        assert.match(c.stderr, message, `check ${file}`)
+      }
       noStack(c.stderr)
     }
     // The same file as the plain side: check still has a clear outcome.

@@ -21,8 +21,20 @@ export interface Context {
 /** How many diagnostics of one code are printed before the rest are only counted. */
 export const MAX_SHOWN_PER_CODE = 20
 
-/** A diagnostic and the file it is about. */
-export interface Reported extends Diagnostic {
+/**
+ * The codes of findings that only a command makes, about the world around the input rather than
+ * the input (the core's codes are in core/diagnostics.ts): `run` replacing a variable the
+ * environment has already.
+ */
+export type CommandCode = 'environment-replaced'
+
+/** A diagnostic of the core, or a finding of a command itself. */
+export interface Finding extends Omit<Diagnostic, 'code'> {
+  code: DiagnosticCode | CommandCode
+}
+
+/** A finding and the file it is about. */
+export interface Reported extends Finding {
   file: string
 }
 
@@ -35,7 +47,7 @@ export interface ReportOptions {
    * What the command line can do about a finding, added to its message: the core names no flag of
    * the CLI (`, or pass --allow-duplicates to keep the last`).
    */
-  hints?: Partial<Record<DiagnosticCode, string>>
+  hints?: Partial<Record<DiagnosticCode | CommandCode, string>>
 }
 
 /**
@@ -54,7 +66,7 @@ export class Reporter {
   }
 
   /** Takes the diagnostics about `file` (a finding's own `file` wins). */
-  add(file: string, diagnostics: readonly Diagnostic[]): void {
+  add(file: string, diagnostics: readonly Finding[]): void {
     const { strict = false, hints = {} } = this.options
     for (const d of diagnostics) {
       const hint = hints[d.code]

@@ -41,7 +41,7 @@ test('the first example of the README is examples/.env and gives the output it s
   const block = /```console\n([\s\S]*?)```/.exec(README)?.[1] ?? ''
   const input = /\$ cat examples\/\.env\n([\s\S]*?)\n\$ /.exec(block)?.[1]
   const output = /\$ cat examples\/\.env_encoded\n([\s\S]*)$/.exec(block)?.[1]
-  const summary = /\$ npx kestra-secrets encode examples\/\.env\n(.*)\n/.exec(block)?.[1]
+  const summary = /\$ kestra-secrets encode examples\/\.env\n(.*)\n/.exec(block)?.[1]
   assert.ok(input && output && summary)
   assert.equal(input, readFileSync(join(ROOT, 'examples', '.env'), 'utf8'), 'the README shows examples/.env as it is')
   mkdirSync(join(dir, 'examples'))

@@ -17,7 +17,17 @@ test('publint finds nothing to report on the package', async () => {
   assert.deepEqual(messages.map((m) => `${m.type} ${m.code} ${m.path.join('.')}`), [])
 })
 
-test('the packed package holds only what runs, and npx kestra-secrets works from it', longTest, () => withTempDir((dir) => {
+test('package.json has no script that npm runs when the package is installed as a dependency', () => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  // npm 11 lists preinstall, install, postinstall and (for a tarball, git or folder) prepare as
+  // install scripts to approve; postprepare runs only in the clone (npm install, npm ci), prepack
+  // only for npm pack and npm publish.
+  for (const name of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(scripts[name], undefined, name)
+  assert.equal(scripts.postprepare, 'npm run build')
+  assert.equal(scripts.prepack, 'npm run build')
+})
+
+test('the packed package holds only what runs, installs with no warning, and npx kestra-secrets works from it', longTest, () => withTempDir((dir) => {
   // The build is fresh (npm test builds first): pack without running prepare again.
   const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT)) as
     Array<{ filename: string; files: Array<{ path: string }> }>
@@ -35,7 +45,11 @@ test('the packed package holds only what runs, and npx kestra-secrets works from
   const project = join(dir, 'project')
   spawnSync('mkdir', [project])
   writeFileSync(join(project, 'package.json'), '{"private":true}\n')
-  npm(['install', join(dir, info.filename)], project)
+  // At npm's default log level, which shows warnings: there must be none (npm 11 warns about
+  // install scripts that no allowScripts entry covers).
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', join(dir, info.filename)], { cwd: project, encoding: 'utf8' })
+  assert.equal(install.status, 0, install.stderr)
+  assert.equal(install.stderr, '', 'npm install prints no warning')
   const installed = join(project, 'node_modules', 'kestra-secrets')
   const tree = (): string[] => readdirSync(installed, { recursive: true, encoding: 'utf8' }).sort()
   const before = tree()

@@ -19,7 +19,7 @@ test('the Formats section comes after the encode options and before docker compo
   assert.ok(end <= README.indexOf('\n## With docker compose\n'))
   for (const format of ['helm', 'helm-legacy', 'k8s-secret', 'json']) {
     assert.match(SECTION, new RegExp(`#### \`${format}\``), format)
-    assert.match(SECTION, new RegExp(`\\$ npx kestra-secrets encode \\.env --format ${format}`), format)
+    assert.match(SECTION, new RegExp(`\\$ kestra-secrets encode \\.env --format ${format}`), format)
   }
   assert.match(SECTION, /helm upgrade --install kestra kestra\/kestra .*-f values\.secrets\.yaml/)
   assert.match(SECTION, /kubectl apply -f secret\.yaml/)
@@ -28,7 +28,7 @@ test('the Formats section comes after the encode options and before docker compo
 
 /**
  * Replays the console blocks in one folder: `$ cat FILE` shows a file (and creates the input, the
- * first time, from what it shows); `$ npx kestra-secrets ...` shows stderr then stdout.
+ * first time, from what it shows); `$ kestra-secrets ...` shows stderr then stdout.
  */
 test('every console transcript of the Formats section is what the tool does', () => withTempDir((dir) => {
   const blocks = [...SECTION.matchAll(/```console\n([\s\S]*?)```/g)].map((m) => m[1] as string)
@@ -39,7 +39,7 @@ test('every console transcript of the Formats section is what the tool does', ()
       const [command = '', ...rest] = step.split('\n')
       const shown = rest.join('\n').replace(/\n+$/, '') + '\n'
       const cat = /^\$ cat (\S+)$/.exec(command)
-      const run = /^\$ npx kestra-secrets (.*)$/.exec(command)
+      const run = /^\$ kestra-secrets (.*)$/.exec(command)
       if (cat) {
         const file = join(dir, cat[1] as string)
         if (!existsSync(file)) writeFileSync(file, shown)

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import dotenv from 'dotenv'
-import { commands, globalOptions, optionsTable } from '../src/cli/options.js'
+import { commands, globalOptions, optionsTable, synopsis } from '../src/cli/options.js'
 import { encodeEnv } from '../src/core/encode.js'
 import { ROOT, kestraDecode, runCli, withTempDir } from './helpers.js'
 
@@ -11,7 +11,7 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
 
 test('each command\'s section of the README has the option table its data renders (npm run readme)', () => {
   for (const c of commands) {
-    const start = README.indexOf(`### \`${c.name} [file]\``)
+    const start = README.indexOf(`### \`${synopsis(c)}\``)
     assert.notEqual(start, -1, `a section for ${c.name}`)
     const end = README.indexOf('\n### ', start + 1)
     const section = README.slice(start, end === -1 ? undefined : end)
@@ -41,7 +41,7 @@ test('the first example of the README is examples/.env and gives the output it s
   const block = /```console\n([\s\S]*?)```/.exec(README)?.[1] ?? ''
   const input = /\$ cat examples\/\.env\n([\s\S]*?)\n\$ /.exec(block)?.[1]
   const output = /\$ cat examples\/\.env_encoded\n([\s\S]*)$/.exec(block)?.[1]
-  const summary = /\$ npx kestra-secrets encode examples\/\.env\n(.*)\n/.exec(block)?.[1]
+  const summary = /\$ kestra-secrets encode examples\/\.env\n(.*)\n/.exec(block)?.[1]
   assert.ok(input && output && summary)
   assert.equal(input, readFileSync(join(ROOT, 'examples', '.env'), 'utf8'), 'the README shows examples/.env as it is')
   mkdirSync(join(dir, 'examples'))

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<(inv: Invocation, ctx: Context) => 
   encode: async () => (await import('../commands/encode.js')).encode,
   decode: async () => (await import('../commands/decode.js')).decode,
   check: async () => (await import('../commands/check.js')).check,
+  run: async () => (await import('../commands/run.js')).run,
 }
 
 const ISSUES = 'https://github.com/kestra-secrets/kestra-secrets/issues'

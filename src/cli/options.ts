@@ -18,8 +18,18 @@ export interface OptionSpec {
 export interface CommandSpec {
   name: string
   argument: { name: string; description: string }
+  /**
+   * What follows `--` on the command line, for a command that starts another one (`run`):
+   * everything after the first `--` is that command's, options included.
+   */
+  passThrough?: string
   summary: string
   options: OptionSpec[]
+}
+
+/** `encode [file]`, `run [file] -- command [args...]`: the heading of the command's README section. */
+export function synopsis(spec: CommandSpec): string {
+  return [spec.name, spec.argument.name, ...(spec.passThrough === undefined ? [] : [spec.passThrough])].join(' ')
 }
 
 /** The options of the program, which every command takes too. */
@@ -38,8 +48,24 @@ const expand: OptionSpec = {
     '(see [References](#references))',
 }
 
+/** How a plain .env is read: the same for every command that reads one (encode, run). */
+const readingOptions: OptionSpec[] = [
+  {
+    flags: '--allow-duplicates',
+    description: 'keep the last definition of a repeated name (as dotenv does) instead of failing',
+    readme: 'keep the last definition of a repeated name (as dotenv does) instead of failing; the earlier ones are left out with a warning',
+  },
+  { flags: '--force', description: 'encode even when the input already looks encoded' },
+  expand,
+]
+
 const strict: OptionSpec = { flags: '--strict', description: 'treat warnings as errors: exit 1 and write nothing' }
 const quiet: OptionSpec = { flags: '-q, --quiet', description: 'print errors only: no warnings, no summary' }
+
+/**
+ * How a .env is read, shared by encode and run (src/commands/encode-options.ts turns them into
+ * encodeEnv's options): an option added here reaches both.
+ */
 
 export const encodeCommand: CommandSpec = {
   name: 'encode',
@@ -68,13 +94,7 @@ export const encodeCommand: CommandSpec = {
       description: 'with --format k8s-secret: the Secret\'s namespace (default: none, kubectl\'s current one)',
       readme: 'with `--format k8s-secret`: the Secret\'s namespace (default: none, so kubectl\'s current one)',
     },
-    {
-      flags: '--allow-duplicates',
-      description: 'keep the last definition of a repeated name (as dotenv does) instead of failing',
-      readme: 'keep the last definition of a repeated name (as dotenv does) instead of failing; the earlier ones are left out with a warning',
-    },
-    { flags: '--force', description: 'encode even when the input already looks encoded' },
-    expand,
+    ...readingOptions,
     { ...strict, description: 'treat warnings as errors (for CI): exit 1 and write nothing' },
     quiet,
   ],
@@ -118,7 +138,19 @@ export const checkCommand: CommandSpec = {
   ],
 }
 
-export const commands: CommandSpec[] = [encodeCommand, decodeCommand, checkCommand]
+export const runCommand: CommandSpec = {
+  name: 'run',
+  argument: { name: '[file]', description: '.env file to read, or - for stdin (default: .env)' },
+  passThrough: '-- command [args...]',
+  summary: 'start a command with the SECRET_<NAME> variables of a .env file in its environment, written nowhere',
+  options: [
+    ...readingOptions,
+    { ...strict, description: 'treat warnings as errors: exit 1 and start nothing' },
+    { ...quiet, description: 'print errors only: no warnings, no summary (the command\'s own output is untouched)' },
+  ],
+}
+
+export const commands: CommandSpec[] = [encodeCommand, decodeCommand, checkCommand, runCommand]
 
 /** The README's table of a command's options: its own, then those every command takes. */
 export function optionsTable(spec: CommandSpec): string {

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { readFileSync } from 'node:fs'
 import { UsageError } from '../errors.js'
 import type { CommandArgs, Invocation } from '../commands/invocation.js'
-import { commands, globalOptions, type OptionSpec } from './options.js'
+import { commands, globalOptions, type CommandSpec, type OptionSpec } from './options.js'
 
 export interface Writers {
   out(text: string): void
@@ -35,6 +35,7 @@ function version(): string {
  * the one line to print.
  */
 export function parseArgs(argv: readonly string[], writers: Writers): Invocation | undefined {
+  const { own, passThrough, spec: passing } = splitPassThrough(argv)
   let invocation: Invocation | undefined
   // The command whose options were wrong, for the hint to its --help.
   let failedIn = ''
@@ -60,6 +61,10 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
         throw e
       })
       .configureOutput(output)
+    if (spec.passThrough !== undefined) {
+      cmd.usage(`[options] ${spec.argument.name} ${spec.passThrough}`)
+        .addHelpText('after', `\nEverything after -- is the command and its own arguments and options, e.g.:\n  kestra-secrets ${spec.name} .env -- node app.js --port 8080\n`)
+    }
     for (const o of spec.options) {
       const option = new Option(o.flags, o.description)
       if (o.choices) option.choices(o.choices)
@@ -70,6 +75,7 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
       // A variadic argument ([files...]) gives a list, perhaps empty.
       const files = Array.isArray(file) ? file : file === undefined ? [] : [file]
       invocation = { command: spec.name, file: files[0], files, options: { ...options }, color: color === false ? false : undefined }
+      if (spec.passThrough !== undefined) invocation.passThrough = passThrough
     })
   }
 
@@ -77,8 +83,12 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
     writers.err(program.helpInformation())
     throw new UsageError('no command given: try `kestra-secrets encode .env`')
   }
+  if (passing !== undefined && passThrough === undefined && !own.some((a) => HELP_OR_VERSION.has(a))) {
+    // Without `--`, `run node -e ...` would fail on -e as an option of ours: say what is missing.
+    throw new UsageError(`${passing.name} starts the command given after --: kestra-secrets ${passing.name} [file] -- command [args...] (see kestra-secrets ${passing.name} --help)`)
+  }
   try {
-    program.parse(argv as string[], { from: 'user' })
+    program.parse(own, { from: 'user' })
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return undefined
@@ -93,8 +103,29 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
   return validate(invocation)
 }
 
+const HELP_OR_VERSION = new Set(['-h', '--help', '-V', '--version'])
+
+/**
+ * For a command that starts another (`run`), the command line splits at the first `--` after the
+ * command's name: what comes before is ours, what comes after is the other command's, options
+ * included. Commander keeps no trace of where `--` was, and `run -- node -e 1` must not read
+ * `node` as the file, so the split is made before commander sees the line.
+ */
+function splitPassThrough(argv: readonly string[]): { own: string[]; passThrough?: string[]; spec?: CommandSpec } {
+  // The program's own options (--no-color, -h, -V) take no value: the first word is the command.
+  const at = argv.findIndex((a) => !a.startsWith('-'))
+  const spec = commands.find((c) => c.name === argv[at] && c.passThrough !== undefined)
+  if (spec === undefined) return { own: [...argv] }
+  const dashes = argv.indexOf('--', at + 1)
+  if (dashes === -1) return { own: [...argv], spec }
+  return { own: argv.slice(0, dashes), passThrough: argv.slice(dashes + 1), spec }
+}
+
 /** The checks that span options. */
 function validate(invocation: Invocation): Invocation {
+  if (invocation.passThrough !== undefined && invocation.passThrough.length === 0) {
+    throw new UsageError(`nothing after --: give the command to start, as in kestra-secrets ${invocation.command} .env -- node app.js`)
+  }
   const o = invocation.options
   if (o.stdout === true && o.output !== undefined && o.output !== '-') {
     throw new UsageError('--stdout and --output go to different places: give one of them')

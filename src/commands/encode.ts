@@ -8,6 +8,7 @@ import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT, UsageError } from '../errors.js'
 import type { Invocation } from './invocation.js'
 import { plural, Reporter, type Context } from './report.js'
+import { encodeOptions } from './encode-options.js'
 import { trackedWarnings } from './tracked.js'
 import { readInput } from '../io/read.js'
 import { writeFileAtomic, writeStdout } from '../io/write.js'
@@ -78,7 +79,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
 
   if (output !== undefined) checkOutputPath(output, file)
   const input = readInput(file)
-  const result = encodeEnv(input.text, { allowDuplicates: o.allowDuplicates, force: o.force, expand: o.expand === true, env: ctx.env })
+  const result = encodeEnv(input.text, encodeOptions(o, ctx.env))
   reporter.add(input.name, result.diagnostics)
   if (result.ok) {
     reporter.add(input.name, checkLimits(format, result.entries))
@@ -86,7 +87,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   }
   if (input.path !== undefined) reporter.add(input.path, await trackedWarnings(input.path, 'it holds every secret in plain text', 'input-not-git-ignored'))
   if (result.ok && output !== undefined) {
-    reporter.add(output, await trackedWarnings(output, 'base64 is not encryption', 'not-git-ignored', ignoreLines(basename(file))))
+    reporter.add(output, await trackedWarnings(output, 'base64 is not encryption', 'not-git-ignored', file === '-' ? [basename(output)] : ignoreLines(basename(file))))
   }
   reporter.print()
   if (reporter.failed) {

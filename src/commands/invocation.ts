@@ -21,4 +21,9 @@ export interface Invocation {
   options: CommandArgs
   /** false with --no-color, undefined otherwise. */
   color: boolean | undefined
+  /**
+   * For a command that starts another (`run`): the words after the first `--`, as given; undefined
+   * when there was no `--`.
+   */
+  passThrough?: string[]
 }

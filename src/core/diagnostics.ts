@@ -65,6 +65,7 @@ export type DiagnosticCode =
   | 'plain-env'
   | 'defined-twice'
   | 'decoded-twice'
+  | 'environment-replaced'
 
 /**
  * One finding about the input. `message` never contains a value: it names the line and the key

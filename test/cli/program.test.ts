@@ -27,6 +27,15 @@ test('argv → invocation', () => {
     [['--no-color', 'encode'], { command: 'encode', color: false }],
     [['encode', '--no-color'], { command: 'encode', color: false }],
     [['encode'], { color: undefined }],
+    // run: the file and our options before the first --, the command (options and all) after it.
+    [['run', '--', 'node', '-e', '1'], { command: 'run', file: undefined, passThrough: ['node', '-e', '1'] }],
+    [['run', '.env', '--', 'cmd', '--flag'], { file: '.env', options: {}, passThrough: ['cmd', '--flag'] }],
+    [['run', '--strict', '-q', 'prod.env', '--', 'cmd'], { file: 'prod.env', options: { strict: true, quiet: true }, passThrough: ['cmd'] }],
+    [['run', '--allow-duplicates', '--force', '--', 'cmd'], { options: { allowDuplicates: true, force: true } }],
+    [['run', '-', '--', 'cmd', '--', '-q'], { file: '-', options: {}, passThrough: ['cmd', '--', '-q'] }],
+    [['--no-color', 'run', '--', 'cmd', '--no-color'], { color: false, passThrough: ['cmd', '--no-color'] }],
+    [['run', '--', 'cmd', '--no-color'], { color: undefined }],
+    [['encode', '--', '-weird.env'], { file: '-weird.env', passThrough: undefined }],
   ]
   for (const [argv, expected] of table) {
     const { inv } = parse(argv)
@@ -45,6 +54,11 @@ test('usage errors are UsageErrors (exit 2) with one line', () => {
     [['encode', '-o'], /argument missing/],
     [['encode', 'a', 'b'], /too many arguments/],
     [['encode', '--stdout', '-o', 'file'], /--stdout and --output/],
+    [['run'], /starts the command given after --/],
+    [['run', 'node', '-e', '1'], /starts the command given after --/],
+    [['run', '.env', '--'], /nothing after --/],
+    [['run', '--stdout', '--', 'cmd'], /unknown option '--stdout'/],
+    [['run', 'a', 'b', '--', 'cmd'], /too many arguments/],
   ]
   for (const [argv, message] of bad) {
     assert.throws(() => parse(argv), (e: unknown) => {
@@ -66,6 +80,10 @@ test('--help and --version print on stdout and give no invocation', () => {
   for (const flag of ['--output', '--stdout', '--allow-duplicates', '--force', '--strict', '--quiet']) {
     assert.ok(encodeHelp.out.includes(flag), flag)
   }
+  const runHelp = parse(['run', '--help'])
+  assert.equal(runHelp.inv, undefined)
+  assert.match(runHelp.out, /^Usage: kestra-secrets run \[options\] \[file\] -- command \[args\.\.\.\]$/m)
+  assert.equal(parse(['run', '.env', '--help', '--', 'cmd']).inv, undefined, '--help before -- is ours')
   const version = parse(['--version'])
   assert.equal(version.inv, undefined)
   assert.match(version.out, /^\d+\.\d+\.\d+/)

@@ -182,7 +182,7 @@ test('check --help lists its options; usage errors exit 2', () => {
 
 test('the README\'s check and decode examples give the output they show', () => withTempDir((dir) => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-  const shown = /\$ npx kestra-secrets check\n([\s\S]*?)\n\n/.exec(readme)?.[1]
+  const shown = /\$ kestra-secrets check\n([\s\S]*?)\n\n/.exec(readme)?.[1]
   assert.ok(shown)
   const token = b64('t'.repeat(80))
   writeFileSync(join(dir, '.env_encoded'), `# Kestra\nSECRET_DB_USER=${b64('kestra')}\n` +

@@ -292,7 +292,7 @@ test('the README\'s decode and check examples of a format are what the tool does
   const formats = section('\n### Formats\n', '\n#### `helm`')
   writeFileSync(join(dir, '.env'), /\$ cat \.env\n([\s\S]*?)```/.exec(formats)?.[1] ?? '')
   for (const format of ['helm', 'k8s-secret']) assert.equal(runCli(['encode', '--format', format, '-q'], { cwd: dir }).status, 0)
-  const blocks = [section('\n### `decode [file]`', '\n### `check [file]`'), section('\n### `check [file]`', '\n## With docker compose')]
+  const blocks = [section('\n### `decode [file]`', '\n### `check [file]`'), section('\n### `check [file]`', '\n### `run [file]')]
     .flatMap((s) => [...s.matchAll(/^( *)```console\n([\s\S]*?)^ *```/gm)]
       .map((m) => (m[2] as string).replace(new RegExp(`^${m[1] as string}`, 'gm'), '')))
     .filter((b) => b.includes('.yaml'))
@@ -306,8 +306,8 @@ test('the README\'s decode and check examples of a format are what the tool does
         assert.equal(readFileSync(join(dir, args[1] ?? ''), 'utf8'), shown, command)
         continue
       }
-      assert.deepEqual(args.slice(0, 2), ['npx', 'kestra-secrets'])
-      const r = runCli(args.slice(2), { cwd: dir })
+      assert.equal(args[0], 'kestra-secrets')
+      const r = runCli(args.slice(1), { cwd: dir })
       assert.equal(r.status, 0, r.stderr)
       assert.equal(r.stderr + r.stdout, shown, command)
     }

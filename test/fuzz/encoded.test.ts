@@ -117,7 +117,7 @@ test(`${ENCODED_RUNS} mutated encoded files through decode and check; a file che
         } else {
           for (const e of decoded.stderr.split('\n').filter((l) => l.includes(': error: '))) {
             // A value no .env can hold, or SECRET_X beside X, which decode would write as X twice.
-            assert.match(e, /: error: (the value of SECRET_\S+ (mixes quotes|decodes to text with a NUL)|\S+ \(line \d+\) and SECRET_\S+ would both be written as )/, e)
+            assert.match(e, /: error: (the value of SECRET_\S+ (mixes quotes|decodes to text with a NUL)|\S+ \(line \d+\) and \S+ would both be written as )/, e)
           }
         }
 

@@ -1,12 +1,13 @@
 import { basename } from 'node:path'
 import { isTrackableByGit } from '../io/git.js'
 import type { Diagnostic } from '../core/diagnostics.js'
+import type { ResultSink } from '../io/fd.js'
 import type { TextSink } from '../io/stderr.js'
 import type { Paint } from './color.js'
 
 export interface Context {
-  /** Where results go; only read when a result is printed. */
-  stdout: NodeJS.WritableStream
+  /** Where results go. */
+  stdout: ResultSink
   /** Where diagnostics and summaries go. */
   stderr: TextSink
   paint: Paint

@@ -117,6 +117,7 @@ export function describeFsError(e: unknown, verb: 'read' | 'write'): string {
     case 'ENOTDIR': return 'a part of the path is not a folder'
     case 'ENOSPC': return 'no space left on the device'
     case 'EDQUOT': return 'disk quota exceeded'
+    case 'EFBIG': return 'the file has reached the size limit (ulimit -f, or the file system\'s)'
     case 'EROFS': return 'the file system is read-only'
     case 'ENAMETOOLONG': return 'the path is too long'
     case 'ELOOP': return 'too many symbolic links in the path'

@@ -1,6 +1,7 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { InputError } from '../errors.js'
+import { writeAll, type ResultSink } from './fd.js'
 import { describeFsError } from './read.js'
 
 /**
@@ -17,9 +18,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   try {
     fd = openSync(tmp, 'wx', 0o600)
     fchmodSync(fd, 0o600)
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-    let written = 0
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
     fsyncSync(fd)
     closeSync(fd)
     fd = undefined
@@ -47,12 +46,12 @@ function holdSignals(): void {
 }
 
 /**
- * Writes the result on stdout and waits until it is handed over, so that a failure (a full disk
- * behind `> file`) is reported before any summary. A reader that went away (EPIPE) is not an error.
+ * Writes the result on stdout, and fails before any summary is printed when it cannot be written
+ * whole (a full disk behind `> file`). A reader that went away (EPIPE) is not an error.
  */
-export function writeStdout(stream: NodeJS.WritableStream, text: string | Uint8Array): Promise<void> {
+export function writeStdout(sink: ResultSink, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.write(text, (e?: Error | null) => {
+    sink.write(text, (e?: Error | null) => {
       if (!e || (e as NodeJS.ErrnoException).code === 'EPIPE') resolve()
       else reject(new InputError('stdout', `${describeFsError(e, 'write')}; the output is incomplete`))
     })

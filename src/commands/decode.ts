@@ -6,7 +6,7 @@ import type { Invocation } from '../cli/program.js'
 import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
 import { checkOutputPath } from '../io/output.js'
 import { readInput } from '../io/read.js'
-import { writeFileAtomic, writeStdout } from '../io/write.js'
+import { writeOutput, writeStdout } from '../io/write.js'
 
 export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   const o = inv.options
@@ -28,7 +28,7 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   if (output === undefined) {
     await writeStdout(ctx.stdout, result.text)
   } else {
-    writeFileAtomic(output, result.text)
+    writeOutput(output, result.text)
   }
   if (!o.quiet) {
     const secrets = result.entries.filter((e) => e.decoded).length

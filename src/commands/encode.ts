@@ -9,7 +9,7 @@ import { EXIT, UsageError } from '../errors.js'
 import type { Invocation } from '../cli/program.js'
 import { plural, printDiagnostics, warnIfTrackable, type Context } from '../cli/report.js'
 import { readInput } from '../io/read.js'
-import { writeFileAtomic, writeStdout } from '../io/write.js'
+import { writeOutput, writeStdout } from '../io/write.js'
 import { checkOutputPath } from '../io/output.js'
 
 /**
@@ -55,7 +55,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   const toStdout = o.stdout === true || o.output === '-' || (file === '-' && o.output === undefined)
   const output = toStdout ? undefined : (o.output ?? defaultOutput(file, format))
 
-  if (output !== undefined) checkOutputPath(output, file)
+  if (output !== undefined) checkOutputPath(output, file, { derived: o.output === undefined })
   const input = readInput(file)
   const result = encodeInput(input.text, format, { allowDuplicates: o.allowDuplicates, force: o.force })
 
@@ -71,7 +71,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   if (output === undefined) {
     await writeStdout(ctx.stdout, data)
   } else {
-    writeFileAtomic(output, data)
+    writeOutput(output, data)
   }
   if (!o.quiet) {
     const warnings = judged.filter((d) => d.severity === 'warning').length

@@ -118,6 +118,8 @@ export function describeFsError(e: unknown, verb: 'read' | 'write'): string {
     case 'ENOSPC': return 'no space left on the device'
     case 'EDQUOT': return 'disk quota exceeded'
     case 'EFBIG': return 'the file has reached the size limit (ulimit -f, or the file system\'s)'
+    case 'EBADF': return 'is not an open file descriptor'
+    case 'ENXIO': return 'nothing is there to receive it (a device or a socket without its other end)'
     case 'EROFS': return 'the file system is read-only'
     case 'ENAMETOOLONG': return 'the path is too long'
     case 'ELOOP': return 'too many symbolic links in the path'

@@ -1,24 +1,79 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs'
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { InputError } from '../errors.js'
 import { writeAll, type ResultSink } from './fd.js'
+import { outputTarget } from './output.js'
 import { describeFsError } from './read.js'
+
+/**
+ * Writes a result to `path`. A regular file or a new path is written whole or not at all, with
+ * mode 0600 (writeFileAtomic). A descriptor (`/dev/fd/N`, `/dev/stdout`), a character device
+ * (`/dev/null`) or a named pipe is written into instead, as a shell's `>` would: there is no
+ * folder to put a temporary file in, or renaming one over it would destroy it.
+ */
+export function writeOutput(path: string, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  const target = outputTarget(path)
+  if (target.kind === 'fd') return writeInto(path, target.fd, bytes)
+  if (target.kind === 'device') {
+    const fd = openDevice(path)
+    if (fd !== undefined) {
+      try {
+        return writeInto(path, fd, bytes)
+      } finally {
+        closeSync(fd)
+      }
+    }
+  }
+  writeFileAtomic(path, bytes)
+}
+
+/**
+ * Opens a device or a named pipe for writing: without O_CREAT, so that a path that has gone is
+ * not made a file here, nor O_TRUNC or O_APPEND, which mean nothing to a device. A named pipe
+ * waits for its reader, as with a shell's `>`. Undefined when a regular file or nothing stands
+ * there by now: that is written as a file.
+ */
+function openDevice(path: string): number | undefined {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new InputError(path, `${describeFsError(e, 'write')}; nothing was written`)
+  }
+  if (fstatSync(fd).isFile()) {
+    closeSync(fd)
+    return undefined
+  }
+  return fd
+}
+
+function writeInto(path: string, fd: number, bytes: Uint8Array): void {
+  try {
+    writeAll(fd, bytes)
+  } catch (e) {
+    throw new InputError(path, `${describeFsError(e, 'write')}; the output is incomplete`)
+  }
+}
+
+let tmpCounter = 0
 
 /**
  * Writes a file whole or not at all, with mode 0600 whatever the umask: a temporary file in the
  * same folder, flushed, then renamed over the target. A symbolic link at the target is replaced,
  * never written through. SIGINT and SIGTERM wait until the file is in place or removed.
+ * No crypto for the name: loading it costs more start-up than the whole encoding of a small file.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  // pid + time + a counter keep the name unique; 'wx' below refuses to reuse one anyway. No crypto:
-  // loading it costs more start-up than the whole encoding of a small file.
+function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  // pid + time + a counter keep the name unique; 'wx' below refuses to reuse one anyway.
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${(tmpCounter++).toString(36)}.tmp`)
   holdSignals()
   let fd: number | undefined
   try {
     fd = openSync(tmp, 'wx', 0o600)
     fchmodSync(fd, 0o600)
-    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
+    writeAll(fd, bytes)
     fsyncSync(fd)
     closeSync(fd)
     fd = undefined
@@ -30,7 +85,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-let tmpCounter = 0
 let holding = false
 
 /**

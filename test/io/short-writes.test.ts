@@ -49,14 +49,23 @@ test('-o a file past the limit: nothing is written and no temporary file is left
   assert.deepEqual(readdirSync(dir).sort(), ['.env', 'out'])
 }))
 
+test('-o a descriptor on a file past the limit: one line, exit 1', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), env(200))
+  const r = sh(limited(`${cli} encode .env -o /dev/fd/3 3>fd3`), dir)
+  assert.equal(r.status, EXIT.rejected)
+  assert.equal(r.stderr, `/dev/fd/3: error: ${SIZE}; the output is incomplete\n`)
+  assert.equal(readFileSync(join(dir, 'fd3')).length, LIMIT)
+}))
+
 test('a short write that ends well is carried on: every byte arrives', () => withTempDir((dir) => {
-  // An injected write that takes at most 7 bytes a call, on every descriptor: stdout, a file.
+  // An injected write that takes at most 7 bytes a call, on every descriptor: stdout, a file, a device.
   writeFileSync(join(dir, '.env'), env(300))
   const expected = runCli(['encode', '.env', '--stdout', '-q'], { cwd: dir }).stdout
   const hook = inject('short-writes.mjs').map((a) => `"${a}"`).join(' ')
   for (const [script, where] of [
     [`"${process.execPath}" ${hook} "${BIN}" encode .env --stdout -q > out`, 'out'],
     [`"${process.execPath}" ${hook} "${BIN}" encode .env -o file -q`, 'file'],
+    [`"${process.execPath}" ${hook} "${BIN}" encode .env -o /dev/fd/3 -q 3>fd3`, 'fd3'],
   ] as const) {
     const r = sh(script, dir)
     assert.equal(r.status, 0, `${script}: ${r.stderr}`)

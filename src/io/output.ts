@@ -103,8 +103,8 @@ export interface OutputCheck {
 }
 
 /**
- * The output may not be a folder nor the input itself (by path or by device and inode), and a
- * name made from the input needs an input with a name.
+ * The output may not be a folder nor the input itself (by path, or by device and inode, for a
+ * named input and for stdin alike), and a name made from the input needs an input with a name.
  */
 export function checkOutputPath(output: string, input: string, { derived = false }: OutputCheck = {}): void {
   if (derived && isStream(input)) {
@@ -113,10 +113,9 @@ export function checkOutputPath(output: string, input: string, { derived = false
   }
   const target = outputTarget(output)
   if (target.stats?.isDirectory()) throw new InputError(output, 'is a folder: give a file path to -o')
-  if (input === '-') return
-  if (resolve(output) === resolve(input)) throw itself(output)
+  if (input !== '-' && resolve(output) === resolve(input)) throw itself(output)
   const out = target.stats
-  const inp = statOrUndefined(input)
+  const inp = input === '-' ? fstatOrUndefined(0) : statOrUndefined(input)
   // A terminal may well be both (`encode /dev/tty -o /dev/tty`); a file or a pipe may not.
   if (out && inp && out.dev === inp.dev && out.ino === inp.ino && !out.isCharacterDevice()) throw itself(output)
 }
@@ -129,6 +128,14 @@ function itself(output: string): InputError {
 function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path)
+  } catch {
+    return undefined
+  }
+}
+
+function fstatOrUndefined(fd: number): Stats | undefined {
+  try {
+    return fstatSync(fd)
   } catch {
     return undefined
   }

@@ -1,6 +1,7 @@
 // Outputs that are not regular files (issue 15): a character device, a named pipe, a descriptor
 // (/dev/fd/N, /proc/self/fd/N, /dev/stdout through a link, >(cmd)) is written into, never renamed
-// over; a default output name is never made from an input that is not a regular file.
+// over; a default output name is never made from an input that is not a regular file; stdin is
+// compared with the output as a named input is.
 //
 // Nothing here writes at a path of the real /dev: on the code before these fixes such a test
 // would have replaced /dev/null or /dev/stdout for the whole machine (the tests run as root in
@@ -10,7 +11,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, lstatSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { assertNoStack, BIN, runCli, withTempDir, withTempDirAsync } from '../helpers.js'
 import { EXIT } from '../../src/errors.js'
@@ -188,6 +189,36 @@ test('no output name is made from an input that is not a regular file: -o is ask
   assert.equal(printed.stdout, ENCODED)
   const dash = sh(`${cli} encode - < .env`, dir)
   assert.equal(dash.stdout, ENCODED)
+}))
+
+test('stdin is compared with the output as a named input is: `encode - -o p.env < p.env` is refused', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'p.env'), ENV)
+  mkdirSync(join(dir, 'sub'))
+  symlinkSync('../p.env', join(dir, 'sub', 'link'))
+  for (const script of [
+    `${cli} encode - -o p.env < p.env`,
+    `${cli} encode - -o sub/link < p.env`,
+    `${cli} encode /dev/stdin -o p.env < p.env`,
+  ]) {
+    const r = sh(script, dir)
+    assert.equal(r.status, EXIT.rejected, script)
+    assert.match(r.stderr, /^\S+: error: is the input file itself: refusing to write over it; choose another path with -o\n$/, script)
+    assert.equal(readFileSync(join(dir, 'p.env'), 'utf8'), ENV, `${script}: the plain file is intact`)
+  }
+  writeFileSync(join(dir, 'e.env'), ENCODED)
+  const d = sh(`${cli} decode - -o e.env < e.env`, dir)
+  assert.equal(d.status, EXIT.rejected)
+  assert.match(d.stderr, /^e\.env: error: is the input file itself/)
+  assert.equal(readFileSync(join(dir, 'e.env'), 'utf8'), ENCODED)
+  // A hard link is the same file too.
+  const hard = sh(`ln p.env hard && ${cli} encode - -o hard < p.env`, dir)
+  assert.equal(hard.status, EXIT.rejected)
+  assert.equal(readFileSync(join(dir, 'p.env'), 'utf8'), ENV)
+  // Another file, or stdin from a pipe, is fine.
+  assert.equal(sh(`${cli} encode - -o other.env < p.env`, dir).status, 0)
+  assert.equal(readFileSync(join(dir, 'other.env'), 'utf8'), ENCODED)
+  assert.equal(sh(`cat p.env | ${cli} encode - -o piped.env`, dir).status, 0)
+  assert.equal(readFileSync(join(dir, 'piped.env'), 'utf8'), ENCODED)
 }))
 
 test('a block device at the output is refused with one line (mknod, as root)', { skip: isRoot ? false : 'mknod needs root' }, () => withTempDir((dir) => {

@@ -57,6 +57,29 @@ function writeInto(path: string, fd: number, bytes: Uint8Array): void {
   }
 }
 
+/** NAME_MAX of Linux, macOS and Windows file systems: the longest name of one path component, in bytes. */
+const NAME_MAX = 255
+
+/**
+ * A name for the temporary file beside `path`, unique and at most NAME_MAX bytes however long the
+ * output's name: `.` + as much of that name as fits + `.<pid>.<time and a counter>.tmp`. The
+ * suffix makes it unique ('wx' refuses to reuse a name anyway); the rest only tells a person
+ * whose file it was.
+ */
+export function temporaryName(path: string): string {
+  const unique = `${process.pid}.${Date.now().toString(36)}${(tmpCounter++).toString(36)}`
+  const room = NAME_MAX - `..${unique}.tmp`.length
+  let name = basename(path)
+  if (Buffer.byteLength(name) > room) {
+    // Cut by characters, not bytes, so that no UTF-8 sequence is split.
+    const chars = Array.from(name)
+    let bytes = Buffer.byteLength(name)
+    while (bytes > room) bytes -= Buffer.byteLength(chars.pop() as string)
+    name = chars.join('')
+  }
+  return join(dirname(path), `.${name}.${unique}.tmp`)
+}
+
 let tmpCounter = 0
 
 /**
@@ -66,8 +89,7 @@ let tmpCounter = 0
  * No crypto for the name: loading it costs more start-up than the whole encoding of a small file.
  */
 function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  // pid + time + a counter keep the name unique; 'wx' below refuses to reuse one anyway.
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${(tmpCounter++).toString(36)}.tmp`)
+  const tmp = temporaryName(path)
   holdSignals()
   let fd: number | undefined
   try {

@@ -1,7 +1,7 @@
 // Outputs that are not regular files (issue 15): a character device, a named pipe, a descriptor
 // (/dev/fd/N, /proc/self/fd/N, /dev/stdout through a link, >(cmd)) is written into, never renamed
 // over; a default output name is never made from an input that is not a regular file; stdin is
-// compared with the output as a named input is.
+// compared with the output as a named input is; temporary names stay within NAME_MAX.
 //
 // Nothing here writes at a path of the real /dev: on the code before these fixes such a test
 // would have replaced /dev/null or /dev/stdout for the whole machine (the tests run as root in
@@ -15,6 +15,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, st
 import { join } from 'node:path'
 import { assertNoStack, BIN, runCli, withTempDir, withTempDirAsync } from '../helpers.js'
 import { EXIT } from '../../src/errors.js'
+import { temporaryName } from '../../src/io/write.js'
 
 const ENV = 'A=1\nB="two"\n'
 const ENCODED = 'SECRET_A=MQ==\nSECRET_B=dHdv\n'
@@ -219,6 +220,29 @@ test('stdin is compared with the output as a named input is: `encode - -o p.env 
   assert.equal(readFileSync(join(dir, 'other.env'), 'utf8'), ENCODED)
   assert.equal(sh(`cat p.env | ${cli} encode - -o piped.env`, dir).status, 0)
   assert.equal(readFileSync(join(dir, 'piped.env'), 'utf8'), ENCODED)
+}))
+
+test('temporary names stay within 255 bytes: an output name of 250 bytes is written', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), ENV)
+  for (const name of ['x'.repeat(250), 'é'.repeat(127), `${'€'.repeat(84)}ab`]) {
+    assert.ok(Buffer.byteLength(name) >= 250 && Buffer.byteLength(name) <= 255)
+    const tmp = temporaryName(join(dir, name))
+    const base = tmp.slice(dir.length + 1)
+    assert.ok(Buffer.byteLength(base) <= 255, `${Buffer.byteLength(base)} bytes`)
+    assert.match(base, /^\..+\.tmp$/)
+    assert.ok(!base.includes('\uFFFD'), 'no character cut in half')
+    const r = runCli(['encode', '.env', '-o', name], { cwd: dir })
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(readFileSync(join(dir, name), 'utf8'), ENCODED)
+  }
+  // Two names in a row differ, and a short name is kept whole.
+  assert.notEqual(temporaryName(join(dir, 'out')), temporaryName(join(dir, 'out')))
+  assert.match(temporaryName(join(dir, 'out')), new RegExp(`[\\\\/]\\.out\\.${process.pid}\\.[0-9a-z]+\\.tmp$`))
+  // A name past 255 bytes is the system's limit: one line.
+  const long = runCli(['encode', '.env', '-o', 'y'.repeat(256)], { cwd: dir })
+  assert.equal(long.status, EXIT.rejected)
+  assert.match(long.stderr, /^y+: error: the path is too long; nothing was written\n$/)
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [])
 }))
 
 test('a block device at the output is refused with one line (mknod, as root)', { skip: isRoot ? false : 'mknod needs root' }, () => withTempDir((dir) => {

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js'
 import { writeAll, type ResultSink } from './fd.js'
 import { outputTarget } from './output.js'
 import { describeFsError } from './read.js'
+import { deliverHeldSignals, holdSignals } from './signals.js'
 
 /**
  * Writes a result to `path`. A regular file or a new path is written whole or not at all, with
@@ -85,7 +86,7 @@ let tmpCounter = 0
 /**
  * Writes a file whole or not at all, with mode 0600 whatever the umask: a temporary file in the
  * same folder, flushed, then renamed over the target. A symbolic link at the target is replaced,
- * never written through. SIGINT and SIGTERM wait until the file is in place or removed.
+ * never written through. The terminating signals wait until the file is in place or removed.
  * No crypto for the name: loading it costs more start-up than the whole encoding of a small file.
  */
 function writeFileAtomic(path: string, bytes: Uint8Array): void {
@@ -104,21 +105,9 @@ function writeFileAtomic(path: string, bytes: Uint8Array): void {
     if (fd !== undefined) try { closeSync(fd) } catch { /* already failing */ }
     try { unlinkSync(tmp) } catch { /* never created */ }
     throw new InputError(path, `${describeFsError(e, 'write')}; nothing was written`)
+  } finally {
+    deliverHeldSignals()
   }
-}
-
-let holding = false
-
-/**
- * From the first write on, SIGINT and SIGTERM no longer kill the process at once: JavaScript
- * runs their handler only after the synchronous write and rename above have finished (or been
- * undone), and the handler then exits with the usual 128 + signal number.
- */
-function holdSignals(): void {
-  if (holding) return
-  holding = true
-  process.once('SIGINT', () => process.exit(130))
-  process.once('SIGTERM', () => process.exit(143))
 }
 
 /**

@@ -1,6 +1,7 @@
 import { colorLevel, paintFor } from './color.js'
 import { EXIT, ExitError, InputError } from '../errors.js'
 import { parseArgs } from './program.js'
+import { resultSink } from '../io/fd.js'
 import { fdSink, isTerminal } from '../io/stderr.js'
 import type { Invocation } from '../commands/invocation.js'
 import type { Context } from '../commands/report.js'
@@ -49,20 +50,9 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
 /** The process entry point: the only place that sets the exit code. */
 export async function main(argv: readonly string[]): Promise<void> {
   const env = process.env
-  let stdout: NodeJS.WriteStream | undefined
   const ctx: Context = {
-    // process.stdout is created on first use: most runs write a file and never need it.
-    get stdout() {
-      if (stdout === undefined) {
-        stdout = process.stdout
-        stdout.on('error', (e: NodeJS.ErrnoException) => {
-          // A reader that goes away (`| head -1`) is not an error of ours.
-          // Other write errors reach the command through writeStdout's callback.
-          if (e.code === 'EPIPE') process.exit(EXIT.ok)
-        })
-      }
-      return stdout
-    },
+    // fd 1 itself rather than process.stdout: every byte or an error (see resultSink).
+    stdout: resultSink(1),
     stderr: fdSink(2),
     env,
     paint: await paintFor(colorLevel(undefined, env, await isTerminal(2))),

@@ -7,7 +7,7 @@ import { plural, Reporter, type Context } from './report.js'
 import { trackedWarnings } from './tracked.js'
 import { checkOutputPath } from '../io/output.js'
 import { readInput } from '../io/read.js'
-import { writeFileAtomic, writeStdout } from '../io/write.js'
+import { writeOutput, writeStdout } from '../io/write.js'
 
 /** read -> decode -> write, the same for every input. */
 export async function decode(inv: Invocation, ctx: Context): Promise<number> {
@@ -33,7 +33,7 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   if (output === undefined) {
     await writeStdout(ctx.stdout, result.text)
   } else {
-    writeFileAtomic(output, result.text)
+    writeOutput(output, result.text)
   }
   if (!o.quiet) {
     const secrets = result.entries.filter((e) => e.decoded).length

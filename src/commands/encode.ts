@@ -11,7 +11,7 @@ import { plural, Reporter, type Context } from './report.js'
 import { encodeOptions } from './encode-options.js'
 import { trackedWarnings } from './tracked.js'
 import { readInput } from '../io/read.js'
-import { writeFileAtomic, writeStdout } from '../io/write.js'
+import { writeOutput, writeStdout } from '../io/write.js'
 import { checkOutputPath } from '../io/output.js'
 
 /** Where a format is written when no `-o` is given: beside the input (see outputName). */
@@ -77,7 +77,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   const output = toStdout ? undefined : (o.output ?? defaultOutput(file, format))
   const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet, hints: ENCODE_HINTS })
 
-  if (output !== undefined) checkOutputPath(output, file)
+  if (output !== undefined) checkOutputPath(output, file, { derived: o.output === undefined })
   const input = readInput(file)
   const result = encodeEnv(input.text, encodeOptions(o, ctx.env))
   reporter.add(input.name, result.diagnostics)
@@ -102,7 +102,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   if (output === undefined) {
     await writeStdout(ctx.stdout, data)
   } else {
-    writeFileAtomic(output, data)
+    writeOutput(output, data)
   }
   if (!o.quiet) {
     const warnings = reporter.count('warning')

@@ -1,4 +1,5 @@
 import type { Diagnostic, DiagnosticCode } from '../core/diagnostics.js'
+import type { ResultSink } from '../io/fd.js'
 import type { TextSink } from '../io/stderr.js'
 
 /** Colours for stderr, chosen once by the CLI (cli/color.ts). */
@@ -10,8 +11,8 @@ export interface Paint {
 }
 
 export interface Context {
-  /** Where results go; only read when a result is printed. */
-  stdout: NodeJS.WritableStream
+  /** Where results go. */
+  stdout: ResultSink
   /** Where diagnostics and summaries go. */
   stderr: TextSink
   paint: Paint

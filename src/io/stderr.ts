@@ -1,34 +1,27 @@
-import { fstatSync, statSync, writeSync } from 'node:fs'
+import { fstatSync, statSync } from 'node:fs'
 import { builtin } from './builtin-module.js'
+import { writeAll } from './fd.js'
 
 /** The little of a stream that diagnostics need. */
 export interface TextSink {
   write(text: string): unknown
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4))
-
 /**
  * Writes straight to a file descriptor, synchronously, as Node's own stderr does for files and
  * terminals. `process.stderr` is not used: creating it loads Node's stream and socket machinery,
- * which costs more start-up than encoding a small file. A full pipe (EAGAIN) is waited out; a
+ * which costs more start-up than encoding a small file. A full pipe is waited out (writeAll); a
  * closed or broken stderr (EBADF, EPIPE) or any other failure drops the text, as there is nowhere
  * left to report it.
  */
 export function fdSink(fd: number): TextSink {
   return {
     write(text: string): boolean {
-      const bytes = Buffer.from(text, 'utf8')
-      let done = 0
-      while (done < bytes.length) {
-        try {
-          done += writeSync(fd, bytes, done, bytes.length - done)
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return false
-          Atomics.wait(pause, 0, 0, 1)
-        }
+      try {
+        return writeAll(fd, Buffer.from(text, 'utf8'))
+      } catch {
+        return false
       }
-      return true
     },
   }
 }

@@ -1,25 +1,102 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { InputError } from '../errors.js'
+import { writeAll, type ResultSink } from './fd.js'
+import { outputTarget } from './output.js'
 import { describeFsError } from './read.js'
+import { deliverHeldSignals, holdSignals } from './signals.js'
+
+/**
+ * Writes a result to `path`. A regular file or a new path is written whole or not at all, with
+ * mode 0600 (writeFileAtomic). A descriptor (`/dev/fd/N`, `/dev/stdout`), a character device
+ * (`/dev/null`) or a named pipe is written into instead, as a shell's `>` would: there is no
+ * folder to put a temporary file in, or renaming one over it would destroy it.
+ */
+export function writeOutput(path: string, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  const target = outputTarget(path)
+  if (target.kind === 'fd') return writeInto(path, target.fd, bytes)
+  if (target.kind === 'device') {
+    const fd = openDevice(path)
+    if (fd !== undefined) {
+      try {
+        return writeInto(path, fd, bytes)
+      } finally {
+        closeSync(fd)
+      }
+    }
+  }
+  writeFileAtomic(path, bytes)
+}
+
+/**
+ * Opens a device or a named pipe for writing: without O_CREAT, so that a path that has gone is
+ * not made a file here, nor O_TRUNC or O_APPEND, which mean nothing to a device. A named pipe
+ * waits for its reader, as with a shell's `>`. Undefined when a regular file or nothing stands
+ * there by now: that is written as a file.
+ */
+function openDevice(path: string): number | undefined {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new InputError(path, `${describeFsError(e, 'write')}; nothing was written`)
+  }
+  if (fstatSync(fd).isFile()) {
+    closeSync(fd)
+    return undefined
+  }
+  return fd
+}
+
+function writeInto(path: string, fd: number, bytes: Uint8Array): void {
+  try {
+    writeAll(fd, bytes)
+  } catch (e) {
+    throw new InputError(path, `${describeFsError(e, 'write')}; the output is incomplete`)
+  }
+}
+
+/** NAME_MAX of Linux, macOS and Windows file systems: the longest name of one path component, in bytes. */
+const NAME_MAX = 255
+
+/**
+ * A name for the temporary file beside `path`, unique and at most NAME_MAX bytes however long the
+ * output's name: `.` + as much of that name as fits + `.<pid>.<time and a counter>.tmp`. The
+ * suffix makes it unique ('wx' refuses to reuse a name anyway); the rest only tells a person
+ * whose file it was.
+ */
+export function temporaryName(path: string): string {
+  const unique = `${process.pid}.${Date.now().toString(36)}${(tmpCounter++).toString(36)}`
+  const room = NAME_MAX - `..${unique}.tmp`.length
+  let name = basename(path)
+  if (Buffer.byteLength(name) > room) {
+    // Cut by characters, not bytes, so that no UTF-8 sequence is split.
+    const chars = Array.from(name)
+    let bytes = Buffer.byteLength(name)
+    while (bytes > room) bytes -= Buffer.byteLength(chars.pop() as string)
+    name = chars.join('')
+  }
+  return join(dirname(path), `.${name}.${unique}.tmp`)
+}
+
+let tmpCounter = 0
 
 /**
  * Writes a file whole or not at all, with mode 0600 whatever the umask: a temporary file in the
  * same folder, flushed, then renamed over the target. A symbolic link at the target is replaced,
- * never written through. SIGINT and SIGTERM wait until the file is in place or removed.
+ * never written through. The terminating signals wait until the file is in place or removed.
+ * No crypto for the name: loading it costs more start-up than the whole encoding of a small file.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  // pid + time + a counter keep the name unique; 'wx' below refuses to reuse one anyway. No crypto:
-  // loading it costs more start-up than the whole encoding of a small file.
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${(tmpCounter++).toString(36)}.tmp`)
+function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const tmp = temporaryName(path)
   holdSignals()
   let fd: number | undefined
   try {
     fd = openSync(tmp, 'wx', 0o600)
     fchmodSync(fd, 0o600)
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-    let written = 0
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
+    writeAll(fd, bytes)
     fsyncSync(fd)
     closeSync(fd)
     fd = undefined
@@ -28,31 +105,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     if (fd !== undefined) try { closeSync(fd) } catch { /* already failing */ }
     try { unlinkSync(tmp) } catch { /* never created */ }
     throw new InputError(path, `${describeFsError(e, 'write')}; nothing was written`)
+  } finally {
+    deliverHeldSignals()
   }
 }
 
-let tmpCounter = 0
-let holding = false
-
 /**
- * From the first write on, SIGINT and SIGTERM no longer kill the process at once: JavaScript
- * runs their handler only after the synchronous write and rename above have finished (or been
- * undone), and the handler then exits with the usual 128 + signal number.
+ * Writes the result on stdout, and fails before any summary is printed when it cannot be written
+ * whole (a full disk behind `> file`). A reader that went away (EPIPE) is not an error.
  */
-function holdSignals(): void {
-  if (holding) return
-  holding = true
-  process.once('SIGINT', () => process.exit(130))
-  process.once('SIGTERM', () => process.exit(143))
-}
-
-/**
- * Writes the result on stdout and waits until it is handed over, so that a failure (a full disk
- * behind `> file`) is reported before any summary. A reader that went away (EPIPE) is not an error.
- */
-export function writeStdout(stream: NodeJS.WritableStream, text: string | Uint8Array): Promise<void> {
+export function writeStdout(sink: ResultSink, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.write(text, (e?: Error | null) => {
+    sink.write(text, (e?: Error | null) => {
       if (!e || (e as NodeJS.ErrnoException).code === 'EPIPE') resolve()
       else reject(new InputError('stdout', `${describeFsError(e, 'write')}; the output is incomplete`))
     })

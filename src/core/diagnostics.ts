@@ -52,6 +52,7 @@ export type DiagnosticCode =
   | 'kubectl-rejects'
   | 'lone-cr'
   | 'invalid-name'
+  | 'defined-elsewhere'
 
 /**
  * One finding about the input. `message` never contains a value: it names the line and the key

@@ -256,7 +256,7 @@ test('check and decode of values files, Secrets and JSON: no finding shows a val
     'invalid-base64', 'not-utf8', 'not-printable', 'decoded-quoted', 'decoded-comment', 'trailing-newline', 'template',
     'case-collision', 'duplicate', 'prefix-case', 'not-prefixed', 'empty-name', 'invalid-name', 'format-invalid',
     'format-skipped', 'stale-secret', 'extra-secret', 'missing-secret', 'name-case-differs', 'flow-missing-secret',
-    'unused-secret', 'dynamic-secret',
+    'unused-secret', 'dynamic-secret', 'defined-elsewhere',
   ]) assert.ok(codes.has(c), `the values file reaches ${c}`)
 
   for (const file of ['values.yaml', 'secret.yaml', 'secrets.json', ...Object.keys(BROKEN)]) {

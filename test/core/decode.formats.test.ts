@@ -75,7 +75,7 @@ test('a values file becomes a .env with the comments in their places', () => {
   ])
 })
 
-test('a hand-written values file: other settings ignored, other variables kept, valueFrom left out', () => {
+test('a hand-written values file: other settings ignored, other variables kept, valueFrom noted and left out', () => {
   const r = decodeEnv([
     '# Kestra on the staging cluster',
     '',
@@ -114,7 +114,7 @@ test('a hand-written values file: other settings ignored, other variables kept, 
     '',
   ].join('\n'))
   assert.deepEqual(codes(r), [
-    '9:warning:not-prefixed:JAVA_OPTS', '11:warning:format-skipped:SECRET_FROM_K8S', '15:warning:empty-name:SECRET_',
+    '9:warning:not-prefixed:JAVA_OPTS', '11:note:defined-elsewhere:SECRET_FROM_K8S', '15:warning:empty-name:SECRET_',
   ])
 })
 

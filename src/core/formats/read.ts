@@ -3,6 +3,7 @@ import type { LineCounter, Node, Pair, YAMLError, YAMLMap } from 'yaml'
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js'
 import type { EncodedVariable } from '../kestra.js'
 import { diagnostic } from '../diagnostics.js'
+import { isDnsSubdomain } from './k8s-secret.js'
 import type { YamlModule } from './yaml.js'
 import { YamlNodes } from './yaml-nodes.js'
 
@@ -11,11 +12,33 @@ export type DocumentFormat = 'helm' | 'helm-legacy' | 'k8s-secret' | 'json'
 
 /** How messages name each format's kind of file, and the place of its entries. */
 export const DOCUMENT_WORDS: Readonly<Record<DocumentFormat, { file: string; entries: string }>> = {
-  'helm': { file: 'a values file', entries: 'common.extraEnv' },
-  'helm-legacy': { file: 'a values file', entries: 'extraEnv' },
+  'helm': { file: 'a values file', entries: 'common.extraEnv, deployments.<name>.extraEnv or workerGroups.<name>.extraEnv' },
+  'helm-legacy': { file: 'a values file', entries: 'extraEnv or deployments.<name>.extraEnv' },
   'k8s-secret': { file: 'a Secret', entries: 'the data or stringData of the Secret' },
   'json': { file: 'a JSON file', entries: 'the JSON object' },
 }
+
+/**
+ * A list of `{name, value}` items that Kestra's chart puts into a container's environment: chart
+ * 1.0 and later read `common.extraEnv` and each `deployments.<name>.extraEnv` and
+ * `workerGroups.<name>.extraEnv`; chart 0.x reads `extraEnv` and `deployments.<name>.extraEnv`.
+ */
+export type EnvList =
+  | 'common.extraEnv'
+  | 'extraEnv'
+  | `deployments.${string}.extraEnv`
+  | `workerGroups.${string}.extraEnv`
+
+/** A list that mounts whole Secrets into the environment (`envFrom`). */
+export type MountList =
+  | 'common.extraEnvFrom'
+  | 'extraSecretEnvFrom'
+  | `deployments.${string}.extraEnvFrom`
+  | `workerGroups.${string}.extraEnvFrom`
+
+/** What a `valueFrom` takes a variable's value from, as Kubernetes names it. */
+export type ValueSource = 'secretKeyRef' | 'configMapKeyRef' | 'fieldRef' | 'resourceFieldRef' | 'fileKeyRef'
+const VALUE_SOURCES: readonly ValueSource[] = ['secretKeyRef', 'configMapKeyRef', 'fieldRef', 'resourceFieldRef', 'fileKeyRef']
 
 /** One variable as the document hands it to Kestra. */
 export interface FormattedEntry extends EncodedVariable {
@@ -28,6 +51,8 @@ export interface FormattedEntry extends EncodedVariable {
   encoded: string
   /** 1-based line of the entry's name in the document. */
   line: number
+  /** For a values file: the list that holds the entry. */
+  list?: EnvList
   /**
    * The YAML comments just before the entry, in the yaml library's form (each line the text after
    * `#`, an empty line for a blank line, a single space for a bare `#`).
@@ -39,16 +64,49 @@ export interface FormattedEntry extends EncodedVariable {
   comment?: string
 }
 
+/** A variable of a values file whose value Kubernetes takes from elsewhere (`valueFrom`). */
+export interface ExternalVariable {
+  /** The variable's name. */
+  variable: string
+  line: number
+  from: ValueSource
+  list: EnvList
+}
+
+/** A whole Secret that a values file mounts into the environment; its keys are not in the file. */
+export interface SecretMount {
+  /** The Secret's name: always a valid one (a DNS-1123 subdomain). */
+  secret: string
+  line: number
+  list: MountList
+  /** The `prefix` Kubernetes puts before each of its keys, if any. */
+  prefix?: string
+}
+
 export interface FormattedDocument {
   format: DocumentFormat
   /** In document order; duplicates are kept (the caller's checks report them). */
   entries: FormattedEntry[]
-  /** Syntax errors and entries that cannot be read; never a value in a message. */
+  /** Variables defined elsewhere (`valueFrom`), in document order: each has a `defined-elsewhere` note. */
+  external: ExternalVariable[]
+  /** Secrets mounted whole (`extraEnvFrom`, chart 0.x `extraSecretEnvFrom`), in document order. */
+  mounts: SecretMount[]
+  /** Syntax errors, entries that cannot be read, notes; never a value in a message. */
   diagnostics: Diagnostic[]
   /** The YAML comments at the top of the document, in the form of `FormattedEntry.commentBefore`. */
   commentBefore?: string
   /** The YAML comments after the last entry. */
   comment?: string
+}
+
+/**
+ * Whether the chart puts the variables of two lists of a values file into one container's
+ * environment, where a name defined twice is a duplicate (Kubernetes keeps the last). Chart 1.0
+ * and later append each deployment's list to `common.extraEnv`; chart 0.x uses a deployment's list
+ * instead of `extraEnv`. The entries of a Secret or of JSON (no list) are one environment.
+ */
+export function sameEnvironment(format: DocumentFormat, a: EnvList | undefined, b: EnvList | undefined): boolean {
+  return a === b || (format === 'helm' && (a === 'common.extraEnv' || b === 'common.extraEnv'))
 }
 
 /**
@@ -61,10 +119,11 @@ export function mightBeFormatted(text: string): boolean {
 }
 
 /**
- * Recognises a Helm values file (chart 1.0+ `common.extraEnv`, or chart 0.x `extraEnv`), a
- * Kubernetes Secret manifest (`kind: Secret`, its `data` and `stringData`) or a JSON object from
- * its content, and returns its entries (with `comments`, the YAML comments around them too);
- * `undefined` when the text is none of these (a .env file).
+ * Recognises a Helm values file (chart 1.0+ `common.extraEnv` and the lists of its deployments and
+ * worker groups, or chart 0.x `extraEnv`), a Kubernetes Secret manifest (`kind: Secret`, its
+ * `data` and `stringData`) or a JSON object from its content, and returns its entries (with
+ * `comments`, the YAML comments around them too); `undefined` when the text is none of these (a
+ * .env file).
  *
  * YAML is read as Helm and kubectl read it: as YAML 1.1, so that an unquoted `yes` or `0777` is
  * the boolean or number they would see, not text, and with `<<` merge keys. Without `yaml` (the
@@ -89,7 +148,7 @@ export function readFormatted(text: string, yaml?: YamlModule, options: ReadOpti
     }
     const line = jsonErrorLine(t)
     if (line !== undefined) diagnostic.line = line
-    return { format: 'json', entries: [], diagnostics: [diagnostic] }
+    return { format: 'json', entries: [], external: [], mounts: [], diagnostics: [diagnostic] }
   }
   return yaml === undefined ? undefined : readYaml(t, yaml, options.comments === true)
 }
@@ -104,6 +163,8 @@ export interface ReadOptions {
 
 class Collector {
   readonly entries: FormattedEntry[] = []
+  readonly external: ExternalVariable[] = []
+  readonly mounts: SecretMount[] = []
   readonly diagnostics: Diagnostic[] = []
   report(code: DiagnosticCode, severity: Diagnostic['severity'], line: number | undefined, key: string | undefined,
     message: string): void {
@@ -127,16 +188,9 @@ function readYaml(t: string, yaml: YamlModule, withComments: boolean): Formatted
     const n = nodes.resolve(node)
     return yaml.isScalar(n) && typeof n.value === 'string' ? n.value : undefined
   }
-  let format: DocumentFormat
-  if (str(nodes.get(root, 'kind')) === 'Secret' && str(nodes.get(root, 'apiVersion')) === 'v1') {
-    format = 'k8s-secret'
-  } else if (nodes.has(nodes.get(root, 'common'), 'extraEnv')) {
-    format = 'helm'
-  } else if (nodes.has(root, 'extraEnv')) {
-    format = 'helm-legacy'
-  } else {
-    return undefined
-  }
+  const isSecret = str(nodes.get(root, 'kind')) === 'Secret' && str(nodes.get(root, 'apiVersion')) === 'v1'
+  const format: DocumentFormat | undefined = isSecret ? 'k8s-secret' : helmFormat(yaml, nodes, root)
+  if (format === undefined) return undefined
 
   const out = new Collector()
   for (const error of doc.errors) out.report('format-syntax', 'error', lineOf(lines, error.pos[0]), undefined, yamlError(error))
@@ -148,7 +202,9 @@ function readYaml(t: string, yaml: YamlModule, withComments: boolean): Formatted
   if (format === 'k8s-secret') readSecret(ctx, root)
   else readHelm(ctx, root, format)
 
-  const document: FormattedDocument = { format, entries: out.entries, diagnostics: out.diagnostics }
+  const document: FormattedDocument = {
+    format, entries: out.entries, external: out.external, mounts: out.mounts, diagnostics: out.diagnostics,
+  }
   if (!withComments) {
     for (const e of document.entries) {
       delete e.commentBefore
@@ -241,29 +297,128 @@ class Comments {
 
 // ------------------------------------------------------------------------------------ Helm values
 
-/** The list of a values file, with the pairs that lead to it from the root (for their comments). */
-interface ListRef {
-  list: string
+type HelmFormat = 'helm' | 'helm-legacy'
+
+/**
+ * Which chart a values file is for: 1.0 and later when it has `common.extraEnv`,
+ * `common.extraEnvFrom`, or a worker group's or deployment's `extraEnvFrom` (0.x has none of
+ * these); 0.x when it has a top-level `extraEnv` or `extraSecretEnvFrom`; 1.0 and later still when
+ * it has only a deployment's `extraEnv`, which both read.
+ */
+function helmFormat(yaml: YamlModule, nodes: YamlNodes, root: YAMLMap): HelmFormat | undefined {
+  const common = nodes.get(root, 'common')
+  const inAny = (group: string, key: string): boolean => {
+    const map = nodes.get(root, group)
+    return yaml.isMap(map) && nodes.pairs(map).some(({ pair }) => nodes.has(nodes.resolve(pair.value), key))
+  }
+  if (nodes.has(common, 'extraEnv') || nodes.has(common, 'extraEnvFrom')) return 'helm'
+  if (inAny('workerGroups', 'extraEnv') || inAny('workerGroups', 'extraEnvFrom') || inAny('deployments', 'extraEnvFrom')) return 'helm'
+  if (nodes.has(root, 'extraEnv') || nodes.has(root, 'extraSecretEnvFrom')) return 'helm-legacy'
+  return inAny('deployments', 'extraEnv') ? 'helm' : undefined
+}
+
+/** A list found in a values file, with the pairs that lead to it from the root (for their comments). */
+interface Found {
   node: unknown
   path: Pair[]
 }
 
-/** `common.extraEnv` (chart 1.0 and later) or the top-level `extraEnv` (chart 0.x). */
-function readHelm(ctx: Context, root: YAMLMap, format: 'helm' | 'helm-legacy'): void {
+interface ListRef<L extends string> extends Found {
+  list: L
+}
+
+/** Every list of the values file the chart reads, each read in document order. */
+function readHelm(ctx: Context, root: YAMLMap, format: HelmFormat): void {
+  const { env, mounts } = helmLists(ctx, root, format)
+  for (const ref of env) {
+    readEnvList(ctx, ref)
+    ctx.comments.endList()
+  }
+  for (const ref of mounts) readMountList(ctx, ref)
+  if (format === 'helm') {
+    for (const [key, instead] of [['extraEnv', 'common.extraEnv'], ['extraSecretEnvFrom', 'common.extraEnvFrom']]) {
+      const pair = ctx.nodes.pair(root, key as string)
+      if (pair === undefined) continue
+      ctx.out.report('format-skipped', 'warning', ctx.at(pair.key), undefined,
+        `the top-level ${key} is read by chart 0.x only, and chart 1.0 and later read ${instead}: its entries are left out`)
+    }
+  }
+}
+
+/**
+ * The lists of a values file, each in document order. Chart 1.0 and later read `common.extraEnv`
+ * and append to it, in each container, the `extraEnv` of its deployment or worker group (the
+ * chart merges `workerGroups` into `deployments`, where a deployment's own settings win); the same
+ * for `extraEnvFrom`. Chart 0.x reads `extraEnv` (or a deployment's `extraEnv` instead) and
+ * `extraSecretEnvFrom`. Every deployment is read, enabled or not: its `enabled` may come from
+ * another values file.
+ */
+function helmLists(ctx: Context, root: YAMLMap, format: HelmFormat): { env: ListRef<EnvList>[]; mounts: ListRef<MountList>[] } {
   const { yaml, nodes } = ctx
-  const common = nodes.pair(root, 'common')
-  const holder = format === 'helm' ? nodes.resolve(common?.value) : root
-  const pair = yaml.isMap(holder) ? nodes.pair(holder, 'extraEnv') : undefined
-  if (pair !== undefined) {
-    const path = format === 'helm' && common !== undefined ? [common, pair] : [pair]
-    readEnvList(ctx, { list: format === 'helm' ? 'common.extraEnv' : 'extraEnv', node: nodes.resolve(pair.value), path })
+  const env: ListRef<EnvList>[] = []
+  const mounts: ListRef<MountList>[] = []
+  const find = (path: Pair[], map: unknown, key: string): Found | undefined => {
+    const pair = yaml.isMap(map) ? nodes.pair(map, key) : undefined
+    return pair === undefined ? undefined : { node: nodes.resolve(pair.value), path: [...path, pair] }
   }
-  const legacy = format === 'helm' ? nodes.pair(root, 'extraEnv') : undefined
-  if (legacy !== undefined) {
-    ctx.out.report('format-skipped', 'warning', ctx.at(legacy.key), undefined,
-      'the top-level extraEnv is read by chart 0.x only, and chart 1.0 and later read common.extraEnv: ' +
-      'its entries are left out')
+  const add = <L extends string>(to: ListRef<L>[], found: Found | undefined, list: L): void => {
+    if (found !== undefined) to.push({ ...found, list })
   }
+  if (format === 'helm') {
+    const common = nodes.pair(root, 'common')
+    const map = nodes.resolve(common?.value)
+    if (common !== undefined) {
+      add(env, find([common], map, 'extraEnv'), 'common.extraEnv')
+      add(mounts, find([common], map, 'extraEnvFrom'), 'common.extraEnvFrom')
+    }
+  } else {
+    add(env, find([], root, 'extraEnv'), 'extraEnv')
+    add(mounts, find([], root, 'extraSecretEnvFrom'), 'extraSecretEnvFrom')
+  }
+  // The settings of each deployment by name, for the worker groups of the same name.
+  const deployments = new Map<string, unknown>()
+  const groups = format === 'helm' ? ['deployments', 'workerGroups'] as const : ['deployments'] as const
+  for (const group of groups) {
+    const groupPair = nodes.pair(root, group)
+    const map = nodes.resolve(groupPair?.value)
+    if (groupPair === undefined || !yaml.isMap(map)) continue
+    for (const { pair } of nodes.pairs(map)) {
+      const name = nodes.keyText(pair.key)
+      if (name === undefined) continue
+      const settings = nodes.resolve(pair.value)
+      const path = [groupPair, pair]
+      const list = find(path, settings, 'extraEnv')
+      const from = format === 'helm' ? find(path, settings, 'extraEnvFrom') : undefined
+      if (group === 'deployments') deployments.set(name, settings)
+      else if (shadowed(ctx, name, deployments.get(name), list, from)) continue
+      add(env, list, `${group}.${name}.extraEnv`)
+      add(mounts, from, `${group}.${name}.extraEnvFrom`)
+    }
+  }
+  const offset = (ref: ListRef<string>): number => (ref.path[ref.path.length - 1]?.key as Node | null)?.range?.[0] ?? 0
+  env.sort((a, b) => offset(a) - offset(b))
+  mounts.sort((a, b) => offset(a) - offset(b))
+  return { env, mounts }
+}
+
+/**
+ * A worker group's lists when a deployment of the same name sets them too: the chart merges
+ * `workerGroups` into `deployments` (sprig's `merge`, where the deployment's non-empty values win),
+ * so they are left out, with a warning.
+ */
+function shadowed(ctx: Context, name: string, deployment: unknown, ...lists: (Found | undefined)[]): boolean {
+  const { yaml, nodes } = ctx
+  let left = false
+  for (const [i, ref] of lists.entries()) {
+    const key = i === 0 ? 'extraEnv' : 'extraEnvFrom'
+    const own = nodes.get(deployment, key)
+    if (ref === undefined || !yaml.isSeq(own) || own.items.length === 0) continue
+    left = true
+    ctx.out.report('format-skipped', 'warning', ctx.at(ref.path[ref.path.length - 1]?.key), undefined,
+      `workerGroups.${name}.${key} is left out: the chart merges workerGroups into deployments, and ` +
+      `deployments.${name}.${key} wins`)
+  }
+  return left
 }
 
 /** The comments of the keys that lead to a list (each taken once), for its first entry. */
@@ -284,7 +439,7 @@ function leadingComments(ctx: Context, path: readonly Pair[]): (string | null | 
 }
 
 /** `extraEnv: [{name, value}]`, as Kubernetes reads a container's `env`. */
-function readEnvList(ctx: Context, ref: ListRef): void {
+function readEnvList(ctx: Context, ref: ListRef<EnvList>): void {
   const { yaml, out, at, comments } = ctx
   comments.carry(false, ...leadingComments(ctx, ref.path))
   const list = ref.node
@@ -298,8 +453,8 @@ function readEnvList(ctx: Context, ref: ListRef): void {
   comments.carry(false, list.comment)
 }
 
-/** One `{name, value}` item of an `extraEnv` list. */
-function readEnvItem(ctx: Context, where: string, raw: unknown, index: number): void {
+/** One `{name, value}` (or `{name, valueFrom}`) item of an `extraEnv` list. */
+function readEnvItem(ctx: Context, where: EnvList, raw: unknown, index: number): void {
   const { yaml, nodes, out, at, str, comments } = ctx
   const item = nodes.resolve(raw)
   const node = raw as Node | null
@@ -319,24 +474,80 @@ function readEnvItem(ctx: Context, where: string, raw: unknown, index: number): 
     out.report('format-invalid', 'error', line, undefined, `item ${n} of ${where} has no name`)
     return skip()
   }
-  const push = (encoded: string): void => comments.push(out, { variable: name, encoded, line }, before, node?.spaceBefore, after)
-  if (!nodes.has(item, 'value')) {
-    if (nodes.has(item, 'valueFrom')) {
-      out.report('format-skipped', 'warning', line, name,
-        `${name} takes its value from valueFrom, which is read only inside Kubernetes: it is left out`)
-      return skip()
-    }
-    // Kubernetes sets a variable without a value to the empty string.
-    return push('')
-  }
+  const push = (encoded: string): void =>
+    comments.push(out, { variable: name, encoded, line, list: where }, before, node?.spaceBefore, after)
+  const hasValue = nodes.has(item, 'value')
   const valueNode = nodes.get(item, 'value')
-  const value = scalarText(yaml, valueNode)
+  const value = hasValue ? scalarText(yaml, valueNode) : ''
   if (value === undefined) {
     out.report('format-invalid', 'error', (within(valueNode, item) ? at(valueNode) : undefined) ?? line, name,
       `the value of ${name} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
     return skip()
   }
+  if (nodes.has(item, 'valueFrom')) {
+    if (value !== '') {
+      out.report('format-invalid', 'error', line, name, `${name} has both value and valueFrom, which Kubernetes rejects: keep one`)
+    } else {
+      readValueFrom(ctx, { variable: name, line, list: where }, nodes.get(item, 'valueFrom'))
+    }
+    return skip()
+  }
+  // Kubernetes sets a variable without a value to the empty string.
   return push(value)
+}
+
+/** A `valueFrom`: the variable is defined elsewhere, which is worth a note, never an error. */
+function readValueFrom(ctx: Context, v: Omit<ExternalVariable, 'from'>, source: unknown): void {
+  const { yaml, nodes, out } = ctx
+  const named = yaml.isMap(source) ? VALUE_SOURCES.filter((s) => nodes.has(source, s)) : []
+  const from = named[0]
+  if (named.length !== 1 || from === undefined) {
+    out.report('format-invalid', 'error', v.line, v.variable,
+      `the valueFrom of ${v.variable} must name exactly one of ${VALUE_SOURCES.join(', ')}, as Kubernetes requires`)
+    return
+  }
+  out.external.push({ ...v, from })
+  out.report('defined-elsewhere', 'note', v.line, v.variable,
+    `${v.variable} takes its value from valueFrom.${from}, which Kubernetes resolves: it is defined elsewhere and not checked here`)
+}
+
+/**
+ * `extraEnvFrom: [{secretRef: {name}, prefix}]` (chart 1.0 and later; a `configMapRef` mounts a
+ * ConfigMap, not a Secret, and is passed over) or chart 0.x `extraSecretEnvFrom: [{name, prefix}]`.
+ */
+function readMountList(ctx: Context, ref: ListRef<MountList>): void {
+  const { yaml, nodes, out, at, str } = ctx
+  const list = ref.node
+  if (list === null || list === undefined || (yaml.isScalar(list) && list.value === null)) return
+  const legacy = ref.list === 'extraSecretEnvFrom'
+  const shape = legacy ? '{name}' : '{secretRef: {name}}'
+  if (!yaml.isSeq(list)) {
+    out.report('format-invalid', 'error', at(list), undefined, `${ref.list} is not a list of ${shape} items`)
+    return
+  }
+  list.items.forEach((raw, index) => {
+    const item = nodes.resolve(raw)
+    const n = index + 1
+    if (!yaml.isMap(item)) {
+      out.report('format-invalid', 'error', at(item), undefined, `item ${n} of ${ref.list} is not a ${shape} map`)
+      return
+    }
+    const holder = legacy ? item : nodes.get(item, 'secretRef')
+    if (!legacy && !nodes.has(item, 'secretRef')) return
+    const nameNode = nodes.get(holder, 'name')
+    const name = str(nameNode)
+    const line = (within(nameNode, item) ? at(nameNode) : undefined) ?? at(item) ?? 1
+    if (name === undefined || !isDnsSubdomain(name)) {
+      out.report('format-invalid', 'error', line, undefined, name === undefined
+        ? `item ${n} of ${ref.list} names no Secret`
+        : `item ${n} of ${ref.list} names a Secret by a name Kubernetes rejects (lower-case letters, digits, - and .)`)
+      return
+    }
+    const mount: SecretMount = { secret: name, line, list: ref.list }
+    const prefix = str(nodes.get(item, 'prefix'))
+    if (prefix !== undefined) mount.prefix = prefix
+    out.mounts.push(mount)
+  })
 }
 
 // ---------------------------------------------------------------------------------- Secret manifest
@@ -515,22 +726,25 @@ function yamlError(error: YAMLError): string {
  */
 function readJson(t: string, parsed: unknown): FormattedDocument {
   const out = new Collector()
+  const done = (): FormattedDocument => ({ format: 'json', entries: out.entries, external: [], mounts: [], diagnostics: out.diagnostics })
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     out.report('format-syntax', 'error', 1, undefined, 'the JSON is not an object of names to values')
-    return { format: 'json', entries: [], diagnostics: out.diagnostics }
+    return done()
   }
   let line = 1
   let depth = 0
   let expectKey = false
   let pendingKey: { name: string; line: number } | undefined
+  const notText = (key: { name: string; line: number }): void => {
+    out.report('format-invalid', 'error', key.line, key.name, `the value of ${key.name} is not a string: write the base64 text in quotes`)
+  }
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i)
     if (c === 0x0a || (c === 0x0d && t.charCodeAt(i + 1) !== 0x0a)) { line++; continue }
     if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x3a) continue
     if (c === 0x7b || c === 0x5b) {
       if (depth === 1 && pendingKey !== undefined) {
-        out.report('format-invalid', 'error', pendingKey.line, pendingKey.name,
-          `the value of ${pendingKey.name} is not a string: write the base64 text in quotes`)
+        notText(pendingKey)
         pendingKey = undefined
       }
       depth++
@@ -555,12 +769,11 @@ function readJson(t: string, parsed: unknown): FormattedDocument {
     }
     if (depth === 1 && pendingKey !== undefined) {
       // A number, true, false or null.
-      out.report('format-invalid', 'error', pendingKey.line, pendingKey.name,
-        `the value of ${pendingKey.name} is not a string: write the base64 text in quotes`)
+      notText(pendingKey)
       pendingKey = undefined
     }
   }
-  return { format: 'json', entries: out.entries, diagnostics: out.diagnostics }
+  return done()
 }
 
 /**

@@ -53,6 +53,7 @@ export type DiagnosticCode =
   | 'lone-cr'
   | 'invalid-name'
   | 'defined-elsewhere'
+  | 'value-in-name'
 
 /**
  * One finding about the input. `message` never contains a value: it names the line and the key

@@ -98,12 +98,12 @@ test('a Secret whose data is encoded once only fails, and says why', () => {
 })
 
 test('JSON: duplicates, names a shell cannot load, names no .env or Secret can hold', () => {
-  const r = check(`{\n  "SECRET_A": "${b64('1')}",\n  "SECRET_A": "${b64('2')}",\n  "SECRET_B.C": "${b64('3')}",\n  "SECRET_D E": "${b64('4')}"\n}\n`)
+  const r = check(`{\n  "SECRET_A": "${b64('1')}",\n  "SECRET_A": "${b64('2')}",\n  "SECRET_B.C": "${b64('3')}",\n  "SECRET_D/E": "${b64('4')}"\n}\n`)
   assert.equal(r.format, 'json')
   assert.deepEqual(found(r), [
     ['doc', 3, 'SECRET_A', 'duplicate', 'error'],
     ['doc', 4, 'SECRET_B.C', 'name-not-portable', 'warning'],
-    ['doc', 5, 'SECRET_D E', 'invalid-name', 'error'],
+    ['doc', 5, 'SECRET_D/E', 'invalid-name', 'error'],
   ])
   assert.match(r.findings[0]?.message ?? '', /JSON readers \(JSON\.parse, jq\) keep the last/)
 })

@@ -3,6 +3,7 @@ import type { LineCounter, Node, Pair, YAMLError, YAMLMap } from 'yaml'
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js'
 import type { EncodedVariable } from '../kestra.js'
 import { diagnostic } from '../diagnostics.js'
+import { displayName } from '../names.js'
 import { isDnsSubdomain } from './k8s-secret.js'
 import type { YamlModule } from './yaml.js'
 import { YamlNodes } from './yaml-nodes.js'
@@ -22,6 +23,7 @@ export const DOCUMENT_WORDS: Readonly<Record<DocumentFormat, { file: string; ent
  * A list of `{name, value}` items that Kestra's chart puts into a container's environment: chart
  * 1.0 and later read `common.extraEnv` and each `deployments.<name>.extraEnv` and
  * `workerGroups.<name>.extraEnv`; chart 0.x reads `extraEnv` and `deployments.<name>.extraEnv`.
+ * A name that no .env file could hold is shown as `displayName` shows it.
  */
 export type EnvList =
   | 'common.extraEnv'
@@ -66,7 +68,7 @@ export interface FormattedEntry extends EncodedVariable {
 
 /** A variable of a values file whose value Kubernetes takes from elsewhere (`valueFrom`). */
 export interface ExternalVariable {
-  /** The variable's name. */
+  /** The variable's name (never one that ran on into its value: see `value-in-name`). */
   variable: string
   line: number
   from: ValueSource
@@ -170,6 +172,15 @@ class Collector {
     message: string): void {
     this.diagnostics.push(diagnostic(code, severity, line, key, message))
   }
+}
+
+// A name that runs on into `=`, `:`, a quote or white space most likely swallowed its value
+// (`SECRET_DB:"Y3p..."` with no space after the colon, a missing colon, `name: SECRET_DB=czNj...`):
+// the entry is left out, so that no reader after this one ever holds that text as a name.
+const RUNS_INTO_VALUE = /[=:\s"'`]/
+
+function holdsValue(name: string): boolean {
+  return RUNS_INTO_VALUE.test(name)
 }
 
 // ---------------------------------------------------------------------------------------- YAML
@@ -385,14 +396,15 @@ function helmLists(ctx: Context, root: YAMLMap, format: HelmFormat): { env: List
     for (const { pair } of nodes.pairs(map)) {
       const name = nodes.keyText(pair.key)
       if (name === undefined) continue
+      const shown = displayName(name)
       const settings = nodes.resolve(pair.value)
       const path = [groupPair, pair]
       const list = find(path, settings, 'extraEnv')
       const from = format === 'helm' ? find(path, settings, 'extraEnvFrom') : undefined
       if (group === 'deployments') deployments.set(name, settings)
-      else if (shadowed(ctx, name, deployments.get(name), list, from)) continue
-      add(env, list, `${group}.${name}.extraEnv`)
-      add(mounts, from, `${group}.${name}.extraEnvFrom`)
+      else if (shadowed(ctx, shown, deployments.get(name), list, from)) continue
+      add(env, list, `${group}.${shown}.extraEnv`)
+      add(mounts, from, `${group}.${shown}.extraEnvFrom`)
     }
   }
   const offset = (ref: ListRef<string>): number => (ref.path[ref.path.length - 1]?.key as Node | null)?.range?.[0] ?? 0
@@ -406,7 +418,7 @@ function helmLists(ctx: Context, root: YAMLMap, format: HelmFormat): { env: List
  * `workerGroups` into `deployments` (sprig's `merge`, where the deployment's non-empty values win),
  * so they are left out, with a warning.
  */
-function shadowed(ctx: Context, name: string, deployment: unknown, ...lists: (Found | undefined)[]): boolean {
+function shadowed(ctx: Context, shown: string, deployment: unknown, ...lists: (Found | undefined)[]): boolean {
   const { yaml, nodes } = ctx
   let left = false
   for (const [i, ref] of lists.entries()) {
@@ -415,8 +427,8 @@ function shadowed(ctx: Context, name: string, deployment: unknown, ...lists: (Fo
     if (ref === undefined || !yaml.isSeq(own) || own.items.length === 0) continue
     left = true
     ctx.out.report('format-skipped', 'warning', ctx.at(ref.path[ref.path.length - 1]?.key), undefined,
-      `workerGroups.${name}.${key} is left out: the chart merges workerGroups into deployments, and ` +
-      `deployments.${name}.${key} wins`)
+      `workerGroups.${shown}.${key} is left out: the chart merges workerGroups into deployments, and ` +
+      `deployments.${shown}.${key} wins`)
   }
   return left
 }
@@ -474,19 +486,33 @@ function readEnvItem(ctx: Context, where: EnvList, raw: unknown, index: number):
     out.report('format-invalid', 'error', line, undefined, `item ${n} of ${where} has no name`)
     return skip()
   }
+  const shown = displayName(name)
+  if (holdsValue(name)) {
+    out.report('value-in-name', 'error', line, shown,
+      `the name of item ${n} of ${where}, ${shown}, runs on into what looks like its value (NAME=value, or no ` +
+      'space after a colon?): it is left out: put the name alone in name and the value in value')
+    return skip()
+  }
+  const stray = strayKey(ctx, item)
+  if (stray !== undefined) {
+    out.report('value-in-name', 'error', at(stray.node) ?? line, shown,
+      `item ${n} of ${where} (${shown}) has a key, ${displayName(stray.text)}, that runs on into what looks like a ` +
+      'value (no space after the colon?): it is left out: write value: "<base64>"')
+    return skip()
+  }
   const push = (encoded: string): void =>
     comments.push(out, { variable: name, encoded, line, list: where }, before, node?.spaceBefore, after)
   const hasValue = nodes.has(item, 'value')
   const valueNode = nodes.get(item, 'value')
   const value = hasValue ? scalarText(yaml, valueNode) : ''
   if (value === undefined) {
-    out.report('format-invalid', 'error', (within(valueNode, item) ? at(valueNode) : undefined) ?? line, name,
-      `the value of ${name} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
+    out.report('format-invalid', 'error', (within(valueNode, item) ? at(valueNode) : undefined) ?? line, shown,
+      `the value of ${shown} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
     return skip()
   }
   if (nodes.has(item, 'valueFrom')) {
     if (value !== '') {
-      out.report('format-invalid', 'error', line, name, `${name} has both value and valueFrom, which Kubernetes rejects: keep one`)
+      out.report('format-invalid', 'error', line, shown, `${shown} has both value and valueFrom, which Kubernetes rejects: keep one`)
     } else {
       readValueFrom(ctx, { variable: name, line, list: where }, nodes.get(item, 'valueFrom'))
     }
@@ -499,16 +525,29 @@ function readEnvItem(ctx: Context, where: EnvList, raw: unknown, index: number):
 /** A `valueFrom`: the variable is defined elsewhere, which is worth a note, never an error. */
 function readValueFrom(ctx: Context, v: Omit<ExternalVariable, 'from'>, source: unknown): void {
   const { yaml, nodes, out } = ctx
+  const shown = displayName(v.variable)
   const named = yaml.isMap(source) ? VALUE_SOURCES.filter((s) => nodes.has(source, s)) : []
   const from = named[0]
   if (named.length !== 1 || from === undefined) {
-    out.report('format-invalid', 'error', v.line, v.variable,
-      `the valueFrom of ${v.variable} must name exactly one of ${VALUE_SOURCES.join(', ')}, as Kubernetes requires`)
+    out.report('format-invalid', 'error', v.line, shown,
+      `the valueFrom of ${shown} must name exactly one of ${VALUE_SOURCES.join(', ')}, as Kubernetes requires`)
     return
   }
   out.external.push({ ...v, from })
-  out.report('defined-elsewhere', 'note', v.line, v.variable,
-    `${v.variable} takes its value from valueFrom.${from}, which Kubernetes resolves: it is defined elsewhere and not checked here`)
+  out.report('defined-elsewhere', 'note', v.line, shown,
+    `${shown} takes its value from valueFrom.${from}, which Kubernetes resolves: it is defined elsewhere and not checked here`)
+}
+
+/**
+ * A key of an `extraEnv` item that swallowed what follows it: `value:"Y3p..."` (no space after
+ * the colon) reads as one key with no value, and the item would seem to have an empty value.
+ */
+function strayKey(ctx: Context, item: YAMLMap): { node: Node; text: string } | undefined {
+  for (const pair of item.items) {
+    const text = ctx.nodes.keyText(pair.key)
+    if (text !== undefined && holdsValue(text)) return { node: pair.key as Node, text }
+  }
+  return undefined
 }
 
 /**
@@ -603,7 +642,15 @@ function readSecretField(ctx: Context, field: 'data' | 'stringData', fieldPair: 
       skip()
       continue
     }
-    const encoded = secretValue(ctx, field, name, line, nodes.resolve(pair.value))
+    const shown = displayName(name)
+    if (holdsValue(name)) {
+      out.report('value-in-name', 'error', line, shown,
+        `a key of ${field}, ${shown}, runs on into what looks like its value (no space after the colon, or no ` +
+        'colon?): it is left out: write NAME: "<value>"')
+      skip()
+      continue
+    }
+    const encoded = secretValue(ctx, field, shown, line, nodes.resolve(pair.value))
     if (encoded === undefined || replaced?.has(name) === true) {
       skip()
       continue
@@ -614,26 +661,26 @@ function readSecretField(ctx: Context, field: 'data' | 'stringData', fieldPair: 
 }
 
 /** The text Kestra receives for a Secret's value, or undefined after an error. */
-function secretValue(ctx: Context, field: 'data' | 'stringData', name: string, line: number, valueNode: unknown): string | undefined {
+function secretValue(ctx: Context, field: 'data' | 'stringData', shown: string, line: number, valueNode: unknown): string | undefined {
   const { yaml, out } = ctx
   const value = scalarText(yaml, valueNode)
   if (value === undefined) {
-    out.report('format-invalid', 'error', line, name,
-      `the ${field} value of ${name} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
+    out.report('format-invalid', 'error', line, shown,
+      `the ${field} value of ${shown} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
     return undefined
   }
   if (field === 'stringData') return value
   // Kubernetes decodes data with Go's base64.StdEncoding: padding required, line breaks ignored.
   const compact = value.replace(/[\r\n]/g, '')
   if (!PADDED_BASE64.test(compact)) {
-    out.report('format-invalid', 'error', line, name,
-      `the data value of ${name} is not base64, which Kubernetes rejects: use stringData for text`)
+    out.report('format-invalid', 'error', line, shown,
+      `the data value of ${shown} is not base64, which Kubernetes rejects: use stringData for text`)
     return undefined
   }
   const bytes = Buffer.from(compact, 'base64')
   if (!isUtf8(bytes)) {
-    out.report('format-invalid', 'error', line, name,
-      `the data value of ${name} does not decode to UTF-8 text, so it cannot be Kestra's base64`)
+    out.report('format-invalid', 'error', line, shown,
+      `the data value of ${shown} does not decode to UTF-8 text, so it cannot be Kestra's base64`)
     return undefined
   }
   return bytes.toString('utf8')
@@ -714,6 +761,9 @@ function yamlError(error: YAMLError): string {
     case 'DUPLICATE_KEY': return 'a key appears twice in one mapping, which YAML does not allow'
     case 'MULTIPLE_DOCS': return 'holds more than one YAML document: give one document per file'
     case 'TAB_AS_INDENT': return 'a tab is used for indentation, which YAML does not allow: use spaces'
+    case 'MISSING_CHAR': return 'a character YAML needs is missing here: a colon after a key, a closing quote or bracket?'
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a key runs over more than one line, which YAML does not allow: is a colon missing, or the space after one?'
     default: return `not valid YAML (${error.code})`
   }
 }
@@ -736,7 +786,8 @@ function readJson(t: string, parsed: unknown): FormattedDocument {
   let expectKey = false
   let pendingKey: { name: string; line: number } | undefined
   const notText = (key: { name: string; line: number }): void => {
-    out.report('format-invalid', 'error', key.line, key.name, `the value of ${key.name} is not a string: write the base64 text in quotes`)
+    const shown = displayName(key.name)
+    out.report('format-invalid', 'error', key.line, shown, `the value of ${shown} is not a string: write the base64 text in quotes`)
   }
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i)
@@ -760,6 +811,13 @@ function readJson(t: string, parsed: unknown): FormattedDocument {
       if (depth === 1 && expectKey) {
         pendingKey = { name: token, line }
         expectKey = false
+        if (holdsValue(token)) {
+          const shown = displayName(token)
+          out.report('value-in-name', 'error', line, shown,
+            `a member name, ${shown}, runs on into what looks like its value (NAME=value in one string?): it is ` +
+            'left out: write "NAME": "<base64>"')
+          pendingKey = undefined
+        }
       } else if (depth === 1 && pendingKey !== undefined) {
         out.entries.push({ variable: pendingKey.name, encoded: token, line: pendingKey.line })
         pendingKey = undefined

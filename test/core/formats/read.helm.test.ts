@@ -166,6 +166,14 @@ test('comments of every list, in document order; those after a list\'s last entr
   assert.equal(doc.comment, ' the end')
 })
 
+test('names of deployments that no .env could hold are shown as displayName shows them', () => {
+  const doc = read(`deployments:\n  "web\\u001bserver x":\n    extraEnv:\n      - just text\n      - {name: SECRET_A, value: ""}\n`)
+  assert.deepEqual(entries(doc).map((e) => e[3]), ['deployments.web….extraEnv'])
+  assert.deepEqual(codes(doc), ['4:error:format-invalid'])
+  assert.doesNotMatch(doc?.diagnostics[0]?.message ?? '', /[\x00-\x1f]|server x/)
+  assert.match(doc?.diagnostics[0]?.message ?? '', /deployments\.web…\.extraEnv/)
+})
+
 test('sameEnvironment: chart 1.0 appends a deployment\'s list to common.extraEnv; 0.x uses one or the other', () => {
   assert.equal(sameEnvironment('helm', 'common.extraEnv', 'deployments.worker.extraEnv'), true)
   assert.equal(sameEnvironment('helm', 'deployments.worker.extraEnv', 'deployments.worker.extraEnv'), true)

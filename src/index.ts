@@ -8,7 +8,9 @@ export type { CheckOptions, CheckResult, CheckFile, CheckedSecret, Finding } fro
 export { FORMATS, renderFormat } from './core/formats/index.js'
 export type { Format, FormatOptions } from './core/formats/index.js'
 export { readFormatted } from './core/formats/read.js'
-export type { DocumentFormat, FormattedDocument, FormattedEntry, ReadOptions } from './core/formats/read.js'
+export type {
+  DocumentFormat, EnvList, ExternalVariable, FormattedDocument, FormattedEntry, MountList, ReadOptions, SecretMount, ValueSource,
+} from './core/formats/read.js'
 export type { YamlModule } from './core/formats/yaml.js'
 export { findSecretReferences } from './core/flows.js'
 export type { FlowSecrets, SecretReference } from './core/flows.js'

@@ -66,6 +66,8 @@ export type DiagnosticCode =
   | 'defined-twice'
   | 'decoded-twice'
   | 'environment-replaced'
+  | 'defined-elsewhere'
+  | 'value-in-name'
 
 /**
  * One finding about the input. `message` never contains a value: it names the line and the key

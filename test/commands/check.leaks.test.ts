@@ -197,7 +197,7 @@ const VALUES = [
   item('secret_lower', b64(secret())),
   item('OTHER_VAR', raw('Mk912zQxother')),
   item('SECRET_', b64(secret())),
-  item('SECRET_BAD NAME', b64(secret())),
+  item('SECRET_BAD/NAME', b64(secret())),
   item('SECRET_STALE', b64(secret())),
   item('SECRET_EXTRA', b64(secret())),
   item('SECRET_Case', b64(secret())),
@@ -207,6 +207,7 @@ const VALUES = [
   `    - ${raw('Mk915zQxnotamap')}`,
   `    - {value: ${raw('Mk916zQxnoname')}}`,
   `    - name: SECRET_FROM\n      valueFrom: {secretKeyRef: {name: ${raw('Mk917zQxref')}, key: k}}`,
+  `    - name: SECRET_SWALLOWED=${raw('Mk934zQxswallowed')}`,
   `extraEnv: [{name: SECRET_OLD, value: ${raw('Mk918zQxold')}}]`,
 ].join('\n') + '\n'
 const SECRET = [
@@ -224,9 +225,11 @@ const SECRET = [
   'stringData:',
   `  SECRET_TEXT: ${raw('Mk921zQx plain text')}`,
   `  SECRET_GOOD: ${b64(secret())}`,
+  `  SECRET_GLUED:"${raw('Mk935zQxglued')}"`,
 ].join('\n') + '\n'
 const JSON_DOC = `{\n  "SECRET_A": "${raw('Mk922zQx!')}",\n  "SECRET_A": "${b64(secret())}",\n  "SECRET_N": 123456789,\n` +
-  `  "SECRET_O": {"k": "${raw('Mk923zQxobject')}"},\n  "SECRET_B.C": "${b64(secret())}"\n}\n`
+  `  "SECRET_O": {"k": "${raw('Mk923zQxobject')}"},\n  "SECRET_B.C": "${b64(secret())}",\n` +
+  `  "SECRET_J=${raw('Mk936zQxjson')}": ""\n}\n`
 const BROKEN: Record<string, string> = {
   'unclosed.yaml': `extraEnv:\n  - name: SECRET_A\n    value: "${raw('Mk924zQxunclosed')}\n  - name: SECRET_B\n`,
   'dupkey.yaml': `extraEnv:\n  - name: SECRET_A\n    name: ${raw('Mk925zQxdupkey')}\n    value: ${b64(secret())}\n`,
@@ -256,7 +259,7 @@ test('check and decode of values files, Secrets and JSON: no finding shows a val
     'invalid-base64', 'not-utf8', 'not-printable', 'decoded-quoted', 'decoded-comment', 'trailing-newline', 'template',
     'case-collision', 'duplicate', 'prefix-case', 'not-prefixed', 'empty-name', 'invalid-name', 'format-invalid',
     'format-skipped', 'stale-secret', 'extra-secret', 'missing-secret', 'name-case-differs', 'flow-missing-secret',
-    'unused-secret', 'dynamic-secret',
+    'unused-secret', 'dynamic-secret', 'defined-elsewhere', 'value-in-name',
   ]) assert.ok(codes.has(c), `the values file reaches ${c}`)
 
   for (const file of ['values.yaml', 'secret.yaml', 'secrets.json', ...Object.keys(BROKEN)]) {

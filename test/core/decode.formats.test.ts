@@ -75,7 +75,7 @@ test('a values file becomes a .env with the comments in their places', () => {
   ])
 })
 
-test('a hand-written values file: other settings ignored, other variables kept, valueFrom left out', () => {
+test('a hand-written values file: other settings ignored, other variables kept, valueFrom noted and left out', () => {
   const r = decodeEnv([
     '# Kestra on the staging cluster',
     '',
@@ -114,7 +114,7 @@ test('a hand-written values file: other settings ignored, other variables kept, 
     '',
   ].join('\n'))
   assert.deepEqual(codes(r), [
-    '9:warning:not-prefixed:JAVA_OPTS', '11:warning:format-skipped:SECRET_FROM_K8S', '15:warning:empty-name:SECRET_',
+    '9:warning:not-prefixed:JAVA_OPTS', '11:note:defined-elsewhere:SECRET_FROM_K8S', '15:warning:empty-name:SECRET_',
   ])
 })
 
@@ -165,7 +165,7 @@ test('errors carry the document\'s lines and never a value; nothing is written',
     `      value: "${b64(Buffer.concat([Buffer.from(MARK), Buffer.from([0xff])]))}"`,
     '    - name: SECRET_UNWRITABLE',
     `      value: "${b64(`'\`${MARK}\\n\n"`)}"`,
-    '    - name: "SECRET_A B"',
+    '    - name: "SECRET_A/B"',
     `      value: "${b64(MARK)}"`,
     '',
   ].join('\n'), { yaml })
@@ -175,7 +175,7 @@ test('errors carry the document\'s lines and never a value; nothing is written',
   assert.deepEqual(codes(bad), [
     '5:error:invalid-base64:SECRET_URLSAFE', '7:error:invalid-base64:SECRET_PLAIN', '10:error:format-invalid:SECRET_BOOL',
     '11:error:template:SECRET_MACRO', '13:error:not-utf8:SECRET_NOT_UTF8', '15:error:unwritable-value:SECRET_UNWRITABLE',
-    '17:error:invalid-name:SECRET_A B',
+    '17:error:invalid-name:SECRET_A/B',
   ])
   assert.match(bad.diagnostics[3]?.message ?? '', /nothing renders in a values file/)
   assertNoValue(bad)

@@ -1,20 +1,46 @@
 import { isUtf8 } from 'node:buffer'
-import type { Document, LineCounter, Node, YAMLError, YAMLMap } from 'yaml'
+import type { LineCounter, Node, Pair, YAMLError, YAMLMap } from 'yaml'
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js'
 import type { EncodedVariable } from '../kestra.js'
 import { diagnostic } from '../diagnostics.js'
+import { displayName } from '../names.js'
+import { isDnsSubdomain } from './k8s-secret.js'
 import type { YamlModule } from './yaml.js'
+import { YamlNodes } from './yaml-nodes.js'
 
 /** The formats `readFormatted` recognises (the env format is read by the .env scanner). */
 export type DocumentFormat = 'helm' | 'helm-legacy' | 'k8s-secret' | 'json'
 
 /** How messages name each format's kind of file, and the place of its entries. */
 export const DOCUMENT_WORDS: Readonly<Record<DocumentFormat, { file: string; entries: string }>> = {
-  'helm': { file: 'a values file', entries: 'common.extraEnv' },
-  'helm-legacy': { file: 'a values file', entries: 'extraEnv' },
+  'helm': { file: 'a values file', entries: 'common.extraEnv, deployments.<name>.extraEnv or workerGroups.<name>.extraEnv' },
+  'helm-legacy': { file: 'a values file', entries: 'extraEnv or deployments.<name>.extraEnv' },
   'k8s-secret': { file: 'a Secret', entries: 'the data or stringData of the Secret' },
   'json': { file: 'a JSON file', entries: 'the JSON object' },
 }
+
+/**
+ * A list of `{name, value}` items that Kestra's chart puts into a container's environment: chart
+ * 1.0 and later read `common.extraEnv` and each `deployments.<name>.extraEnv` and
+ * `workerGroups.<name>.extraEnv`; chart 0.x reads `extraEnv` and `deployments.<name>.extraEnv`.
+ * A name that no .env file could hold is shown as `displayName` shows it.
+ */
+export type EnvList =
+  | 'common.extraEnv'
+  | 'extraEnv'
+  | `deployments.${string}.extraEnv`
+  | `workerGroups.${string}.extraEnv`
+
+/** A list that mounts whole Secrets into the environment (`envFrom`). */
+export type MountList =
+  | 'common.extraEnvFrom'
+  | 'extraSecretEnvFrom'
+  | `deployments.${string}.extraEnvFrom`
+  | `workerGroups.${string}.extraEnvFrom`
+
+/** What a `valueFrom` takes a variable's value from, as Kubernetes names it. */
+export type ValueSource = 'secretKeyRef' | 'configMapKeyRef' | 'fieldRef' | 'resourceFieldRef' | 'fileKeyRef'
+const VALUE_SOURCES: readonly ValueSource[] = ['secretKeyRef', 'configMapKeyRef', 'fieldRef', 'resourceFieldRef', 'fileKeyRef']
 
 /** One variable as the document hands it to Kestra. */
 export interface FormattedEntry extends EncodedVariable {
@@ -27,6 +53,8 @@ export interface FormattedEntry extends EncodedVariable {
   encoded: string
   /** 1-based line of the entry's name in the document. */
   line: number
+  /** For a values file: the list that holds the entry. */
+  list?: EnvList
   /**
    * The YAML comments just before the entry, in the yaml library's form (each line the text after
    * `#`, an empty line for a blank line, a single space for a bare `#`).
@@ -38,16 +66,49 @@ export interface FormattedEntry extends EncodedVariable {
   comment?: string
 }
 
+/** A variable of a values file whose value Kubernetes takes from elsewhere (`valueFrom`). */
+export interface ExternalVariable {
+  /** The variable's name (never one that ran on into its value: see `value-in-name`). */
+  variable: string
+  line: number
+  from: ValueSource
+  list: EnvList
+}
+
+/** A whole Secret that a values file mounts into the environment; its keys are not in the file. */
+export interface SecretMount {
+  /** The Secret's name: always a valid one (a DNS-1123 subdomain). */
+  secret: string
+  line: number
+  list: MountList
+  /** The `prefix` Kubernetes puts before each of its keys, if any. */
+  prefix?: string
+}
+
 export interface FormattedDocument {
   format: DocumentFormat
   /** In document order; duplicates are kept (the caller's checks report them). */
   entries: FormattedEntry[]
-  /** Syntax errors and entries that cannot be read; never a value in a message. */
+  /** Variables defined elsewhere (`valueFrom`), in document order: each has a `defined-elsewhere` note. */
+  external: ExternalVariable[]
+  /** Secrets mounted whole (`extraEnvFrom`, chart 0.x `extraSecretEnvFrom`), in document order. */
+  mounts: SecretMount[]
+  /** Syntax errors, entries that cannot be read, notes; never a value in a message. */
   diagnostics: Diagnostic[]
   /** The YAML comments at the top of the document, in the form of `FormattedEntry.commentBefore`. */
   commentBefore?: string
   /** The YAML comments after the last entry. */
   comment?: string
+}
+
+/**
+ * Whether the chart puts the variables of two lists of a values file into one container's
+ * environment, where a name defined twice is a duplicate (Kubernetes keeps the last). Chart 1.0
+ * and later append each deployment's list to `common.extraEnv`; chart 0.x uses a deployment's list
+ * instead of `extraEnv`. The entries of a Secret or of JSON (no list) are one environment.
+ */
+export function sameEnvironment(format: DocumentFormat, a: EnvList | undefined, b: EnvList | undefined): boolean {
+  return a === b || (format === 'helm' && (a === 'common.extraEnv' || b === 'common.extraEnv'))
 }
 
 /**
@@ -60,14 +121,15 @@ export function mightBeFormatted(text: string): boolean {
 }
 
 /**
- * Recognises a Helm values file (chart 1.0+ `common.extraEnv`, or chart 0.x `extraEnv`), a
- * Kubernetes Secret manifest (`kind: Secret`, its `data` and `stringData`) or a JSON object from
- * its content, and returns its entries (with `comments`, the YAML comments around them too);
- * `undefined` when the text is none of these (a .env file).
+ * Recognises a Helm values file (chart 1.0+ `common.extraEnv` and the lists of its deployments and
+ * worker groups, or chart 0.x `extraEnv`), a Kubernetes Secret manifest (`kind: Secret`, its
+ * `data` and `stringData`) or a JSON object from its content, and returns its entries (with
+ * `comments`, the YAML comments around them too); `undefined` when the text is none of these (a
+ * .env file).
  *
- * YAML is read as YAML 1.1, as Helm and kubectl read it, so that an unquoted `yes` or `0777` is
- * seen as the boolean or number they would see, not as text. Without `yaml` (the loaded `yaml`
- * package), only JSON is recognised.
+ * YAML is read as Helm and kubectl read it: as YAML 1.1, so that an unquoted `yes` or `0777` is
+ * the boolean or number they would see, not text, and with `<<` merge keys. Without `yaml` (the
+ * loaded `yaml` package), only JSON is recognised.
  */
 export function readFormatted(text: string, yaml?: YamlModule, options: ReadOptions = {}): FormattedDocument | undefined {
   const t = text.replace(/^\uFEFF/, '')
@@ -88,7 +150,7 @@ export function readFormatted(text: string, yaml?: YamlModule, options: ReadOpti
     }
     const line = jsonErrorLine(t)
     if (line !== undefined) diagnostic.line = line
-    return { format: 'json', entries: [], diagnostics: [diagnostic] }
+    return { format: 'json', entries: [], external: [], mounts: [], diagnostics: [diagnostic] }
   }
   return yaml === undefined ? undefined : readYaml(t, yaml, options.comments === true)
 }
@@ -103,6 +165,8 @@ export interface ReadOptions {
 
 class Collector {
   readonly entries: FormattedEntry[] = []
+  readonly external: ExternalVariable[] = []
+  readonly mounts: SecretMount[] = []
   readonly diagnostics: Diagnostic[] = []
   report(code: DiagnosticCode, severity: Diagnostic['severity'], line: number | undefined, key: string | undefined,
     message: string): void {
@@ -110,63 +174,48 @@ class Collector {
   }
 }
 
+// A name that runs on into `=`, `:`, a quote or white space most likely swallowed its value
+// (`SECRET_DB:"Y3p..."` with no space after the colon, a missing colon, `name: SECRET_DB=czNj...`):
+// the entry is left out, so that no reader after this one ever holds that text as a name.
+const RUNS_INTO_VALUE = /[=:\s"'`]/
+
+function holdsValue(name: string): boolean {
+  return RUNS_INTO_VALUE.test(name)
+}
+
 // ---------------------------------------------------------------------------------------- YAML
 
 function readYaml(t: string, yaml: YamlModule, withComments: boolean): FormattedDocument | undefined {
   const lines = new yaml.LineCounter()
-  // The library's own check of repeated keys compares each key with all the others before it
-  // (quadratic on a Secret with many keys, or a long .env of `KEY: value` lines): it is done below.
-  const doc = yaml.parseDocument(t, { lineCounter: lines, version: '1.1', prettyErrors: false, uniqueKeys: false })
+  // Repeated keys are found by YamlNodes, in one pass (see there why not by the library).
+  const doc = yaml.parseDocument(t, {
+    lineCounter: lines, version: '1.1', merge: true, prettyErrors: false, uniqueKeys: false,
+  })
   const root = doc.contents
   if (!yaml.isMap(root)) return undefined
-  const at = (node: Node | null | undefined): number | undefined => lineOf(lines, node?.range?.[0])
+  const nodes = new YamlNodes(yaml, doc)
+  const at = (node: unknown): number | undefined => lineOf(lines, (node as Node | null | undefined)?.range?.[0])
   const str = (node: unknown): string | undefined => {
-    const n = resolve(yaml, doc, node)
+    const n = nodes.resolve(node)
     return yaml.isScalar(n) && typeof n.value === 'string' ? n.value : undefined
   }
-
-  let format: DocumentFormat
-  const common = resolve(yaml, doc, root.get('common', true))
-  if (str(root.get('kind', true)) === 'Secret' && str(root.get('apiVersion', true)) === 'v1') {
-    format = 'k8s-secret'
-  } else if (yaml.isMap(common) && common.has('extraEnv')) {
-    format = 'helm'
-  } else if (root.has('extraEnv')) {
-    format = 'helm-legacy'
-  } else {
-    return undefined
-  }
+  const isSecret = str(nodes.get(root, 'kind')) === 'Secret' && str(nodes.get(root, 'apiVersion')) === 'v1'
+  const format: DocumentFormat | undefined = isSecret ? 'k8s-secret' : helmFormat(yaml, nodes, root)
+  if (format === undefined) return undefined
 
   const out = new Collector()
   for (const error of doc.errors) out.report('format-syntax', 'error', lineOf(lines, error.pos[0]), undefined, yamlError(error))
-  for (const key of repeatedKeys(yaml, doc)) {
+  for (const key of nodes.repeatedKeys) {
     out.report('format-syntax', 'error', at(key), undefined, 'a key appears twice in one mapping, which YAML does not allow')
   }
-  const ctx: Context = { yaml, doc, out, at, str }
+  for (const problem of nodes.problems) out.report('format-syntax', 'error', at(problem.node), undefined, problem.message)
+  const ctx: Context = { yaml, nodes, out, at, str, comments: new Comments(), taken: new Set() }
+  if (format === 'k8s-secret') readSecret(ctx, root)
+  else readHelm(ctx, root, format)
 
-  // The document's own comments: above its first key (unless that key leads to the entries, whose
-  // comments they then are) and after everything.
-  const holders = new Set(format === 'k8s-secret' ? ['data', 'stringData'] : ['common', 'extraEnv'])
-  const firstKey = root.items[0]?.key
-  const header = joinComments(doc.commentBefore, root.commentBefore,
-    yaml.isScalar(firstKey) && !holders.has(String(firstKey.value)) ? firstKey.commentBefore : undefined)
-  let trailer: string | undefined
-  if (format === 'k8s-secret') {
-    trailer = readSecret(ctx, root)
-  } else {
-    const where = format === 'helm' ? 'common.extraEnv' : 'extraEnv'
-    const leading = format === 'helm' && yaml.isMap(common)
-      ? joinComments(keyOf(yaml, root, 'common')?.commentBefore, common.commentBefore, keyOf(yaml, common, 'extraEnv')?.commentBefore)
-      : joinComments(keyOf(yaml, root, 'extraEnv')?.commentBefore)
-    const list = format === 'helm' && yaml.isMap(common) ? common.get('extraEnv', true) : root.get('extraEnv', true)
-    trailer = readEnvList(ctx, list, where, leading)
-    if (format === 'helm' && root.has('extraEnv')) {
-      out.report('format-skipped', 'warning', at(root.get('extraEnv', true) as Node), undefined,
-        'the top-level extraEnv is read by chart 0.x only, and chart 1.0 and later read common.extraEnv: ' +
-        'its entries are left out')
-    }
+  const document: FormattedDocument = {
+    format, entries: out.entries, external: out.external, mounts: out.mounts, diagnostics: out.diagnostics,
   }
-  const document: FormattedDocument = { format, entries: out.entries, diagnostics: out.diagnostics }
   if (!withComments) {
     for (const e of document.entries) {
       delete e.commentBefore
@@ -175,234 +224,511 @@ function readYaml(t: string, yaml: YamlModule, withComments: boolean): Formatted
     }
     return document
   }
+  // The document's own comments: above its first key (unless they went to the entries, as the
+  // comments of a key that leads to them) and after everything.
+  const firstKey = root.items[0]?.key
+  const header = joinComments(doc.commentBefore, root.commentBefore,
+    yaml.isScalar(firstKey) && !ctx.taken.has(firstKey) ? firstKey.commentBefore : undefined)
   if (header !== undefined) document.commentBefore = header
-  const closing = joinComments(trailer, root.comment, doc.comment)
+  const closing = joinComments(ctx.comments.rest(), root.comment, doc.comment)
   if (closing !== undefined) document.comment = closing
   return document
 }
 
 interface Context {
   yaml: YamlModule
-  doc: Document
+  nodes: YamlNodes
   out: Collector
   /** The line of a node. */
-  at: (node: Node | null | undefined) => number | undefined
+  at: (node: unknown) => number | undefined
   /** The text of a string scalar (aliases resolved). */
   str: (node: unknown) => string | undefined
+  /** The comments on their way to the next entry, through every list of the document in order. */
+  comments: Comments
+  /** Nodes whose comments went to an entry already. */
+  taken: Set<Node>
 }
 
 /**
- * The comments of a collection's entries, attached to them as they are read: those of an entry
- * that is left out go to the next one, and what is left after the last one is returned.
+ * The comments of a document's entries, attached to them as they are read: those of an entry
+ * that is left out go to the next one; those after the last entry of a list stay with that entry
+ * when another entry follows, and end the document otherwise. Blocks are kept in arrays and joined
+ * once, so that a long run of left-out entries costs no more than its text.
  */
 class Comments {
-  private carried: string | undefined
+  private carried: string[] = []
   private space = false
-  constructor(leading: string | null | undefined) {
-    this.carried = joinComments(leading)
-  }
+  /** The last entry of the list that ended last, and the comments after it. */
+  private closed: FormattedEntry | undefined
+  private tail: string[] = []
+  /** The last entry of the current list. */
+  private latest: FormattedEntry | undefined
+
   /** Adds an entry with its comments (`before`, `after`) and the comments carried to it. */
   push(out: Collector, entry: FormattedEntry, before: string | null | undefined, spaceBefore: boolean | undefined,
     after: string | undefined): void {
-    const commentBefore = joinComments(this.carried, before)
+    if (this.closed !== undefined && this.tail.length > 0) {
+      const comment = joinComments(this.closed.comment, joinAll(this.tail))
+      if (comment !== undefined) this.closed.comment = comment
+    }
+    this.closed = undefined
+    this.tail = []
+    addBlock(this.carried, before)
+    const commentBefore = joinAll(this.carried)
     if (commentBefore !== undefined) entry.commentBefore = commentBefore
     if (this.space || spaceBefore === true) entry.spaceBefore = true
     if (after !== undefined) entry.comment = after
-    this.carried = undefined
+    this.carried = []
     this.space = false
+    this.latest = entry
     out.entries.push(entry)
   }
-  /** Keeps the comments (and the blank line before them) of an entry that is left out for the next one. */
+
+  /** Keeps the comments (and the blank line before them) of what is left out for the next entry. */
   carry(spaceBefore: boolean | undefined, ...blocks: (string | null | undefined)[]): void {
-    if (spaceBefore === true && this.carried === undefined) this.space = true
-    this.carried = joinComments(this.carried, ...blocks)
+    if (spaceBefore === true && this.carried.length === 0) this.space = true
+    for (const block of blocks) addBlock(this.carried, block)
   }
+
+  /** Ends a list: what is carried now follows its last entry. */
+  endList(): void {
+    if (this.latest === undefined) return
+    this.closed = this.latest
+    this.latest = undefined
+    this.tail = this.carried
+    this.carried = []
+    this.space = false
+  }
+
+  /** The comments after the last entry. */
   rest(): string | undefined {
-    return this.carried
+    return joinComments(joinAll(this.tail), joinAll(this.carried))
   }
 }
 
-/** `extraEnv: [{name, value}]`, as Kubernetes reads a container's `env`. Returns the trailing comments. */
-function readEnvList(ctx: Context, node: unknown, where: string, leading: string | undefined): string | undefined {
-  const { yaml, doc, out, at, str } = ctx
-  const comments = new Comments(leading)
-  const list = resolve(yaml, doc, node)
-  if (list === null || list === undefined || (yaml.isScalar(list) && list.value === null)) return comments.rest()
-  if (!yaml.isSeq(list)) {
-    out.report('format-invalid', 'error', at(list as Node), undefined, `${where} is not a list of {name, value} items`)
-    return comments.rest()
+// ------------------------------------------------------------------------------------ Helm values
+
+type HelmFormat = 'helm' | 'helm-legacy'
+
+/**
+ * Which chart a values file is for: 1.0 and later when it has `common.extraEnv`,
+ * `common.extraEnvFrom`, or a worker group's or deployment's `extraEnvFrom` (0.x has none of
+ * these); 0.x when it has a top-level `extraEnv` or `extraSecretEnvFrom`; 1.0 and later still when
+ * it has only a deployment's `extraEnv`, which both read.
+ */
+function helmFormat(yaml: YamlModule, nodes: YamlNodes, root: YAMLMap): HelmFormat | undefined {
+  const common = nodes.get(root, 'common')
+  const inAny = (group: string, key: string): boolean => {
+    const map = nodes.get(root, group)
+    return yaml.isMap(map) && nodes.pairs(map).some(({ pair }) => nodes.has(nodes.resolve(pair.value), key))
   }
-  comments.carry(false, list.commentBefore)
-  list.items.forEach((raw, index) => {
-    const item = resolve(yaml, doc, raw)
-    const before = (raw as Node | null)?.commentBefore
-    const after = joinComments(innerComments(yaml, item), (raw as Node | null)?.comment)
-    const push = (entry: FormattedEntry): void => comments.push(out, entry, before, (raw as Node | null)?.spaceBefore, after)
-    const skip = (): void => comments.carry((raw as Node | null)?.spaceBefore, before, after)
-    if (!yaml.isMap(item)) {
-      out.report('format-invalid', 'error', at(item as Node), undefined,
-        `item ${index + 1} of ${where} is not a {name, value} map`)
-      return skip()
+  if (nodes.has(common, 'extraEnv') || nodes.has(common, 'extraEnvFrom')) return 'helm'
+  if (inAny('workerGroups', 'extraEnv') || inAny('workerGroups', 'extraEnvFrom') || inAny('deployments', 'extraEnvFrom')) return 'helm'
+  if (nodes.has(root, 'extraEnv') || nodes.has(root, 'extraSecretEnvFrom')) return 'helm-legacy'
+  return inAny('deployments', 'extraEnv') ? 'helm' : undefined
+}
+
+/** A list found in a values file, with the pairs that lead to it from the root (for their comments). */
+interface Found {
+  node: unknown
+  path: Pair[]
+}
+
+interface ListRef<L extends string> extends Found {
+  list: L
+}
+
+/** Every list of the values file the chart reads, each read in document order. */
+function readHelm(ctx: Context, root: YAMLMap, format: HelmFormat): void {
+  const { env, mounts } = helmLists(ctx, root, format)
+  for (const ref of env) {
+    readEnvList(ctx, ref)
+    ctx.comments.endList()
+  }
+  for (const ref of mounts) readMountList(ctx, ref)
+  if (format === 'helm') {
+    for (const [key, instead] of [['extraEnv', 'common.extraEnv'], ['extraSecretEnvFrom', 'common.extraEnvFrom']]) {
+      const pair = ctx.nodes.pair(root, key as string)
+      if (pair === undefined) continue
+      ctx.out.report('format-skipped', 'warning', ctx.at(pair.key), undefined,
+        `the top-level ${key} is read by chart 0.x only, and chart 1.0 and later read ${instead}: its entries are left out`)
     }
-    const nameNode = item.get('name', true) as Node | undefined
-    const name = str(nameNode)
-    const line = at(nameNode) ?? at(item)
-    if (name === undefined) {
-      out.report('format-invalid', 'error', line, undefined, `item ${index + 1} of ${where} has no name`)
-      return skip()
-    }
-    if (!item.has('value')) {
-      if (item.has('valueFrom')) {
-        out.report('format-skipped', 'warning', line, name,
-          `${name} takes its value from valueFrom, which is read only inside Kubernetes: it is left out`)
-        return skip()
-      }
-      // Kubernetes sets a variable without a value to the empty string.
-      return push({ variable: name, encoded: '', line: line ?? 1 })
-    }
-    const valueNode = resolve(yaml, doc, item.get('value', true))
-    const value = scalarText(yaml, valueNode)
-    if (value === undefined) {
-      out.report('format-invalid', 'error', at(valueNode as Node) ?? line, name,
-        `the value of ${name} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
-      return skip()
-    }
-    return push({ variable: name, encoded: value, line: line ?? 1 })
-  })
-  return joinComments(comments.rest(), list.comment)
+  }
 }
 
 /**
- * A Secret's `data` (decoded once, as Kubernetes does) and `stringData` (which wins), in document
- * order. Returns the trailing comments.
+ * The lists of a values file, each in document order. Chart 1.0 and later read `common.extraEnv`
+ * and append to it, in each container, the `extraEnv` of its deployment or worker group (the
+ * chart merges `workerGroups` into `deployments`, where a deployment's own settings win); the same
+ * for `extraEnvFrom`. Chart 0.x reads `extraEnv` (or a deployment's `extraEnv` instead) and
+ * `extraSecretEnvFrom`. Every deployment is read, enabled or not: its `enabled` may come from
+ * another values file.
  */
-function readSecret(ctx: Context, root: YAMLMap): string | undefined {
-  const { yaml, doc, at, str } = ctx
-  const read = (field: 'data' | 'stringData'): { out: Collector; rest: string | undefined } => {
-    // Read apart, then merged: stringData's entries replace data's.
-    const out = new Collector()
-    const comments = new Comments(keyOf(yaml, root, field)?.commentBefore)
-    const map = resolve(yaml, doc, root.get(field, true))
-    if (map === null || map === undefined || (yaml.isScalar(map) && map.value === null)) return { out, rest: comments.rest() }
-    if (!yaml.isMap(map)) {
-      out.report('format-invalid', 'error', at(map as Node), undefined, `${field} is not a mapping of names to values`)
-      return { out, rest: comments.rest() }
-    }
-    comments.carry(false, map.commentBefore)
-    for (const pair of map.items) {
-      const keyNode = pair.key as Node
-      const before = keyNode?.commentBefore
-      const after = joinComments(keyNode?.comment, (pair.value as Node | null)?.commentBefore, (pair.value as Node | null)?.comment)
-      const name = str(keyNode)
-      const line = at(keyNode) ?? 1
-      const push = (variable: string, encoded: string): void =>
-        comments.push(out, { variable, encoded, line, field }, before, keyNode?.spaceBefore, after)
-      if (name === undefined) {
-        out.report('format-invalid', 'error', line, undefined, `a key of ${field} is not a string`)
-        comments.carry(keyNode?.spaceBefore, before, after)
-        continue
-      }
-      const valueNode = resolve(yaml, doc, pair.value)
-      const value = scalarText(yaml, valueNode)
-      if (value === undefined) {
-        out.report('format-invalid', 'error', line, name,
-          `the ${field} value of ${name} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
-        comments.carry(keyNode?.spaceBefore, before, after)
-        continue
-      }
-      if (field === 'stringData') {
-        push(name, value)
-        continue
-      }
-      // Kubernetes decodes data with Go's base64.StdEncoding: padding required, line breaks ignored.
-      const compact = value.replace(/[\r\n]/g, '')
-      if (!PADDED_BASE64.test(compact)) {
-        out.report('format-invalid', 'error', line, name,
-          `the data value of ${name} is not base64, which Kubernetes rejects: use stringData for text`)
-        comments.carry(keyNode?.spaceBefore, before, after)
-        continue
-      }
-      const bytes = Buffer.from(compact, 'base64')
-      if (!isUtf8(bytes)) {
-        out.report('format-invalid', 'error', line, name,
-          `the data value of ${name} does not decode to UTF-8 text, so it cannot be Kestra's base64`)
-        comments.carry(keyNode?.spaceBefore, before, after)
-        continue
-      }
-      push(name, bytes.toString('utf8'))
-    }
-    return { out, rest: joinComments(comments.rest(), map.comment) }
+function helmLists(ctx: Context, root: YAMLMap, format: HelmFormat): { env: ListRef<EnvList>[]; mounts: ListRef<MountList>[] } {
+  const { yaml, nodes } = ctx
+  const env: ListRef<EnvList>[] = []
+  const mounts: ListRef<MountList>[] = []
+  const find = (path: Pair[], map: unknown, key: string): Found | undefined => {
+    const pair = yaml.isMap(map) ? nodes.pair(map, key) : undefined
+    return pair === undefined ? undefined : { node: nodes.resolve(pair.value), path: [...path, pair] }
   }
-  const data = read('data')
-  const stringData = read('stringData')
-  ctx.out.diagnostics.push(...data.out.diagnostics, ...stringData.out.diagnostics)
-  // Kubernetes merges stringData over data.
-  const overridden = new Set(stringData.out.entries.map((e) => e.variable))
-  const entries = [...data.out.entries.filter((e) => !overridden.has(e.variable)), ...stringData.out.entries]
-  ctx.out.entries.push(...entries.sort((a, b) => a.line - b.line))
-  // The comments after the first field's last entry stay with it; the last field's end the document.
-  const [first, last] = (root.get('data', true) !== undefined && root.get('stringData', true) !== undefined &&
-    (at(root.get('stringData', true) as Node) ?? 0) < (at(root.get('data', true) as Node) ?? 0))
-    ? [stringData, data] : [data, stringData]
-  const lastOfFirst = first.out.entries.filter((e) => ctx.out.entries.includes(e)).at(-1)
-  if (lastOfFirst !== undefined && first.rest !== undefined && last.out.entries.length > 0) {
-    lastOfFirst.comment = joinComments(lastOfFirst.comment, first.rest)
-    return last.rest
+  const add = <L extends string>(to: ListRef<L>[], found: Found | undefined, list: L): void => {
+    if (found !== undefined) to.push({ ...found, list })
   }
-  return joinComments(first.rest, last.rest)
+  if (format === 'helm') {
+    const common = nodes.pair(root, 'common')
+    const map = nodes.resolve(common?.value)
+    if (common !== undefined) {
+      add(env, find([common], map, 'extraEnv'), 'common.extraEnv')
+      add(mounts, find([common], map, 'extraEnvFrom'), 'common.extraEnvFrom')
+    }
+  } else {
+    add(env, find([], root, 'extraEnv'), 'extraEnv')
+    add(mounts, find([], root, 'extraSecretEnvFrom'), 'extraSecretEnvFrom')
+  }
+  // The settings of each deployment by name, for the worker groups of the same name.
+  const deployments = new Map<string, unknown>()
+  const groups = format === 'helm' ? ['deployments', 'workerGroups'] as const : ['deployments'] as const
+  for (const group of groups) {
+    const groupPair = nodes.pair(root, group)
+    const map = nodes.resolve(groupPair?.value)
+    if (groupPair === undefined || !yaml.isMap(map)) continue
+    for (const { pair } of nodes.pairs(map)) {
+      const name = nodes.keyText(pair.key)
+      if (name === undefined) continue
+      const shown = displayName(name)
+      const settings = nodes.resolve(pair.value)
+      const path = [groupPair, pair]
+      const list = find(path, settings, 'extraEnv')
+      const from = format === 'helm' ? find(path, settings, 'extraEnvFrom') : undefined
+      if (group === 'deployments') deployments.set(name, settings)
+      else if (shadowed(ctx, shown, deployments.get(name), list, from)) continue
+      add(env, list, `${group}.${shown}.extraEnv`)
+      add(mounts, from, `${group}.${shown}.extraEnvFrom`)
+    }
+  }
+  const offset = (ref: ListRef<string>): number => (ref.path[ref.path.length - 1]?.key as Node | null)?.range?.[0] ?? 0
+  env.sort((a, b) => offset(a) - offset(b))
+  mounts.sort((a, b) => offset(a) - offset(b))
+  return { env, mounts }
 }
+
+/**
+ * A worker group's lists when a deployment of the same name sets them too: the chart merges
+ * `workerGroups` into `deployments` (sprig's `merge`, where the deployment's non-empty values win),
+ * so they are left out, with a warning.
+ */
+function shadowed(ctx: Context, shown: string, deployment: unknown, ...lists: (Found | undefined)[]): boolean {
+  const { yaml, nodes } = ctx
+  let left = false
+  for (const [i, ref] of lists.entries()) {
+    const key = i === 0 ? 'extraEnv' : 'extraEnvFrom'
+    const own = nodes.get(deployment, key)
+    if (ref === undefined || !yaml.isSeq(own) || own.items.length === 0) continue
+    left = true
+    ctx.out.report('format-skipped', 'warning', ctx.at(ref.path[ref.path.length - 1]?.key), undefined,
+      `workerGroups.${shown}.${key} is left out: the chart merges workerGroups into deployments, and ` +
+      `deployments.${shown}.${key} wins`)
+  }
+  return left
+}
+
+/** The comments of the keys that lead to a list (each taken once), for its first entry. */
+function leadingComments(ctx: Context, path: readonly Pair[]): (string | null | undefined)[] {
+  const { yaml, taken } = ctx
+  const blocks: (string | null | undefined)[] = []
+  const take = (node: unknown): void => {
+    if (!yaml.isNode(node) || taken.has(node)) return
+    taken.add(node)
+    blocks.push(node.commentBefore)
+  }
+  path.forEach((pair, i) => {
+    take(pair.key)
+    // The mapping a key leads to; the list's own comments are read with it.
+    if (i < path.length - 1 && yaml.isMap(pair.value)) take(pair.value)
+  })
+  return blocks
+}
+
+/** `extraEnv: [{name, value}]`, as Kubernetes reads a container's `env`. */
+function readEnvList(ctx: Context, ref: ListRef<EnvList>): void {
+  const { yaml, out, at, comments } = ctx
+  comments.carry(false, ...leadingComments(ctx, ref.path))
+  const list = ref.node
+  if (list === null || list === undefined || (yaml.isScalar(list) && list.value === null)) return
+  if (!yaml.isSeq(list)) {
+    out.report('format-invalid', 'error', at(list), undefined, `${ref.list} is not a list of {name, value} items`)
+    return
+  }
+  comments.carry(false, list.commentBefore)
+  list.items.forEach((raw, index) => readEnvItem(ctx, ref.list, raw, index))
+  comments.carry(false, list.comment)
+}
+
+/** One `{name, value}` (or `{name, valueFrom}`) item of an `extraEnv` list. */
+function readEnvItem(ctx: Context, where: EnvList, raw: unknown, index: number): void {
+  const { yaml, nodes, out, at, str, comments } = ctx
+  const item = nodes.resolve(raw)
+  const node = raw as Node | null
+  const before = node?.commentBefore
+  const after = joinComments(innerComments(yaml, item), node?.comment)
+  const skip = (): void => comments.carry(node?.spaceBefore, before, after)
+  const n = index + 1
+  if (!yaml.isMap(item)) {
+    out.report('format-invalid', 'error', at(item), undefined, `item ${n} of ${where} is not a {name, value} map`)
+    return skip()
+  }
+  const nameNode = nodes.get(item, 'name')
+  const name = str(nameNode)
+  // The line of its name, or of the item when the name comes from a merged map.
+  const line = (within(nameNode, item) ? at(nameNode) : undefined) ?? at(item) ?? 1
+  if (name === undefined) {
+    out.report('format-invalid', 'error', line, undefined, `item ${n} of ${where} has no name`)
+    return skip()
+  }
+  const shown = displayName(name)
+  if (holdsValue(name)) {
+    out.report('value-in-name', 'error', line, shown,
+      `the name of item ${n} of ${where}, ${shown}, runs on into what looks like its value (NAME=value, or no ` +
+      'space after a colon?): it is left out: put the name alone in name and the value in value')
+    return skip()
+  }
+  const stray = strayKey(ctx, item)
+  if (stray !== undefined) {
+    out.report('value-in-name', 'error', at(stray.node) ?? line, shown,
+      `item ${n} of ${where} (${shown}) has a key, ${displayName(stray.text)}, that runs on into what looks like a ` +
+      'value (no space after the colon?): it is left out: write value: "<base64>"')
+    return skip()
+  }
+  const push = (encoded: string): void =>
+    comments.push(out, { variable: name, encoded, line, list: where }, before, node?.spaceBefore, after)
+  const hasValue = nodes.has(item, 'value')
+  const valueNode = nodes.get(item, 'value')
+  const value = hasValue ? scalarText(yaml, valueNode) : ''
+  if (value === undefined) {
+    out.report('format-invalid', 'error', (within(valueNode, item) ? at(valueNode) : undefined) ?? line, shown,
+      `the value of ${shown} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
+    return skip()
+  }
+  if (nodes.has(item, 'valueFrom')) {
+    if (value !== '') {
+      out.report('format-invalid', 'error', line, shown, `${shown} has both value and valueFrom, which Kubernetes rejects: keep one`)
+    } else {
+      readValueFrom(ctx, { variable: name, line, list: where }, nodes.get(item, 'valueFrom'))
+    }
+    return skip()
+  }
+  // Kubernetes sets a variable without a value to the empty string.
+  return push(value)
+}
+
+/** A `valueFrom`: the variable is defined elsewhere, which is worth a note, never an error. */
+function readValueFrom(ctx: Context, v: Omit<ExternalVariable, 'from'>, source: unknown): void {
+  const { yaml, nodes, out } = ctx
+  const shown = displayName(v.variable)
+  const named = yaml.isMap(source) ? VALUE_SOURCES.filter((s) => nodes.has(source, s)) : []
+  const from = named[0]
+  if (named.length !== 1 || from === undefined) {
+    out.report('format-invalid', 'error', v.line, shown,
+      `the valueFrom of ${shown} must name exactly one of ${VALUE_SOURCES.join(', ')}, as Kubernetes requires`)
+    return
+  }
+  out.external.push({ ...v, from })
+  out.report('defined-elsewhere', 'note', v.line, shown,
+    `${shown} takes its value from valueFrom.${from}, which Kubernetes resolves: it is defined elsewhere and not checked here`)
+}
+
+/**
+ * A key of an `extraEnv` item that swallowed what follows it: `value:"Y3p..."` (no space after
+ * the colon) reads as one key with no value, and the item would seem to have an empty value.
+ */
+function strayKey(ctx: Context, item: YAMLMap): { node: Node; text: string } | undefined {
+  for (const pair of item.items) {
+    const text = ctx.nodes.keyText(pair.key)
+    if (text !== undefined && holdsValue(text)) return { node: pair.key as Node, text }
+  }
+  return undefined
+}
+
+/**
+ * `extraEnvFrom: [{secretRef: {name}, prefix}]` (chart 1.0 and later; a `configMapRef` mounts a
+ * ConfigMap, not a Secret, and is passed over) or chart 0.x `extraSecretEnvFrom: [{name, prefix}]`.
+ */
+function readMountList(ctx: Context, ref: ListRef<MountList>): void {
+  const { yaml, nodes, out, at, str } = ctx
+  const list = ref.node
+  if (list === null || list === undefined || (yaml.isScalar(list) && list.value === null)) return
+  const legacy = ref.list === 'extraSecretEnvFrom'
+  const shape = legacy ? '{name}' : '{secretRef: {name}}'
+  if (!yaml.isSeq(list)) {
+    out.report('format-invalid', 'error', at(list), undefined, `${ref.list} is not a list of ${shape} items`)
+    return
+  }
+  list.items.forEach((raw, index) => {
+    const item = nodes.resolve(raw)
+    const n = index + 1
+    if (!yaml.isMap(item)) {
+      out.report('format-invalid', 'error', at(item), undefined, `item ${n} of ${ref.list} is not a ${shape} map`)
+      return
+    }
+    const holder = legacy ? item : nodes.get(item, 'secretRef')
+    if (!legacy && !nodes.has(item, 'secretRef')) return
+    const nameNode = nodes.get(holder, 'name')
+    const name = str(nameNode)
+    const line = (within(nameNode, item) ? at(nameNode) : undefined) ?? at(item) ?? 1
+    if (name === undefined || !isDnsSubdomain(name)) {
+      out.report('format-invalid', 'error', line, undefined, name === undefined
+        ? `item ${n} of ${ref.list} names no Secret`
+        : `item ${n} of ${ref.list} names a Secret by a name Kubernetes rejects (lower-case letters, digits, - and .)`)
+      return
+    }
+    const mount: SecretMount = { secret: name, line, list: ref.list }
+    const prefix = str(nodes.get(item, 'prefix'))
+    if (prefix !== undefined) mount.prefix = prefix
+    out.mounts.push(mount)
+  })
+}
+
+// ---------------------------------------------------------------------------------- Secret manifest
+
+/**
+ * A Secret's `data` (decoded once, as Kubernetes does) and `stringData` (which wins), in document
+ * order. A `data` entry that `stringData` replaces is still checked (the API server decodes `data`
+ * before it merges), but left out.
+ */
+function readSecret(ctx: Context, root: YAMLMap): void {
+  const { yaml, nodes, str } = ctx
+  const fields = (['data', 'stringData'] as const)
+    .map((field) => ({ field, pair: nodes.pair(root, field) }))
+    .filter((f): f is { field: 'data' | 'stringData'; pair: Pair } => f.pair !== undefined)
+    .sort((a, b) => ((a.pair.key as Node | null)?.range?.[0] ?? 0) - ((b.pair.key as Node | null)?.range?.[0] ?? 0))
+  const replaced = new Set<string>()
+  const stringData = nodes.get(root, 'stringData')
+  if (yaml.isMap(stringData)) {
+    for (const { pair } of nodes.pairs(stringData)) {
+      const name = str(pair.key)
+      if (name !== undefined) replaced.add(name)
+    }
+  }
+  for (const { field, pair } of fields) {
+    readSecretField(ctx, field, pair, field === 'data' ? replaced : undefined)
+    ctx.comments.endList()
+  }
+}
+
+/** One field of a Secret; `replaced`: the names that stringData sets, for data. */
+function readSecretField(ctx: Context, field: 'data' | 'stringData', fieldPair: Pair, replaced: ReadonlySet<string> | undefined): void {
+  const { yaml, nodes, out, at, str, comments } = ctx
+  comments.carry(false, ...leadingComments(ctx, [fieldPair]))
+  const map = nodes.resolve(fieldPair.value)
+  if (map === null || map === undefined || (yaml.isScalar(map) && map.value === null)) return
+  if (!yaml.isMap(map)) {
+    out.report('format-invalid', 'error', at(map), undefined, `${field} is not a mapping of names to values`)
+    return
+  }
+  comments.carry(false, map.commentBefore)
+  for (const { pair, merged } of nodes.pairs(map)) {
+    const keyNode = pair.key as Node | null
+    // A merged pair's comments are those of its anchor's place, not of this one.
+    const before = merged ? undefined : keyNode?.commentBefore
+    const spaceBefore = merged ? undefined : keyNode?.spaceBefore
+    const after = merged ? undefined
+      : joinComments(keyNode?.comment, (pair.value as Node | null)?.commentBefore, (pair.value as Node | null)?.comment)
+    const skip = (): void => comments.carry(spaceBefore, before, after)
+    const name = str(keyNode)
+    const line = at(keyNode) ?? 1
+    if (name === undefined) {
+      out.report('format-invalid', 'error', line, undefined, `a key of ${field} is not a string`)
+      skip()
+      continue
+    }
+    const shown = displayName(name)
+    if (holdsValue(name)) {
+      out.report('value-in-name', 'error', line, shown,
+        `a key of ${field}, ${shown}, runs on into what looks like its value (no space after the colon, or no ` +
+        'colon?): it is left out: write NAME: "<value>"')
+      skip()
+      continue
+    }
+    const encoded = secretValue(ctx, field, shown, line, nodes.resolve(pair.value))
+    if (encoded === undefined || replaced?.has(name) === true) {
+      skip()
+      continue
+    }
+    comments.push(out, { variable: name, encoded, line, field }, before, spaceBefore, after)
+  }
+  comments.carry(false, map.comment)
+}
+
+/** The text Kestra receives for a Secret's value, or undefined after an error. */
+function secretValue(ctx: Context, field: 'data' | 'stringData', shown: string, line: number, valueNode: unknown): string | undefined {
+  const { yaml, out } = ctx
+  const value = scalarText(yaml, valueNode)
+  if (value === undefined) {
+    out.report('format-invalid', 'error', line, shown,
+      `the ${field} value of ${shown} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
+    return undefined
+  }
+  if (field === 'stringData') return value
+  // Kubernetes decodes data with Go's base64.StdEncoding: padding required, line breaks ignored.
+  const compact = value.replace(/[\r\n]/g, '')
+  if (!PADDED_BASE64.test(compact)) {
+    out.report('format-invalid', 'error', line, shown,
+      `the data value of ${shown} is not base64, which Kubernetes rejects: use stringData for text`)
+    return undefined
+  }
+  const bytes = Buffer.from(compact, 'base64')
+  if (!isUtf8(bytes)) {
+    out.report('format-invalid', 'error', line, shown,
+      `the data value of ${shown} does not decode to UTF-8 text, so it cannot be Kestra's base64`)
+    return undefined
+  }
+  return bytes.toString('utf8')
+}
+
+// ---------------------------------------------------------------------------------- YAML helpers
 
 /** The comments inside an `{name, value}` item, on its keys and values. */
 function innerComments(yaml: YamlModule, item: unknown): string | undefined {
   if (!yaml.isMap(item)) return yaml.isScalar(item) ? item.comment ?? undefined : undefined
-  const blocks: (string | null | undefined)[] = []
+  const blocks: string[] = []
   item.items.forEach((pair, i) => {
     const key = pair.key as Node | null
     const value = pair.value as Node | null
     // The first key's comment before is the item's (the yaml library puts it on the item).
-    if (i > 0) blocks.push(key?.commentBefore)
-    blocks.push(key?.comment, value?.commentBefore, yaml.isScalar(value) ? value.comment : undefined)
+    if (i > 0) addBlock(blocks, key?.commentBefore)
+    addBlock(blocks, key?.comment)
+    addBlock(blocks, value?.commentBefore)
+    if (yaml.isScalar(value)) addBlock(blocks, value.comment)
   })
-  return joinComments(...blocks)
+  return joinAll(blocks)
 }
 
-/** The keys that repeat a scalar key of the same mapping, in one pass over the document. */
-function repeatedKeys(yaml: YamlModule, doc: Document): Node[] {
-  const repeated: Node[] = []
-  yaml.visit(doc, {
-    Map(_, map) {
-      const seen = new Set<unknown>()
-      for (const pair of map.items) {
-        const key = pair.key
-        if (!yaml.isScalar(key) || key.value === '<<') continue
-        // As the library compares keys: by value, so that 1 and '1' differ.
-        const id = typeof key.value === 'string' ? `s${key.value}` : key.value
-        if (seen.has(id)) repeated.push(key)
-        else seen.add(id)
-      }
-    },
-  })
-  return repeated
+/** Adds a comment block in the yaml library's form to a list, if there is one. */
+function addBlock(blocks: string[], block: string | null | undefined): void {
+  if (typeof block === 'string' && block !== '') blocks.push(block)
 }
 
-/** Comment blocks in the yaml library's form, joined; undefined when there is none. */
+/** Comment blocks joined; undefined when there is none. */
+function joinAll(blocks: readonly string[]): string | undefined {
+  return blocks.length === 0 ? undefined : blocks.join('\n')
+}
+
+/** A few comment blocks (a bounded number: see joinAll for a list), joined. */
 function joinComments(...blocks: (string | null | undefined)[]): string | undefined {
-  const present = blocks.filter((b): b is string => typeof b === 'string' && b !== '')
-  return present.length === 0 ? undefined : present.join('\n')
+  const present: string[] = []
+  for (const block of blocks) addBlock(present, block)
+  return joinAll(present)
 }
 
-/** The key node of `name` in a map. */
-function keyOf(yaml: YamlModule, map: unknown, name: string): Node | undefined {
-  if (!yaml.isMap(map)) return undefined
-  const pair = map.items.find((p) => yaml.isScalar(p.key) && p.key.value === name)
-  return pair?.key as Node | undefined
+/** Whether a node is written inside a collection (and not, say, in a map merged into it). */
+function within(node: unknown, container: Node): boolean {
+  const start = (node as Node | null | undefined)?.range?.[0]
+  const range = container.range
+  return start !== undefined && range !== undefined && range !== null && range[0] <= start && start < range[2]
 }
 
 const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
-
-function resolve(yaml: YamlModule, doc: Document, node: unknown): unknown {
-  return yaml.isAlias(node) ? node.resolve(doc) : node
-}
 
 /** The text of a string scalar; `null` (`value:` or `~`) reads as empty, as Kubernetes reads it. */
 function scalarText(yaml: YamlModule, node: unknown): string | undefined {
@@ -435,6 +761,9 @@ function yamlError(error: YAMLError): string {
     case 'DUPLICATE_KEY': return 'a key appears twice in one mapping, which YAML does not allow'
     case 'MULTIPLE_DOCS': return 'holds more than one YAML document: give one document per file'
     case 'TAB_AS_INDENT': return 'a tab is used for indentation, which YAML does not allow: use spaces'
+    case 'MISSING_CHAR': return 'a character YAML needs is missing here: a colon after a key, a closing quote or bracket?'
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a key runs over more than one line, which YAML does not allow: is a colon missing, or the space after one?'
     default: return `not valid YAML (${error.code})`
   }
 }
@@ -447,22 +776,26 @@ function yamlError(error: YAMLError): string {
  */
 function readJson(t: string, parsed: unknown): FormattedDocument {
   const out = new Collector()
+  const done = (): FormattedDocument => ({ format: 'json', entries: out.entries, external: [], mounts: [], diagnostics: out.diagnostics })
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     out.report('format-syntax', 'error', 1, undefined, 'the JSON is not an object of names to values')
-    return { format: 'json', entries: [], diagnostics: out.diagnostics }
+    return done()
   }
   let line = 1
   let depth = 0
   let expectKey = false
   let pendingKey: { name: string; line: number } | undefined
+  const notText = (key: { name: string; line: number }): void => {
+    const shown = displayName(key.name)
+    out.report('format-invalid', 'error', key.line, shown, `the value of ${shown} is not a string: write the base64 text in quotes`)
+  }
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i)
     if (c === 0x0a || (c === 0x0d && t.charCodeAt(i + 1) !== 0x0a)) { line++; continue }
     if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x3a) continue
     if (c === 0x7b || c === 0x5b) {
       if (depth === 1 && pendingKey !== undefined) {
-        out.report('format-invalid', 'error', pendingKey.line, pendingKey.name,
-          `the value of ${pendingKey.name} is not a string: write the base64 text in quotes`)
+        notText(pendingKey)
         pendingKey = undefined
       }
       depth++
@@ -478,6 +811,13 @@ function readJson(t: string, parsed: unknown): FormattedDocument {
       if (depth === 1 && expectKey) {
         pendingKey = { name: token, line }
         expectKey = false
+        if (holdsValue(token)) {
+          const shown = displayName(token)
+          out.report('value-in-name', 'error', line, shown,
+            `a member name, ${shown}, runs on into what looks like its value (NAME=value in one string?): it is ` +
+            'left out: write "NAME": "<base64>"')
+          pendingKey = undefined
+        }
       } else if (depth === 1 && pendingKey !== undefined) {
         out.entries.push({ variable: pendingKey.name, encoded: token, line: pendingKey.line })
         pendingKey = undefined
@@ -487,12 +827,11 @@ function readJson(t: string, parsed: unknown): FormattedDocument {
     }
     if (depth === 1 && pendingKey !== undefined) {
       // A number, true, false or null.
-      out.report('format-invalid', 'error', pendingKey.line, pendingKey.name,
-        `the value of ${pendingKey.name} is not a string: write the base64 text in quotes`)
+      notText(pendingKey)
       pendingKey = undefined
     }
   }
-  return { format: 'json', entries: out.entries, diagnostics: out.diagnostics }
+  return done()
 }
 
 /**

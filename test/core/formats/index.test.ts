@@ -106,7 +106,7 @@ test('the library exports the formats API, and no internals', () => {
   const r = library.encodeEnv(source)
   assert.equal(library.renderFormat('json', r.items), '{\n  "SECRET_A": "MQ=="\n}\n')
   const helm = library.renderFormat('helm', r.items, { yaml })
-  assert.deepEqual(library.readFormatted(helm, yaml)?.entries, [{ variable: 'SECRET_A', encoded: 'MQ==', line: 4 }])
+  assert.deepEqual(library.readFormatted(helm, yaml)?.entries, [{ variable: 'SECRET_A', encoded: 'MQ==', line: 4, list: 'common.extraEnv' }])
   assert.equal(library.readFormatted(library.renderFormat('env', r.items), yaml), undefined)
   assert.deepEqual(Object.keys(library).sort(), ['FORMATS', 'checkEncoded', 'decodeEnv', 'decodeKestraValue', 'encodeEnv',
     'findSecretReferences', 'readFormatted', 'renderFormat'])

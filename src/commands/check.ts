@@ -1,4 +1,5 @@
 import { checkEncoded, type CheckOptions, type CheckResult } from '../core/check.js'
+import { displayName } from '../core/names.js'
 import { mightBeFormatted } from '../core/formats/read.js'
 import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT, InputError, UsageError } from '../errors.js'
@@ -17,6 +18,8 @@ export interface CheckReport {
   format: CheckResult['format']
   /** Each input: its name, what it was read as, how many secrets. */
   inputs: CheckResult['inputs']
+  /** The Secrets values files mount whole, whose keys are not checked. */
+  mounts: CheckResult['mounts']
   against: string | null
   flows: string | null
   secrets: number
@@ -78,6 +81,7 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
       file: inputs[0]?.name ?? '',
       format: result.format,
       inputs: result.inputs,
+      mounts: result.mounts,
       against: options.against?.name ?? null,
       flows: flowsPath ?? null,
       secrets: result.secrets.length,
@@ -102,6 +106,10 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
     ctx.stderr.write(errors === 0
       ? ctx.paint.ok(`ready for Kestra: ${checked}`) + (warnings + notes > 0 ? ctx.paint.warning(` (${tally})`) : '') + '\n'
       : ctx.paint.error(`not ready for Kestra: ${checked}: ${tally}${reporter.strictNote()}`) + '\n')
+    for (const m of result.mounts) {
+      ctx.stderr.write(`also mounts the Secret ${m.secret} (${m.list}${m.prefix === undefined ? '' : `, prefix ${displayName(m.prefix)}`}), ` +
+        'whose keys are not checked here: check that Secret\'s manifest too\n')
+    }
   }
   return errors === 0 ? EXIT.ok : EXIT.rejected
 }

@@ -3,6 +3,7 @@ import { binaryDiagnostic, hasErrors, type CheckFile, type Diagnostic, type Diag
 
 export type { CheckFile, Finding } from './diagnostics.js'
 import { readEncodedInput, type EncodedItem } from './read-encoded.js'
+import type { ExternalVariable, FormattedEntry, SecretMount } from './formats/read.js'
 import { pushAll } from './arrays.js'
 import { checkFlows, type DefinedSecret } from './flows.js'
 import { DOCUMENT_WORDS, type DocumentFormat } from './formats/read.js'
@@ -10,7 +11,7 @@ import type { YamlModule } from './formats/yaml.js'
 import {
   decodeKestraValue, encodingHint, isPrintableText, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable, type KestraValue,
 } from './kestra.js'
-import { hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage } from './names.js'
+import { hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage, type Scope } from './names.js'
 import { expandable, expandValues } from './expand.js'
 import { scan } from './scan.js'
 
@@ -53,6 +54,8 @@ export interface CheckResult {
   format: 'env' | DocumentFormat
   /** Each input, in order: what it was read as and how many secrets it holds. */
   inputs: Array<{ name: string; format: 'env' | DocumentFormat; secrets: number }>
+  /** The Secrets the values files mount whole (`extraEnvFrom`), whose keys are not checked. */
+  mounts: SecretMount[]
   /** Every `SECRET_` variable with a name, in order (duplicates included). */
   secrets: CheckedSecret[]
   /** Every finding, the encoded file's first, then the plain file's, then the flows', by line. */
@@ -68,6 +71,10 @@ interface ReadInput {
   variables: EncodedVariable[]
   decoded: Map<EncodedVariable, KestraValue>
   secrets: CheckedSecret[]
+  /** Variables a values file takes from elsewhere (`valueFrom`): defined, but not checked here. */
+  external: ExternalVariable[]
+  /** Secrets a values file mounts whole (`extraEnvFrom`): their keys are not known here. */
+  mounts: SecretMount[]
 }
 
 /**
@@ -101,12 +108,15 @@ export function checkEncoded(input: string | CheckFile | readonly CheckFile[], o
   const inputs = files.map((f) => checkInput(f, options, plain, report, findings))
   const variables = inputs.flatMap((r) => r.variables.map((v) => ({ v, file: r.name })))
   checkAcrossInputs(variables, report)
+  const mounts = inputs.flatMap((r) => r.mounts)
   if (options.against !== undefined && plain !== undefined) compareWith(options.against, plain, inputs, report)
   if (options.flows !== undefined) {
-    pushAll(findings, checkFlows(options.flows, definedSecrets(inputs), files[0]?.name ?? '', options.yaml))
+    pushAll(findings, checkFlows(options.flows, definedSecrets(inputs), files[0]?.name ?? '', options.yaml,
+      [...new Set(mounts.map((m) => m.secret))]))
   }
   const secrets = inputs.flatMap((r) => r.secrets)
-  if (secrets.length === 0 && !findings.some((f) => f.severity === 'error')) {
+  const elsewhere = inputs.some((r) => r.external.length > 0 || r.mounts.length > 0)
+  if (secrets.length === 0 && !elsewhere && !findings.some((f) => f.severity === 'error')) {
     report(files[0]?.name ?? '', 'no-secrets', 'error', undefined, undefined,
       `no ${SECRET_PREFIX} variable found: ${files.length === 1 ? 'the file holds' : 'the inputs hold'} no secret for Kestra`)
   }
@@ -120,6 +130,7 @@ export function checkEncoded(input: string | CheckFile | readonly CheckFile[], o
     ok: !findings.some((f) => f.severity === 'error'),
     format: inputs[0]?.format ?? 'env',
     inputs: inputs.map((r) => ({ name: r.name, format: r.format, secrets: r.secrets.length })),
+    mounts,
     secrets,
     findings,
   }
@@ -135,7 +146,8 @@ function checkInput(file: CheckFile, options: CheckOptions, plain: PlainFile | u
   const fileName = file.name
   const here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
     message: string): void => report(fileName, code, severity, line, key, message)
-  const none = (format: ReadInput['format']): ReadInput => ({ name: fileName, format, variables: [], decoded: new Map(), secrets: [] })
+  const none = (format: ReadInput['format']): ReadInput =>
+    ({ name: fileName, format, variables: [], decoded: new Map(), secrets: [], external: [], mounts: [] })
   const binary = binaryDiagnostic(file.text, 'an encoded .env file')
   if (binary !== undefined) {
     here(binary.code, binary.severity, binary.line, undefined, binary.message)
@@ -179,13 +191,17 @@ function checkInput(file: CheckFile, options: CheckOptions, plain: PlainFile | u
       duplicate: DUPLICATES[input.format],
       // JSON is for scripts, which may export the names to a shell; Kubernetes takes `.` and `-`.
       shellNames: input.format === 'json',
+      // A values file gives each deployment its environment: common.extraEnv and its own list.
+      scope: (v) => environmentOf(input.format as DocumentFormat, (v as FormattedEntry).list),
     }
   }
 
   const { secrets, decoded } = checkVariables(input.variables, rules, plain, here)
   // After the per-line rules, so that a line they already fail is not reported twice.
   if (input.format === 'env') checkKubectl(file.text, findings.filter((f) => f.file === fileName), here)
-  return { name: fileName, format: input.format, variables: input.variables, decoded, secrets }
+  const external = input.format === 'env' ? [] : input.document.external
+  const mounts = input.format === 'env' ? [] : input.document.mounts
+  return { name: fileName, format: input.format, variables: input.variables, decoded, secrets, external, mounts }
 }
 type Here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
   message: string) => void
@@ -202,6 +218,8 @@ interface Rules {
   shellNames: boolean
   /** The checks of the form of the i-th entry in the file, before those of its value. */
   form?: (index: number) => void
+  /** Which environment a variable reaches (in a values file, not every two meet). */
+  scope?: (v: EncodedVariable) => Scope
 }
 
 const DUPLICATES: Readonly<Record<DocumentFormat, string>> = {
@@ -220,7 +238,10 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, pla
   const secrets: CheckedSecret[] = []
   const decoded = new Map<EncodedVariable, KestraValue>()
   const isSecret = (variable: string): boolean => variable.startsWith(SECRET_PREFIX) && variable !== SECRET_PREFIX
-  const repeats = new Map(repeatedNames(variables.map((v) => (isSecret(v.variable) ? v.variable : undefined))).map((r) => [r.index, r]))
+  const names = variables.map((v) => (isSecret(v.variable) ? v.variable : undefined))
+  const scope = rules.scope
+  const repeats = new Map(repeatedNames(names, scope === undefined ? undefined : (i) => scope(variables[i] as EncodedVariable))
+    .map((r) => [r.index, r]))
   variables.forEach((v, index) => {
     const variable = v.variable
     if (!isEnvName(variable)) {
@@ -409,6 +430,12 @@ function checkLastLineBreak(v: EncodedVariable, text: string, here: Here): void 
  */
 function definedSecrets(inputs: readonly ReadInput[]): Map<string, DefinedSecret> {
   const defined = new Map<string, DefinedSecret>()
+  for (const { name: fileName, external } of inputs) {
+    for (const e of external) {
+      const name = kestraName(e.variable)
+      if (name !== undefined && name !== '') defined.set(name, { name, variable: e.variable, file: fileName, line: e.line })
+    }
+  }
   for (const { name: fileName, variables, decoded } of inputs) for (const v of variables) {
     const name = kestraName(v.variable)
     if (name === undefined || name === '') continue
@@ -448,9 +475,11 @@ function compareWith(against: CheckFile, plain: PlainFile, inputs: readonly Read
     }
   }
   const where = inputs.map((r) => r.name).join(' and ')
+  const external = new Set(inputs.flatMap((r) => r.external.map((e) => kestraName(e.variable))))
   for (const [upper, p] of plain) {
     const found = encoded.get(upper)
     const variable = SECRET_PREFIX + p.key
+    if (found === undefined && external.has(upper)) continue
     if (found === undefined) {
       report(against.name, 'missing-secret', 'error', p.line, p.key,
         `${p.key} is not in ${where} (no ${variable}): encode ${against.name} again`)
@@ -475,6 +504,14 @@ function compareWith(against: CheckFile, plain: PlainFile, inputs: readonly Read
         `${v.variable} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
     }
   }
+}
+
+/**
+ * The environment a values file's list reaches: each deployment's own list, and in chart 1.0 and
+ * later common.extraEnv, which the chart adds to every deployment's (see sameEnvironment).
+ */
+function environmentOf(format: DocumentFormat, list: string | undefined): Scope {
+  return { scope: list ?? '', everywhere: format === 'helm' && list === 'common.extraEnv' }
 }
 
 /** A name that two inputs of one deployment define: which value a container gets depends on how it mounts them. */

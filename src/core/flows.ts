@@ -89,7 +89,8 @@ export function findSecretReferences(text: string, yaml?: YamlModule): FlowSecre
  * `defined` is keyed by the upper-cased name; `encodedFile` is the file the check is about.
  */
 export function checkFlows(flows: { root: string; files: readonly CheckFile[] },
-  defined: ReadonlyMap<string, DefinedSecret>, encodedFile: string, yaml: YamlModule | undefined): Finding[] {
+  defined: ReadonlyMap<string, DefinedSecret>, encodedFile: string, yaml: YamlModule | undefined,
+  mounted: readonly string[] = []): Finding[] {
   const findings: Finding[] = []
   if (flows.files.length === 0) {
     findings.push(finding(flows.root, 'no-flows', 'warning', undefined, undefined,
@@ -108,7 +109,7 @@ export function checkFlows(flows: { root: string; files: readonly CheckFile[] },
     for (const ref of found.references) {
       const upper = ref.name.toUpperCase()
       used.add(upper)
-      checkReference(ref, defined.get(upper), encodedFile, json, report)
+      checkReference(ref, defined.get(upper), encodedFile, mounted, json, report)
     }
     for (const line of found.dynamic) {
       report('dynamic-secret', 'note', line, undefined, 'secret() with a name computed at run time: it cannot be checked here')
@@ -142,11 +143,13 @@ function finding(file: string, code: DiagnosticCode, severity: Severity, line: n
 }
 
 function checkReference(ref: SecretReference, secret: DefinedSecret | undefined, encodedFile: string,
-  json: JsonCache, report: FlowReport): void {
+  mounted: readonly string[], json: JsonCache, report: FlowReport): void {
   const shown = displayName(ref.name)
   if (secret === undefined) {
-    report('flow-missing-secret', 'error', ref.line, ref.name,
-      `secret('${shown}') is used here but ${encodedFile} has no ${SECRET_PREFIX}${displayName(ref.name.toUpperCase())}: ` +
+    // A Secret mounted whole (extraEnvFrom) may hold it: its keys are not in the file.
+    const maybe = mounted.length === 0 ? '' : `, unless the Secret ${mounted.join(' or ')} that the values mount holds it`
+    report('flow-missing-secret', mounted.length === 0 ? 'error' : 'warning', ref.line, ref.name,
+      `secret('${shown}') is used here but ${encodedFile} has no ${SECRET_PREFIX}${displayName(ref.name.toUpperCase())}${maybe}: ` +
       'the flow would fail with "Cannot find secret"')
     return
   }

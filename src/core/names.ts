@@ -34,10 +34,20 @@ export interface Repeat {
 }
 
 /**
- * Every definition that repeats an earlier name, in order. `names[i]` is undefined for an entry
- * that takes no part (one without the prefix, say).
+ * Where a definition applies, when not every two definitions meet: in a values file each
+ * deployment has its list (`scope`), and `common.extraEnv` reaches every one (`everywhere`).
  */
-export function repeatedNames(names: ReadonlyArray<string | undefined>): Repeat[] {
+export interface Scope {
+  scope: string
+  everywhere: boolean
+}
+
+/**
+ * Every definition that repeats an earlier name in its scope, in order, with the latest such
+ * definition before it. `names[i]` is undefined for an entry that takes no part (one without the
+ * prefix, say); without `scopeOf`, every two definitions meet.
+ */
+export function repeatedNames(names: ReadonlyArray<string | undefined>, scopeOf?: (index: number) => Scope): Repeat[] {
   const repeats: Repeat[] = []
   // Building a Set is one native call: when no two names are alike, as in most files, there is
   // no repeat to look for name by name.
@@ -45,13 +55,27 @@ export function repeatedNames(names: ReadonlyArray<string | undefined>): Repeat[
   const joined = present.join('\n')
   const upper = joined.toUpperCase()
   if (new Set(upper === joined ? present : upper.split('\n')).size === present.length) return repeats
+  // The latest definition of each name: anywhere, in each scope, and in the scope that reaches all.
   const latest = new Map<string, number>()
+  const latestIn = new Map<string, number>()
+  const latestEverywhere = new Map<string, number>()
   for (let i = 0; i < names.length; i++) {
     const name = names[i]
     if (name === undefined) continue
     const key = name.toUpperCase()
-    const earlier = latest.get(key)
+    const where = scopeOf?.(i)
+    const inScope = where === undefined ? key : `${where.scope}\n${key}`
+    let earlier: number | undefined
+    if (where === undefined || where.everywhere) {
+      earlier = latest.get(key)
+    } else {
+      const a = latestIn.get(inScope)
+      const b = latestEverywhere.get(key)
+      earlier = a === undefined ? b : b === undefined ? a : Math.max(a, b)
+    }
     latest.set(key, i)
+    latestIn.set(inScope, i)
+    if (where?.everywhere === true) latestEverywhere.set(key, i)
     if (earlier !== undefined) repeats.push({ index: i, earlier, sameCase: names[earlier] === name })
   }
   return repeats

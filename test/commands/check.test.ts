@@ -96,6 +96,7 @@ test('--json prints the findings on stdout, and nothing on stderr', () => {
     file: `${FX}/macro.env_encoded`,
     format: 'env',
     inputs: [{ name: `${FX}/macro.env_encoded`, format: 'env', secrets: 2 }],
+    mounts: [],
     against: null,
     flows: null,
     secrets: 2,

@@ -182,3 +182,37 @@ test('check of broken documents exits 1, one line per problem with file and line
   assert.equal(flows.status, 1)
   assert.match(flows.stderr, /^test\/fixtures\/flows\/hello\.yml:20: error: secret\('MISSING_ONE'\)/m)
 })
+
+test('a values file: each deployment is an environment of its own; valueFrom and mounted Secrets are defined elsewhere', () => {
+  const values = [
+    'common:',
+    '  extraEnv:',
+    `    - { name: SECRET_SHARED, value: "${b64('s')}" }`,
+    '    - name: SECRET_FROM_K8S',
+    '      valueFrom: { secretKeyRef: { name: other, key: k } }',
+    '  extraEnvFrom:',
+    '    - secretRef: { name: kestra-extra }',
+    'deployments:',
+    '  webserver:',
+    '    extraEnv:',
+    `      - { name: SECRET_OWN, value: "${b64('w')}" }`,
+    '  worker:',
+    '    extraEnv:',
+    `      - { name: SECRET_OWN, value: "${b64('x')}" }`,
+    `      - { name: SECRET_SHARED, value: "${b64('again')}" }`,
+    '',
+  ].join('\n')
+  const flows = { root: 'flows', files: [{ name: 'flows/f.yml', text: "a: \"{{ secret('FROM_K8S') }} {{ secret('IN_MOUNT') }}\"\n" }] }
+  const r = checkEncoded(values, { name: 'v', yaml, flows })
+  // SECRET_OWN twice, in two deployments: two containers, no duplicate; SECRET_SHARED in common and
+  // in worker's list: one environment, a duplicate.
+  assert.deepEqual(found(r).filter((f) => f[4] === 'error').map((f) => [f[1], f[2], f[3]]), [[15, 'SECRET_SHARED', 'duplicate']])
+  assert.ok(found(r).some((f) => f[3] === 'defined-elsewhere' && f[2] === 'SECRET_FROM_K8S'))
+  // A name defined by valueFrom is defined; one that may be in the mounted Secret is a warning, not an error.
+  assert.deepEqual(found(r).filter((f) => f[0] === 'flows/f.yml').map((f) => [f[2], f[3], f[4]]), [['IN_MOUNT', 'flow-missing-secret', 'warning']])
+  assert.match(r.findings.find((f) => f.code === 'flow-missing-secret')?.message ?? '', /unless the Secret kestra-extra that the values mount holds it/)
+  assert.deepEqual(r.mounts.map((m) => m.secret), ['kestra-extra'])
+  // Only mounts and valueFrom, no value of its own: defined elsewhere, not "no secret".
+  const mountsOnly = checkEncoded('common:\n  extraEnv: []\n  extraEnvFrom:\n    - secretRef: { name: kestra-extra }\n', { name: 'm', yaml })
+  assert.deepEqual(found(mountsOnly).filter((f) => f[4] === 'error'), [])
+})

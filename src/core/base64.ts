@@ -94,5 +94,5 @@ export function base64Problem(text: string): Base64Problem | undefined {
 export function decodeStrictBase64(text: string): Uint8Array {
   // Node's decoder is lenient, but on strict input it agrees with Java's, including ignoring the
   // unused low bits of a last partial group.
-  return new Uint8Array(Buffer.from(text, 'base64'))
+  return Buffer.from(text, 'base64')
 }

@@ -9,7 +9,7 @@ import { checkFlows, type DefinedSecret } from './flows.js'
 import { DOCUMENT_WORDS, type DocumentFormat } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import {
-  decodeKestraValue, encodingHint, isPrintableText, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable, type KestraValue,
+  decodeKestraValue, encodingHint, isPrintableText, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable,
 } from './kestra.js'
 import { hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage, type Scope } from './names.js'
 import { expandable, expandValues } from './expand.js'
@@ -69,7 +69,8 @@ interface ReadInput {
   name: string
   format: 'env' | DocumentFormat
   variables: EncodedVariable[]
-  decoded: Map<EncodedVariable, KestraValue>
+  /** The text Kestra gets, for each variable that it decodes to UTF-8 text. */
+  decoded: Map<EncodedVariable, string>
   secrets: CheckedSecret[]
   /** Variables a values file takes from elsewhere (`valueFrom`): defined, but not checked here. */
   external: ExternalVariable[]
@@ -107,7 +108,7 @@ export function checkEncoded(input: string | CheckFile | readonly CheckFile[], o
   const plain = options.against === undefined ? undefined : readPlain(options.against, options, report)
   const inputs = files.map((f) => checkInput(f, options, plain, report, findings))
   const variables = inputs.flatMap((r) => r.variables.map((v) => ({ v, file: r.name })))
-  checkAcrossInputs(variables, report)
+  if (inputs.length > 1) checkAcrossInputs(variables, report)
   const mounts = inputs.flatMap((r) => r.mounts)
   if (options.against !== undefined && plain !== undefined) compareWith(options.against, plain, inputs, report)
   if (options.flows !== undefined) {
@@ -234,9 +235,9 @@ const DUPLICATES: Readonly<Record<DocumentFormat, string>> = {
  * duplicates, names that collide once upper-cased) and values (decoded as Kestra does).
  */
 function checkVariables(variables: readonly EncodedVariable[], rules: Rules, plain: PlainFile | undefined, here: Here):
-  { secrets: CheckedSecret[]; decoded: Map<EncodedVariable, KestraValue> } {
+  { secrets: CheckedSecret[]; decoded: Map<EncodedVariable, string> } {
   const secrets: CheckedSecret[] = []
-  const decoded = new Map<EncodedVariable, KestraValue>()
+  const decoded = new Map<EncodedVariable, string>()
   const isSecret = (variable: string): boolean => variable.startsWith(SECRET_PREFIX) && variable !== SECRET_PREFIX
   const names = variables.map((v) => (isSecret(v.variable) ? v.variable : undefined))
   const scope = rules.scope
@@ -369,7 +370,7 @@ function checkWrapped(item: EncodedItem, here: Here): void {
  * Decodes the value as Kestra will and reports what would not arrive intact. A value equal to the
  * plain file's (`written`) is what the user wrote: none of the guesses about its text apply.
  */
-function checkValue(v: EncodedVariable, place: string, written: string | undefined, here: Here): KestraValue | undefined {
+function checkValue(v: EncodedVariable, place: string, written: string | undefined, here: Here): string | undefined {
   const variable = v.variable
   const decoded = decodeKestraValue(v.encoded)
   if (!decoded.ok) {
@@ -381,10 +382,10 @@ function checkValue(v: EncodedVariable, place: string, written: string | undefin
     here('not-utf8', 'error', v.line, variable,
       `the value of ${variable} decodes to bytes that are not UTF-8 text, which Kestra turns into ` +
       'U+FFFD: was it ever encoded? (plain words such as passwords can happen to be valid base64)' + encodingHint(v))
-    return decoded
+    return undefined
   }
   const text = decoded.text
-  if (text === written) return decoded
+  if (text === written) return text
   if (!isPrintableText(text)) {
     here('not-printable', 'warning', v.line, variable,
       `the value of ${variable} decodes to text with control characters: it looks as if it was ` +
@@ -401,7 +402,7 @@ function checkValue(v: EncodedVariable, place: string, written: string | undefin
       'encoded with it (as the shell loop in the docs does)?')
   }
   checkLastLineBreak(v, text, here)
-  return decoded
+  return text
 }
 
 /**
@@ -444,8 +445,8 @@ function definedSecrets(inputs: readonly ReadInput[]): Map<string, DefinedSecret
       delete earlier.value
       continue
     }
-    const d = decoded.get(v)
-    defined.set(name, { name, variable: v.variable, file: fileName, line: v.line, ...(d?.ok === true && d.utf8 && { value: d.text }) })
+    const value = decoded.get(v)
+    defined.set(name, { name, variable: v.variable, file: fileName, line: v.line, ...(value !== undefined && { value }) })
   }
   return defined
 }
@@ -491,8 +492,8 @@ function compareWith(against: CheckFile, plain: PlainFile, inputs: readonly Read
         `${v.variable} is ${p.key} in ${against.name} (line ${p.line}): Kestra reads them as one ` +
         'name, but the cases differ')
     }
-    const d = input.decoded.get(v)
-    if (d !== undefined && d.ok && d.utf8 && d.text !== p.value) {
+    const text = input.decoded.get(v)
+    if (text !== undefined && text !== p.value) {
       report(input.name, 'stale-secret', 'error', v.line, v.variable,
         `${v.variable} holds a different value than ${p.key} in ${against.name} (line ${p.line}): ` +
         `encode ${against.name} again`)

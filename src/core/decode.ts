@@ -260,6 +260,8 @@ function commentLines(block: string): string[] {
  * an error naming both lines (a name repeated as it is stays repeated, as the input has it).
  */
 function checkNamesWritten(entries: readonly DecodedEntry[], report: Report): void {
+  // Decoded names are the variables without their prefix: only an entry kept as it is can clash.
+  if (entries.every((e) => e.decoded)) return
   const first = new Map<string, DecodedEntry>()
   for (const e of entries) {
     const earlier = first.get(e.name)

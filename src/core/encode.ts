@@ -88,8 +88,12 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
   const values = options.expand ? expandValues(entries.map(expandable), env, report) : entries.map((e) => e.value)
   const encoded = encodeValues(values)
   const portable = !entries.some((e) => hasShellUnsafeCharacters(e.key))
-  const names = options.expand ? undefined : new Set(entries.map((e) => e.key))
-  const definedElsewhere = (name: string): boolean => names?.has(name) === true || env[name] !== undefined
+  // The names of the file, for the messages about references: made only when a value has one.
+  let names: Set<string> | undefined
+  const definedElsewhere = (name: string): boolean => {
+    names ??= new Set(entries.map((e) => e.key))
+    return names.has(name) || env[name] !== undefined
+  }
   let index = 0
   for (const item of scanned) {
     switch (item.kind) {
@@ -117,7 +121,7 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
         if (item.comment !== undefined && !item.hashCut) comment(t.slice(item.comment.start, item.comment.end))
         if (dropped.has(i)) break
         checkEntry(item, !looksEncoded, portable, report)
-        if (names !== undefined) reportReferences(expandable(item), definedElsewhere, report)
+        if (!options.expand && item.value.includes('$')) reportReferences(expandable(item), definedElsewhere, report)
         const entry: EncodedEntry = { name: item.key, variable: SECRET_PREFIX + item.key, encoded: encoded[i] as string, line: item.line }
         written.push(entry)
         items.push({ kind: 'entry', entry })

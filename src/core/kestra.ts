@@ -51,6 +51,9 @@ export type KestraValue =
   }
   | { ok: false; problem: Base64Problem }
 
+// Java's decoder keeps a byte-order mark in the text, as ignoreBOM does.
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
 /** Decodes a variable's value exactly as Kestra does, or says why Kestra drops it. */
 export function decodeKestraValue(value: string): KestraValue {
   const compact = stripLineBreaks(value)
@@ -58,7 +61,7 @@ export function decodeKestraValue(value: string): KestraValue {
   if (problem !== undefined) return { ok: false, problem }
   const bytes = decodeStrictBase64(compact)
   const utf8 = isUtf8(bytes)
-  return { ok: true, bytes, utf8, text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) }
+  return { ok: true, bytes, utf8, text: UTF8.decode(bytes) }
 }
 
 /** A value-free sentence on why a value is not base64 Kestra can decode, to follow "the value of X". */

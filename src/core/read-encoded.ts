@@ -9,11 +9,12 @@ import type { YamlModule } from './formats/yaml.js'
 import type { EncodedVariable } from './kestra.js'
 import { lineEnding, scan, type Entry, type ScanResult, type SkippedLine } from './scan.js'
 
-/** One entry of an encoded file, lines of a wrapped value already attached. */
-export interface EncodedItem {
+/**
+ * One entry of an encoded file, lines of a wrapped value already attached: also the variable that
+ * Kestra receives from it (`encoded` is dotenv's value, with the continuation lines appended).
+ */
+export interface EncodedItem extends EncodedVariable {
   entry: Entry
-  /** dotenv's value, with the continuation lines of a wrapped value appended. */
-  value: string
   /** The offsets of the continuation lines (line ends included), when the value was wrapped. */
   continuation: Continuation | undefined
 }
@@ -68,8 +69,7 @@ export function readEncodedInput(source: string, yaml?: YamlModule, options: Rea
     return { format: document.format, document, variables: document.entries, eol: lineEnding(source) }
   }
   const file = readEncoded(source)
-  const variables = file.items.map((item) => ({ variable: item.entry.key, encoded: item.value, line: item.entry.line }))
-  return { format: 'env', file, variables, eol: file.scanned.eol }
+  return { format: 'env', file, variables: file.items, eol: file.scanned.eol }
 }
 
 export function readEncoded(source: string): EncodedFile {
@@ -87,7 +87,7 @@ export function readEncoded(source: string): EncodedFile {
       last = continuation
       value += t.slice(continuation.start, continuation.end).replace(/\n/g, '')
     }
-    items.push({ entry: e, value, continuation })
+    items.push({ variable: e.key, encoded: value, line: e.line, entry: e, continuation })
   }
   // The skipped lines, but for those inside a continuation (both lists are in order).
   const ranges = items.flatMap((item) => (item.continuation === undefined ? [] : [item.continuation]))

@@ -40,8 +40,6 @@ export interface Entry {
   line: number
   /** Offset of `export` or of the name (after leading white space), in `ScanResult.text`. */
   start: number
-  /** Offset where the captured value starts (right after `=` or `: `). */
-  valueStart: number
   /** Offset just past the value as the expression captured it (past the closing quote if any). */
   valueEnd: number
   /** Offset just past the entry's own text: its last character that is not white space. */
@@ -60,8 +58,6 @@ export interface Entry {
   spaceBefore: boolean
   /** An unquoted value followed by white space on its line (dotenv trims it). */
   spaceAfter: boolean
-  /** The value spans lines. */
-  multiline: boolean
   /**
    * A `#` comment on the entry's last line, after the value: [start, end) without the white space
    * at its end. For an unquoted value cut at a `#` with no space before it (`hashCut`), the
@@ -464,7 +460,6 @@ export function scan(source: string): ScanResult {
       value,
       line: lineAt(q),
       start: q,
-      valueStart,
       valueEnd,
       textEnd,
       matchEnd: end,
@@ -474,7 +469,6 @@ export function scan(source: string): ScanResult {
       quoteState,
       spaceBefore: first > valueStart,
       spaceAfter: quote === 0 && last < valueEnd,
-      multiline,
       comment,
       hashCut,
       literalEscape,

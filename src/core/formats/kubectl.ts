@@ -38,7 +38,8 @@ export function readKubectlEnvFile(text: string): KubectlEnvFile {
   for (let i = 0; i < lines.length; i++) {
     const number = i + 1
     let line = lines[i] as string
-    if (Buffer.byteLength(line, 'utf8') >= MAX_LINE_BYTES) {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: only long lines need counting.
+    if (line.length * 3 >= MAX_LINE_BYTES && Buffer.byteLength(line, 'utf8') >= MAX_LINE_BYTES) {
       result.truncatedAt = number
       break
     }

@@ -116,8 +116,12 @@ export function sameEnvironment(format: DocumentFormat, a: EnvList | undefined, 
  * recognise: JSON starts with `{`, and the YAML formats name `extraEnv` or `Secret`. Lets a caller
  * skip loading the yaml library for a plain .env file.
  */
+const JSON_START = /\s*\{/y
+
 export function mightBeFormatted(text: string): boolean {
-  return /^\s*\{/.test(text.replace(/^\uFEFF/, '')) || text.includes('extraEnv') || text.includes('Secret')
+  // (A sticky search from after a byte-order mark: no copy of the text.)
+  JSON_START.lastIndex = text.charCodeAt(0) === 0xfeff ? 1 : 0
+  return JSON_START.test(text) || text.includes('extraEnv') || text.includes('Secret')
 }
 
 /**

@@ -1,7 +1,6 @@
 import { checkEncoded, type CheckOptions, type CheckResult } from '../core/check.js'
 import { displayName } from '../core/names.js'
 import { mightBeFormatted } from '../core/formats/read.js'
-import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT, InputError, UsageError } from '../errors.js'
 import type { Invocation } from './invocation.js'
 import { plural, Reporter, type Context, type Reported, type ReportOptions } from './report.js'

@@ -1,6 +1,5 @@
 import { decodeEnv } from '../core/decode.js'
 import { mightBeFormatted } from '../core/formats/read.js'
-import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT } from '../errors.js'
 import type { Invocation } from './invocation.js'
 import { plural, Reporter, type Context } from './report.js'

@@ -1,5 +1,5 @@
 import { readKubectlEnvFile } from './formats/kubectl.js'
-import { binaryDiagnostic, hasErrors, type CheckFile, type Diagnostic, type DiagnosticCode, type Finding, type Severity } from './diagnostics.js'
+import { binaryDiagnostic, finding, type CheckFile, type DiagnosticCode, type Finding, type Severity } from './diagnostics.js'
 
 export type { CheckFile, Finding } from './diagnostics.js'
 import { readEncodedInput, type EncodedItem } from './read-encoded.js'
@@ -95,15 +95,7 @@ export function checkEncoded(input: string | CheckFile | readonly CheckFile[], o
   const findings: Finding[] = []
   const report = (file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
     key: string | undefined, message: string): void => {
-    // In this order, which is how --json shows it.
-    findings.push({
-      file,
-      ...(line !== undefined && { line }),
-      ...(key !== undefined && { key }),
-      code,
-      severity,
-      message,
-    })
+    findings.push(finding(file, code, severity, line, key, message))
   }
   const plain = options.against === undefined ? undefined : readPlain(options.against, options, report)
   const inputs = files.map((f) => checkInput(f, options, plain, report, findings))

@@ -88,6 +88,12 @@ export interface Finding extends Diagnostic {
   file: string
 }
 
+/** A finding, its properties in the order `check --json` shows them. */
+export function finding(file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
+  key: string | undefined, message: string): Finding {
+  return { file, ...(line !== undefined && { line }), ...(key !== undefined && { key }), code, severity, message }
+}
+
 /** A file given by its name (as messages should show it) and its text. */
 export interface CheckFile {
   name: string

@@ -67,7 +67,7 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
   const { text: t, eol, entries, items: scanned } = scan(source)
   const dropped = droppedEntries(entries, options, report)
   // As check demands: a plain word can be valid base64 (hunter22), but rarely decodes to UTF-8 text.
-  const looksEncoded = entries.some((e, i) => !dropped.has(i)) &&
+  const looksEncoded = entries.some((_, i) => !dropped.has(i)) &&
     entries.every((e, i) => dropped.has(i) || (e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value) && decodesToText(e.value)))
   if (looksEncoded) {
     report('already-encoded', options.force ? 'warning' : 'error', undefined, undefined, options.force

@@ -9,7 +9,7 @@
  * `"{{ secret(\"NAME\") }}"` and `'{{ secret(''NAME'') }}'`.
  */
 import type { CST, Document } from 'yaml'
-import type { CheckFile, DiagnosticCode, Finding, Severity } from './diagnostics.js'
+import { finding, type CheckFile, type DiagnosticCode, type Finding, type Severity } from './diagnostics.js'
 import type { YamlModule } from './formats/yaml.js'
 import { SECRET_PREFIX } from './kestra.js'
 import { lineIndex } from './lines.js'
@@ -128,19 +128,6 @@ export function checkFlows(flows: { root: string; files: readonly CheckFile[] },
 
 type FlowReport = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
   message: string) => void
-
-/** In the property order of check.ts's findings, which is how `--json` shows them. */
-function finding(file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
-  key: string | undefined, message: string): Finding {
-  return {
-    file,
-    ...(line !== undefined && { line }),
-    ...(key !== undefined && { key }),
-    code,
-    severity,
-    message,
-  }
-}
 
 function checkReference(ref: SecretReference, secret: DefinedSecret | undefined, encodedFile: string,
   mounted: readonly string[], json: JsonCache, report: FlowReport): void {

@@ -9,8 +9,9 @@
  * - single-quoted values are left as they are (as dotenvx and compose do);
  * - a name is looked up among the file's earlier entries first, then in the given environment
  *   (dotenv-expand lets the process environment win, and even replace a value the file defines);
- * - the text substituted is not expanded again, so expansion is one pass over each value
- *   (dotenv-expand scans the whole value again after every substitution).
+ * - the text substituted is inserted as it is and not expanded again, so expansion is one pass
+ *   over each value (dotenv-expand scans the whole value again after every substitution, and
+ *   inserts through String.replace, which reads `$$` and `$&` in the inserted text as patterns).
  */
 import type { Report } from './diagnostics.js'
 import type { Entry } from './scan.js'

@@ -225,3 +225,32 @@ test('no diagnostic of encode prints a value, in any mode', () => withTempDir((d
     }
   })
 }))
+
+test('messages: --strict says it made the warnings errors, nothing was written; an unknown option points at the command\'s --help', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\njunk line\n')
+  const strict = runCli(['encode', '--strict'], { cwd: dir })
+  assert.equal(strict.status, 1)
+  const lines = strict.stderr.trim().split('\n')
+  assert.equal(lines.length, 2)
+  assert.match(lines[0] ?? '', /^\.env:2: error: dotenv does not read this line/)
+  assert.equal(lines[1], 'nothing was written: 1 error (--strict made 1 warning an error)')
+  assert.equal(existsSync(join(dir, '.env_encoded')), false)
+  const unknown = runCli(['encode', '--bogus'], { cwd: dir })
+  assert.equal(unknown.status, 2)
+  assert.equal(unknown.stderr, "kestra-secrets: error: unknown option '--bogus' (see kestra-secrets encode --help)\n")
+}))
+
+test('a CRLF output with blank lines: kept for compose and kubectl, with one warning that a shell cannot source it', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\r\n\r\nB=2\r\n')
+  const r = runCli(['encode', '--stdout'], { cwd: dir })
+  assert.equal(r.status, 0)
+  assert.equal(r.stdout, `SECRET_A=${Buffer.from('1').toString('base64')}\r\n\r\nSECRET_B=${Buffer.from('2').toString('base64')}\r\n`)
+  assert.equal(r.stderr.match(/POSIX shell cannot source it/g)?.length, 1)
+  // What the warning is about: bash runs the blank line as the command $'\r'.
+  if (spawnSync('bash', ['--version']).status === 0) {
+    writeFileSync(join(dir, 'out'), r.stdout)
+    assert.match(spawnSync('bash', ['-c', 'set -a; . ./out'], { cwd: dir, encoding: 'utf8' }).stderr, /command not found/)
+  }
+  writeFileSync(join(dir, 'lf.env'), 'A=1\n\nB=2\n')
+  assert.doesNotMatch(runCli(['encode', 'lf.env', '--stdout'], { cwd: dir }).stderr, /shell/)
+}))

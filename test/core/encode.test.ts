@@ -184,3 +184,23 @@ test('isStrictBase64 is the strict decoder grammar, on short texts and on megaby
   assert.equal(isStrictBase64('A'.repeat(8_000_001) + '='), false)
   assert.equal(isStrictBase64('A'.repeat(8_000_002) + '=='), true)
 })
+
+test('commented-out entries are written encoded, never in plain text; ordinary comments stay', () => {
+  const src = '# DB_PASSWORD=old-pass\n#API_KEY="sk-live-123"\n# export X=y\n# rotate monthly\n# Note: x\n# see https://a.b/?x=y\nA=1\n'
+  const r = encodeEnv(src)
+  assert.equal(r.text, `# SECRET_DB_PASSWORD=${b64('old-pass')}\n# SECRET_API_KEY=${b64('sk-live-123')}\n# SECRET_X=${b64('y')}\n` +
+    `# rotate monthly\n# Note: x\n# see https://a.b/?x=y\nSECRET_A=${b64('1')}\n`)
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.line, d.key]),
+    [['commented-entry', 'note', 1, 'DB_PASSWORD'], ['commented-entry', 'note', 2, 'API_KEY'], ['commented-entry', 'note', 3, 'X']])
+  for (const secret of ['old-pass', 'sk-live-123']) {
+    assert.ok(!r.text.includes(secret) && r.diagnostics.every((d) => !d.message.includes(secret)), secret)
+  }
+})
+
+test('already encoded only when every value also decodes to UTF-8 text: SECRET_PASSWORD=hunter22 is encoded', () => {
+  const r = encodeEnv('SECRET_PASSWORD=hunter22\n')
+  assert.equal(r.ok, true)
+  assert.deepEqual(r.diagnostics.map((d) => d.code), ['already-prefixed'])
+  assert.equal(r.text, `SECRET_SECRET_PASSWORD=${b64('hunter22')}\n`)
+  assert.deepEqual(encodeEnv(`SECRET_PASSWORD=${b64('hunter22')}\n`).diagnostics.map((d) => [d.code, d.severity]), [['already-encoded', 'error']])
+})

@@ -1,3 +1,4 @@
+import { pushAll } from '../arrays.js'
 import type { EncodedEntry, OutputItem } from '../encode.js'
 
 /** An entry with the comments and blank lines that came just before it in the input. */
@@ -33,7 +34,7 @@ export function layoutComments(items: readonly OutputItem[]): CommentLayout {
     if (item.kind === 'blank') {
       pending.push(null)
     } else if (item.kind === 'comment') {
-      pending.push(...commentLines(item.text))
+      pushAll(pending, commentLines(item.text))
     } else {
       const leading = countLeadingBlanks(pending)
       placed.push({

@@ -5,12 +5,12 @@ import type { Diagnostic } from '../core/diagnostics.js'
 import { DEFAULT_SECRET_NAME, isDnsLabel, isDnsSubdomain, mountValues } from '../core/formats/k8s-secret.js'
 import { checkLimits } from '../core/formats/limits.js'
 import type { YamlModule } from '../core/formats/yaml.js'
-import { EXIT, UsageError } from '../errors.js'
+import { EXIT, InputError, UsageError } from '../errors.js'
 import type { Invocation } from './invocation.js'
 import { plural, Reporter, type Context } from './report.js'
 import { encodeOptions } from './encode-options.js'
 import { trackedWarnings } from './tracked.js'
-import { readInput } from '../io/read.js'
+import { MAX_INPUT_BYTES, readInput } from '../io/read.js'
 import { writeOutput, writeStdout } from '../io/write.js'
 import { checkOutputPath } from '../io/output.js'
 
@@ -99,6 +99,11 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   const yaml = isYamlFormat(format) ? await import('yaml') : undefined
   // encodeEnv has rendered the env format already.
   const data = format === 'env' ? result.text : renderFormat(format, result.items, { eol: result.eol, yaml, name, namespace })
+  // Every command reads what the others write: decode and check read inputs up to MAX_INPUT_BYTES.
+  if (data.length > MAX_INPUT_BYTES / 3 && Buffer.byteLength(data, 'utf8') > MAX_INPUT_BYTES) {
+    throw new InputError(output ?? 'stdout', `the output would be larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, ` +
+      'which decode and check do not read; nothing was written: split the .env file')
+  }
   if (output === undefined) {
     await writeStdout(ctx.stdout, data)
   } else {

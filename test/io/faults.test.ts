@@ -195,6 +195,12 @@ test('a 100 MB file and a 10 MB line are encoded (linear time); past 128 MiB the
   assert.equal(huge.status, 1)
   assert.match(huge.stderr, /^huge\.env: error: is larger than 128 MiB/)
   assert.equal(existsSync(join(dir, 'huge.env_encoded')), false)
+  // An input under the limit whose output is over it: refused, since decode and check would not read it.
+  writeFileSync(join(dir, 'grows.env'), 'K=' + 'v'.repeat(100 * 1024 * 1024) + '\n')
+  const grows = runCli(['encode', 'grows.env', '-o', 'grows.out', '-q'], { cwd: dir })
+  assert.equal(grows.status, 1)
+  assert.equal(grows.stderr, 'grows.out: error: the output would be larger than 128 MiB, which decode and check do not read; nothing was written: split the .env file\n')
+  assert.equal(existsSync(join(dir, 'grows.out')), false)
 }))
 
 test('a bug prints a stack trace and a request to report it, never the value in the error', () => withTempDir((dir) => {

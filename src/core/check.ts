@@ -11,7 +11,7 @@ import type { YamlModule } from './formats/yaml.js'
 import {
   decodeKestraValue, encodingHint, isPrintableText, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable,
 } from './kestra.js'
-import { hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage, type Scope } from './names.js'
+import { displayName, hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage, type Scope } from './names.js'
 import { expandable, expandValues } from './expand.js'
 import { scan } from './scan.js'
 
@@ -238,9 +238,11 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, pla
   variables.forEach((v, index) => {
     const variable = v.variable
     if (!isEnvName(variable)) {
-      here('invalid-name', 'error', v.line, variable,
-        `${variable} has characters other than letters, digits, _, . and -, which Kubernetes rejects in a ` +
+      // Perhaps a key that swallowed its value: never printed whole, and nothing else is said of it.
+      here('invalid-name', 'error', v.line, displayName(variable),
+        `${displayName(variable)} has characters other than letters, digits, _, . and -, which Kubernetes rejects in a ` +
         'Secret key and a .env file cannot hold as a name: rename it')
+      return
     }
     if (!variable.startsWith(SECRET_PREFIX)) {
       if (variable.toUpperCase().startsWith(SECRET_PREFIX)) {

@@ -6,7 +6,7 @@ import type { CommentLine, ScanItem } from './scan.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import { decodeKestraValue, encodingHint, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
-import { isEnvName } from './names.js'
+import { displayName, isEnvName } from './names.js'
 import { expandValues } from './expand.js'
 import { quoteValue } from './quote.js'
 import { scan } from './scan.js'
@@ -210,15 +210,10 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
     const decoded = decodedAll[index] as Decoded
     const name = decoded.name ?? v.variable
     let written = decoded.written
-    if (decoded.name === undefined) {
+    if (decoded.name === undefined && isEnvName(v.variable)) {
       // Not a secret, so never encoded: its text is written as it is.
       written = quoteValue(v.encoded)
       if (written === undefined) unwritable(v, report)
-    }
-    if (!isEnvName(name)) {
-      report('invalid-name', 'error', v.line, v.variable,
-        `${v.variable} has characters other than letters, digits, _, . and -, which a .env file cannot ` +
-        'hold as a name: rename it')
     }
     lines.push(`${name}=${written ?? ''}`)
     if (v.comment !== undefined) pushAll(lines, commentLines(v.comment))
@@ -294,6 +289,13 @@ function finish(format: DecodeResult['format'], out: string, eol: '\n' | '\r\n',
 function decodeVariable(v: EncodedVariable, place: string, report: Report):
   { name: string | undefined; value: string | undefined; written: string | undefined } {
   const variable = v.variable
+  if (!isEnvName(variable)) {
+    // Perhaps a key that swallowed its value: never printed whole, and nothing else is said of it.
+    report('invalid-name', 'error', v.line, displayName(variable),
+      `${displayName(variable)} has characters other than letters, digits, _, . and -, which a .env file cannot ` +
+      'hold as a name: rename it')
+    return { name: undefined, value: undefined, written: undefined }
+  }
   const name = variable.startsWith(SECRET_PREFIX) ? variable.slice(SECRET_PREFIX.length) : ''
   if (name === '') {
     report(variable.startsWith(SECRET_PREFIX) ? 'empty-name' : 'not-prefixed', 'warning', v.line, variable,

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkEncoded, type CheckResult } from '../../src/core/check.js'
+import { decodeEnv } from '../../src/core/decode.js'
 import { encodeEnv } from '../../src/core/encode.js'
 import { renderFormat } from '../../src/core/formats/index.js'
 import { ROOT, runCli, withTempDir } from '../helpers.js'
@@ -104,7 +105,7 @@ test('JSON: duplicates, names a shell cannot load, names no .env or Secret can h
   assert.deepEqual(found(r), [
     ['doc', 3, 'SECRET_A', 'duplicate', 'error'],
     ['doc', 4, 'SECRET_B.C', 'name-not-portable', 'warning'],
-    ['doc', 5, 'SECRET_D/E', 'invalid-name', 'error'],
+    ['doc', 5, 'SECRET_D…', 'invalid-name', 'error'],
   ])
   assert.match(r.findings[0]?.message ?? '', /JSON readers \(JSON\.parse, jq\) keep the last/)
 })
@@ -215,4 +216,14 @@ test('a values file: each deployment is an environment of its own; valueFrom and
   // Only mounts and valueFrom, no value of its own: defined elsewhere, not "no secret".
   const mountsOnly = checkEncoded('common:\n  extraEnv: []\n  extraEnvFrom:\n    - secretRef: { name: kestra-extra }\n', { name: 'm', yaml })
   assert.deepEqual(found(mountsOnly).filter((f) => f[4] === 'error'), [])
+})
+
+test('a name a .env cannot hold is shown only up to its first character a name cannot hold, in check and decode', () => {
+  const json = `{"SECRET_OK/pa55w0rd": "${b64('x')}", "SECRET_B": "${b64('b')}"}\n`
+  const r = check(json)
+  assert.deepEqual(found(r).filter((f) => f[4] === 'error').map((f) => [f[2], f[3]]), [['SECRET_OK…', 'invalid-name']])
+  assert.ok(r.findings.every((f) => !JSON.stringify(f).includes('pa55')), JSON.stringify(r.findings))
+  const d = decodeEnv(json, { yaml })
+  assert.equal(d.ok, false)
+  assert.ok(d.diagnostics.every((f) => !JSON.stringify(f).includes('pa55')), JSON.stringify(d.diagnostics))
 })

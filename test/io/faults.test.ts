@@ -430,3 +430,22 @@ test('the README\'s Safety section states what these tests prove, with the numbe
     assert.ok(section.includes(claim), claim)
   }
 })
+
+test('150,000 findings: no stack overflow anywhere, the first 20 of a code and a count', longTest, () => withTempDir((dir) => {
+  // One finding a line, in encode (lines dotenv does not read), decode and check (not base64).
+  writeFileSync(join(dir, 'junk.env'), 'A=1\n' + 'junk line\n'.repeat(150_000))
+  const e = runCli(['encode', 'junk.env', '--stdout'], { cwd: dir })
+  assert.equal(e.status, 0, e.stderr.slice(0, 500))
+  assert.match(e.stderr, /^\.\.\. and 149980 more like the above \(ignored-line\)$/m)
+  writeFileSync(join(dir, 'bad_encoded'), 'SECRET_X=not base64!\n'.repeat(150_000))
+  // A document's findings went through push(...findings), which overflows past about 125,000.
+  writeFileSync(join(dir, 'bad.json'), `{${Array.from({ length: 150_000 }, (_, i) => `"SECRET_K${i}": ${i}`).join(',\n')}}\n`)
+  for (const [file, code] of [['bad_encoded', 'invalid-base64'], ['bad.json', 'format-invalid']]) {
+    for (const command of ['decode', 'check']) {
+      const r = runCli([command, file as string], { cwd: dir })
+      assert.equal(r.status, 1, `${command} ${file}: ${r.stderr.slice(0, 500)}`)
+      noStack(r.stderr)
+      assert.match(r.stderr, new RegExp(`more like the above \\(${code}\\)$`, 'm'), `${command} ${file}`)
+    }
+  }
+}))

@@ -67,14 +67,26 @@ export class Capture extends Writable {
   }
 }
 
-/** Runs a command line in this process, as the bin would, and returns what it printed. */
-export async function runInProcess(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+/**
+ * Runs a command line in this process, as the bin would, and returns what it printed: for tests of
+ * what the commands say and write, at a fraction of the cost of a process each. With `cwd`, the
+ * process works in that folder for the run (the tests of a file run one at a time), so that
+ * relative names in messages are what a user in that folder would see. stdin is not this run's:
+ * a test that reads `-` spawns the bin (runCli).
+ */
+export async function runInProcess(argv: string[], opts: { cwd?: string } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
   const { run } = await import('../src/cli/main.js')
   const { paintFor } = await import('../src/cli/color.js')
   const stdout = new Capture()
   const stderr = new Capture()
-  const status = await run(argv, { stdout, stderr, env: {}, paint: await paintFor(0) })
-  return { status, stdout: stdout.text, stderr: stderr.text }
+  const before = process.cwd()
+  if (opts.cwd !== undefined) process.chdir(opts.cwd)
+  try {
+    const status = await run(argv, { stdout, stderr, env: {}, paint: await paintFor(0) })
+    return { status, stdout: stdout.text, stderr: stderr.text }
+  } finally {
+    process.chdir(before)
+  }
 }
 
 /** `--import` flags that load hooks of test/inject/ into the CLI's process before it starts. */

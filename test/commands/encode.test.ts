@@ -1,10 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import dotenv from 'dotenv'
-import { BIN, kestraDecode, ROOT, runCli, withTempDir } from '../helpers.js'
+import { BIN, kestraDecode, ROOT, runCli, runInProcess, withTempDir, withTempDirAsync } from '../helpers.js'
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
 const SAMPLE = '# db\nDB_PASSWORD="hunter2" # prod\nexport API_KEY=abc\n'
@@ -196,7 +196,7 @@ test('colour only on stderr, only when asked for or on a terminal', () => withTe
   assert.ok(!plain.stderr.includes(ESC), 'not a terminal: no colour')
 }))
 
-test('no diagnostic of encode prints a value, in any mode', () => withTempDir((dir) => {
+test('no diagnostic of encode prints a value, in any mode', async () => withTempDirAsync(async (dir) => {
   const M = (i: number): string => `Mk${i}Zq`
   const inputs = [
     `token=${M(1)}\nTOKEN=${M(2)}\n`,
@@ -211,17 +211,28 @@ test('no diagnostic of encode prints a value, in any mode', () => withTempDir((d
     `A=${M(18)}\n\0`,
     `A=${M(19)}\n\xff`,
   ]
-  inputs.forEach((src, i) => {
+  // In-process: what is printed is the command's (the bin's own runs are the tests above).
+  for (const [i, src] of inputs.entries()) {
     const file = join(dir, `in${i}.env`)
+    const out = join(dir, `out${i}`)
     writeFileSync(file, src.includes('\xff') ? Buffer.from(src, 'latin1') : src)
     for (const extra of [[], ['--strict'], ['--allow-duplicates'], ['--force']]) {
-      const toFile = runCli(['encode', file, '-o', join(dir, `out${i}`), ...extra])
-      const toStdout = runCli(['encode', file, '--stdout', ...extra])
+      const what = `input ${i} ${extra.join(' ')}`
+      rmSync(out, { force: true })
+      const toFile = await runInProcess(['encode', file, '-o', out, ...extra])
+      const toStdout = await runInProcess(['encode', file, '--stdout', ...extra])
       for (const r of [toFile, toStdout]) {
-        assert.doesNotMatch(r.stderr, /Mk\d+Zq/, `stderr leaks a value for input ${i} ${extra.join(' ')}`)
+        assert.ok(r.status === 0 || r.status === 1, `${what}: exit ${r.status}`)
+        assert.notEqual(r.stderr, '', `${what}: a summary or a diagnostic`)
+        assert.doesNotMatch(r.stderr, /Mk\d+Zq/, `stderr leaks a value for ${what}`)
         assert.ok(!r.stderr.includes(b64(M(14))), 'nor an encoded value')
       }
       assert.doesNotMatch(toStdout.stdout, /Mk\d+Zq/, 'stdout carries only encoded values')
+      // -o writes what --stdout prints, or nothing.
+      assert.equal(toFile.status, toStdout.status, what)
+      assert.equal(toFile.stdout, '', what)
+      if (toFile.status === 0) assert.equal(readFileSync(out, 'utf8'), toStdout.stdout, what)
+      else assert.equal(existsSync(out), false, what)
     }
-  })
+  }
 }))

@@ -52,6 +52,8 @@ test('- reads stdin and prints to stdout', () => withTempDir((dir) => {
   assert.deepEqual(readdirSync(dir), [])
   const toFile = runCli(['encode', '-', '-o', 'out.env'], { cwd: dir, input: SAMPLE })
   assert.equal(toFile.status, 0)
+  assert.equal(toFile.stdout, '')
+  assert.equal(toFile.stderr, 'encoded 2 secrets from <stdin> to out.env\n')
   assert.equal(readFileSync(join(dir, 'out.env'), 'utf8'), SAMPLE_OUT)
 }))
 
@@ -91,9 +93,10 @@ test('refuses to write over its own input, by path or through a hard link', () =
     assert.equal(r.status, 1)
     assert.match(r.stderr, /is the input file itself/)
   }
-  spawnSync('ln', [join(dir, '.env'), join(dir, 'hard')])
+  assert.equal(spawnSync('ln', [join(dir, '.env'), join(dir, 'hard')]).status, 0)
   const r = runCli(['encode', '.env', '-o', 'hard'], { cwd: dir })
   assert.equal(r.status, 1)
+  assert.match(r.stderr, /^hard: error: is the input file itself/)
   assert.equal(readFileSync(join(dir, '.env'), 'utf8'), SAMPLE)
 }))
 
@@ -166,9 +169,12 @@ test('output mode is 0600 whatever the umask, and replaces a wider existing file
   assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), SAMPLE_OUT)
 }))
 
-test('warns when git would track the output, not when it is ignored', () => withTempDir((dir) => {
-  if (spawnSync('git', ['--version']).status !== 0) return
-  spawnSync('git', ['init', '-q', dir])
+test('warns when git would track the output, not when it is ignored', (t) => withTempDir((dir) => {
+  if (spawnSync('git', ['--version']).status !== 0) {
+    t.skip('git is not installed')
+    return
+  }
+  assert.equal(spawnSync('git', ['init', '-q', dir]).status, 0)
   writeFileSync(join(dir, '.env'), SAMPLE)
   const tracked = runCli(['encode'], { cwd: dir })
   assert.equal(tracked.status, 0)
@@ -179,7 +185,11 @@ test('warns when git would track the output, not when it is ignored', () => with
   const ignored = runCli(['encode'], { cwd: dir })
   assert.equal(ignored.status, 0)
   assert.doesNotMatch(ignored.stderr, /git/)
-  for (const format of ['helm', 'k8s-secret', 'json']) assert.doesNotMatch(runCli(['encode', '--format', format], { cwd: dir }).stderr, /git/, format)
+  for (const format of ['helm', 'k8s-secret', 'json']) {
+    const r = runCli(['encode', '--format', format], { cwd: dir })
+    assert.equal(r.status, 0, `${format}: ${r.stderr}`)
+    assert.doesNotMatch(r.stderr, /git/, format)
+  }
   const strict = runCli(['encode', '--strict', '-o', 'tracked.env'], { cwd: dir })
   assert.equal(strict.status, 1, 'a trackable output is a warning, so --strict refuses it')
 }))

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import dotenv from 'dotenv'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { Writable } from 'node:stream'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -103,6 +103,26 @@ export function runCliWith(nodeArgs: string[], args: string[], opts: { cwd?: str
   })
   if (r.error) throw r.error
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }
+}
+
+/**
+ * Starts the built CLI as runCliWith does, without waiting for it: for runs that spend their time
+ * waiting (a named pipe that nobody writes to reads as empty after a second), which can then wait
+ * side by side while the test goes on. stdin is empty; what it prints must fit in a pipe (64 KiB)
+ * while the test is busy elsewhere.
+ */
+export function startCli(nodeArgs: string[], args: string[], opts: { cwd?: string } = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+  delete env.FORCE_COLOR
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }))
+  })
 }
 
 /** An expected failure reads as one sentence: no stack trace, no bug report, no raw errno names. */

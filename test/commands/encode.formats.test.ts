@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path'
 import { encodeEnv } from '../../src/core/encode.js'
 import { renderFormat } from '../../src/core/formats/index.js'
-import { loadsYaml, runCli, withTempDir } from '../helpers.js'
+import { loadsYaml, runCli, runInProcess, withTempDir, withTempDirAsync } from '../helpers.js'
 import { expectedPairs, readBack, yaml } from '../core/formats/helpers.js'
 
 const SAMPLE = '# db\nDB_PASSWORD="hunter2" # prod\nexport API_KEY=abc\n'
@@ -96,7 +96,7 @@ test('CRLF input gives CRLF YAML and JSON', () => withTempDir((dir) => {
   }
 }))
 
-test('usage errors: exit 2, one line, nothing written', () => withTempDir((dir) => {
+test('usage errors: exit 2, one line, nothing written', async () => withTempDirAsync(async (dir) => {
   writeFileSync(join(dir, '.env'), SAMPLE)
   const cases: [string[], RegExp][] = [
     [['--format', 'yaml'], /argument 'yaml' is invalid\. Allowed choices are env, helm, helm-legacy, k8s-secret, json/],
@@ -107,8 +107,11 @@ test('usage errors: exit 2, one line, nothing written', () => withTempDir((dir) 
     [['--format', 'helm', '--name', 'x'], /--name names the Kubernetes Secret, so it goes with --format k8s-secret only/],
     [['--namespace', 'x'], /--namespace .* --format k8s-secret only/],
   ]
-  for (const [args, message] of cases) {
-    const r = runCli(['encode', '.env', ...args], { cwd: dir })
+  // The first through the bin, whose exit code is the process's; the others in-process, where the
+  // message and the code are the same run()'s.
+  for (const [i, [args, message]] of cases.entries()) {
+    const argv = ['encode', '.env', ...args]
+    const r = i === 0 ? runCli(argv, { cwd: dir }) : await runInProcess(argv, { cwd: dir })
     assert.equal(r.status, 2, args.join(' '))
     assert.match(r.stderr, message)
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)

@@ -433,12 +433,19 @@ test('decode and check: a bug prints a stack trace and a request to report it, n
 test('the README\'s Safety section states what these tests prove, with the numbers the code uses', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
   const start = readme.indexOf('\n## Safety\n')
-  const end = readme.indexOf('\n## Development\n')
-  assert.ok(start !== -1 && start < end, 'a Safety section just before Development')
-  const section = readme.slice(start, end).replace(/\s+/g, ' ')
+  assert.notEqual(start, -1, 'a Safety section')
+  // The section runs to the next heading of its level, wherever that is.
+  const next = readme.indexOf('\n## ', start + 1)
+  const section = readme.slice(start, next === -1 ? undefined : next).replace(/\s+/g, ' ')
   assert.ok(section.includes(`over ${MAX_INPUT_BYTES / 1024 / 1024} MiB`))
   assert.ok(section.includes('`stdout: error: no space left on the device; the output is incomplete`'))
-  for (const code of [EXIT.ok, EXIT.rejected, EXIT.usage, EXIT.bug, EXIT.interrupted, 143]) assert.ok(section.includes(String(code)), `exit ${code}`)
+  // Each exit code, as a number of its own in the bullet about exit codes ("0" alone is in any "0600").
+  const exits = /\*\*Exit codes\.\*\*(.*?)(?: - \*\*|$)/.exec(section)?.[1] ?? ''
+  assert.notEqual(exits, '', 'an Exit codes bullet')
+  for (const [code, meaning] of [[EXIT.ok, 'done'], [EXIT.rejected, 'input rejected'], [EXIT.usage, 'usage error'], [EXIT.bug, 'for an internal error']] as const) {
+    assert.match(exits, new RegExp(`(?<![\\d.])${code} ${meaning}`), `exit ${code}`)
+  }
+  for (const code of [EXIT.interrupted, 143]) assert.match(exits, new RegExp(`(?<![\\d.])${code}(?![\\d.])`), `exit ${code}`)
   for (const claim of ['mode `0600`', 'symbolic link', 'SIGINT', 'named pipe', 'within a second', 'EPIPE', 'never a value']) {
     assert.ok(section.includes(claim), claim)
   }

@@ -136,6 +136,8 @@ test('input errors write nothing in any format; --strict turns warnings into err
   writeFileSync(join(dir, '.env'), 'A=x#y\n')
   const strict = runCli(['encode', '--format', 'helm', '--strict'], { cwd: dir })
   assert.equal(strict.status, 1)
+  assert.match(strict.stderr, /^\.env:1: error: the value of A has a # with no space before it/)
+  assert.match(strict.stderr, /\(--strict made 1 warning an error\)\n$/)
   assert.deepEqual(readdirSync(dir), ['.env'])
 }))
 
@@ -155,13 +157,14 @@ test('a Secret key or a Secret larger than Kubernetes allows is an error for k8s
   assert.equal(existsSync(join(dir, 'big.yaml')), false)
 }))
 
-test('values never appear on stderr, whatever the format and the warnings', () => withTempDir((dir) => {
+test('values never appear on stderr, whatever the format and the warnings', async () => withTempDirAsync(async (dir) => {
   const marked = [
     'A=MARK1#MARK2', 'B="MARK3" MARK4', "C='MARK5", 'D="MARK6\\tMARK7"', 'SECRET_E=MARK8', 'F.G=MARK9', 'junk MARK10 line',
   ].join('\n') + '\n'
   writeFileSync(join(dir, '.env'), marked)
   for (const format of ['env', 'helm', 'helm-legacy', 'k8s-secret', 'json']) {
-    const r = runCli(['encode', '--format', format, '--stdout'], { cwd: dir })
+    // In-process: what stderr says is run()'s; the bin's own stderr is in the tests above.
+    const r = await runInProcess(['encode', '--format', format, '--stdout'], { cwd: dir })
     assert.equal(r.status, 0, r.stderr)
     assert.match(r.stderr, /warning/)
     assert.doesNotMatch(r.stderr, /MARK/)

@@ -17,6 +17,16 @@ const node = (args: string[], cwd: string) =>
 const noStack = (stderr: string): void => assertNoStack(stderr)
 const sh = (script: string, cwd: string) =>
   spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+/** `sh`, started now and collected later: for a script that spends its time waiting. */
+const shLater = (script: string, cwd: string): Promise<{ status: number | null; stdout: string }> => {
+  const child = spawn('bash', ['-c', script], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'] })
+  let stdout = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (status) => resolve({ status, stdout }))
+  })
+}
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
 const bigEnv = (entries: number): string => {
   const lines: string[] = []
@@ -81,7 +91,7 @@ async function interruptWrites(command: string, input: string, text: string, out
   }
 }
 
-test('stderr closed, on a full device, or a pipe read slowly: the result is the same and nothing is lost', () => withTempDir((dir) => {
+test('stderr closed, on a full device, or a pipe read slowly: the result is the same and nothing is lost', async () => withTempDirAsync(async (dir) => {
   // Diagnostics go to fd 2 with writeSync, not through process.stderr (issue 5: start-up).
   writeFileSync(join(dir, '.env'), 'A=1\nB=2\n')
   const closed = sh(`"${process.execPath}" "${BIN}" encode .env 2>&-; echo "status=$?"`, dir)
@@ -97,13 +107,17 @@ test('stderr closed, on a full device, or a pipe read slowly: the result is the 
   const lines: string[] = []
   for (let i = 0; i < 3000; i++) lines.push(`SECRET_K${i}=not base64!`)
   writeFileSync(join(dir, 'bad_encoded'), lines.join('\n') + '\n')
-  const slow = sh(`"${process.execPath}" "${BIN}" check bad_encoded 2>&1 >/dev/null | (sleep 1; cat)`, dir)
+  // The two readers pause side by side; pipefail gives check's own exit status (1: not ready).
+  const json = shLater(`set -o pipefail; "${process.execPath}" "${BIN}" check bad_encoded --json 2>/dev/null | (sleep 1; cat)`, dir)
+  const slow = sh(`set -o pipefail; "${process.execPath}" "${BIN}" check bad_encoded 2>&1 >/dev/null | (sleep 1; cat)`, dir)
+  assert.equal(slow.status, 1, slow.stderr)
   const found = slow.stdout.split('\n').filter((l) => /^bad_encoded:\d+: error: /.test(l))
   assert.equal(found.length, 20)
   assert.match(slow.stdout, /^\.\.\. and 2980 more like the above \(invalid-base64\)$/m)
   noStack(slow.stdout)
-  const json = sh(`"${process.execPath}" "${BIN}" check bad_encoded --json 2>/dev/null | (sleep 1; cat)`, dir)
-  const report = JSON.parse(json.stdout) as { findings: Array<{ line: number; code: string }> }
+  const { status, stdout } = await json
+  assert.equal(status, 1)
+  const report = JSON.parse(stdout) as { findings: Array<{ line: number; code: string }> }
   assert.equal(report.findings.filter((f) => f.code === 'invalid-base64').length, 3000)
 }))
 

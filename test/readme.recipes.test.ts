@@ -301,7 +301,9 @@ function githubSteps(name: string): Array<{ name?: string; run: string; env: Rec
 const GITHUB_BASH = ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c']
 
 recipeTest('github', 'encode then check, with no plain .env on disk and no empty .env_encoded when a step fails', async () => {
-  const [encode, check] = githubSteps('github')
+  const steps = githubSteps('github')
+  assert.equal(steps.length, 2, 'encode, then check: no step that the test does not run')
+  const [encode, check] = steps
   assert.ok(encode && check)
   await bench((b) => {
     checkout(b)
@@ -323,6 +325,7 @@ recipeTest('github', 'encode then check, with no plain .env on disk and no empty
     // A .env that encode rejects: the step fails and leaves no file behind, not even an empty one.
     const bad = b.sh(encode.run, { DOTENV: 'A=1\nA=2\n' }, GITHUB_BASH)
     assert.equal(bad.status, 1)
+    assert.match(bad.stderr, /:2: error: A is already defined on line 1/)
     assert.deepEqual(files(b.dir).filter((f) => !f.startsWith('flows')), ['.gitignore'])
   })
 })

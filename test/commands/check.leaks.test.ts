@@ -1,15 +1,16 @@
 // Secrets are the payload: every diagnostic of check and decode runs here on values that carry
 // unique markers, and no marker, no encoded value and no raw value may appear on stderr, nor on
 // stdout (except decode's result, which is the decoded .env itself). Markers (helpers.ts) knows
-// every form in which a value could leak. leaks.test.ts does the same for encode, in every format,
-// and for decode and check fed YAML and JSON documents.
+// every form in which a value could leak. encode.leaks.test.ts does the same for encode, in every
+// format, and for decode and check fed YAML and JSON documents. Most runs are in-process (the same
+// run() the bin calls, in the test's folder); those that read stdin, and one per test, run the bin.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Markers, assertNoStack, runCli, withTempDir } from '../helpers.js'
+import { Markers, assertNoStack, runCli, runInProcess, withTempDirAsync } from '../helpers.js'
 
 const markers = new Markers()
 /** A plaintext value with a marker of its own. */
@@ -69,7 +70,7 @@ const CHECK_CODES = [
   'missing-secret', 'name-case-differs', 'flow-missing-secret', 'unused-secret', 'dynamic-secret',
 ]
 
-test('check: no finding, in lines or in JSON, shows a value', () => withTempDir((dir) => {
+test('check: no finding, in lines or in JSON, shows a value', async () => withTempDirAsync(async (dir) => {
   writeFileSync(join(dir, '.env_encoded'), ENCODED)
   writeFileSync(join(dir, '.env'), PLAIN)
   mkdirSync(join(dir, 'flows'))
@@ -83,9 +84,11 @@ test('check: no finding, in lines or in JSON, shows a value', () => withTempDir(
   assertNoLeak('check --json stdout', json.stdout)
   assertNoLeak('check --json stderr', json.stderr)
   for (const extra of [[], ['--strict']]) {
-    const r = runCli([...args, ...extra], { cwd: dir })
+    const r = await runInProcess([...args, ...extra], { cwd: dir })
     assert.equal(r.status, 1)
     assert.equal(r.stdout, '')
+    // Every finding is printed (up to 20 of a code): the lines are there to leak from.
+    assert.match(r.stderr, /^\.env_encoded:\d+: error: /m)
     assertNoLeak('check stderr', r.stderr)
   }
   // And the findings that need a file of their own.
@@ -93,12 +96,14 @@ test('check: no finding, in lines or in JSON, shows a value', () => withTempDir(
   writeFileSync(join(dir, 'empty'), '# Mk905zQx is in a comment only\n')
   mkdirSync(join(dir, 'noflows'))
   for (const file of ['binary', 'empty']) {
-    const r = runCli(['check', file, '--flows', 'noflows'], { cwd: dir })
+    const r = await runInProcess(['check', file, '--flows', 'noflows'], { cwd: dir })
+    assert.equal(r.status, 1, `check ${file}`)
+    assert.match(r.stderr, file === 'binary' ? /^binary:2: error: contains a NUL byte/ : /^empty: error: no SECRET_ variable found/, `check ${file}`)
     assertNoLeak(`check ${file}`, r.stdout + r.stderr)
   }
 }))
 
-test('decode: no diagnostic shows a value; stdout holds the result only on success', () => withTempDir((dir) => {
+test('decode: no diagnostic shows a value; stdout holds the result only on success', async (t) => withTempDirAsync(async (dir) => {
   // Errors, each in a file of its own, then all warnings in one file.
   const failing: Record<string, string> = {
     invalid: `SECRET_A=${raw(`${b64(secret())}=`)}\n`,
@@ -110,7 +115,7 @@ test('decode: no diagnostic shows a value; stdout holds the result only on succe
   }
   for (const [name, text] of Object.entries(failing)) {
     writeFileSync(join(dir, name), text)
-    const r = runCli(['decode', name], { cwd: dir })
+    const r = await runInProcess(['decode', name], { cwd: dir })
     assert.equal(r.status, 1, name)
     assert.equal(r.stdout, '', name)
     assertNoLeak(`decode ${name}`, r.stderr)
@@ -125,22 +130,24 @@ test('decode: no diagnostic shows a value; stdout holds the result only on succe
   writeFileSync(join(dir, 'warned'), warned)
   // In a git work tree, so that the warning about a tracked plain-text output runs too.
   const git = spawnSync('git', ['init', '-q', dir]).status === 0
-  const r = runCli(['decode', 'warned', '-o', 'plain.env'], { cwd: dir })
+  const r = await runInProcess(['decode', 'warned', '-o', 'plain.env'], { cwd: dir })
   assert.equal(r.status, 0, r.stderr)
   for (const code of ['not start with SECRET_', 'no name after the prefix', 'dotenv does not read', 'wrapped']) {
     assert.ok(r.stderr.includes(code), code)
   }
   if (git) assert.match(r.stderr, /plain\.env: warning: is in a git work tree/)
+  else t.diagnostic('git is not installed: the warning about a tracked output is not checked')
   assertNoLeak('decode warnings', r.stdout + r.stderr)
-  const strict = runCli(['decode', 'warned', '--strict'], { cwd: dir })
+  const strict = await runInProcess(['decode', 'warned', '--strict'], { cwd: dir })
   assert.equal(strict.status, 1)
+  assert.equal(strict.stdout, '')
   assertNoLeak('decode --strict', strict.stdout + strict.stderr)
   const empty = runCli(['decode', '-'], { cwd: dir, input: '# Mk908zQx\n' })
   assert.match(empty.stderr, /no KEY=VALUE entries/)
   assertNoLeak('decode of an empty file', empty.stderr)
 }))
 
-test('check and decode: every mode and input source stays silent about values', () => withTempDir((dir) => {
+test('check and decode: every mode and input source stays silent about values', async () => withTempDirAsync(async (dir) => {
   writeFileSync(join(dir, '.env_encoded'), ENCODED)
   // A plain side with values dotenv reads in every way: quoted, multi-line, cut at #, never closed.
   const plain = [
@@ -162,7 +169,8 @@ test('check and decode: every mode and input source stays silent about values', 
     [['decode', '-', '--strict'], ENCODED],
   ]
   for (const [args, input] of runs) {
-    const r = runCli(args, { cwd: dir, ...(input === undefined ? {} : { input }) })
+    // stdin is the bin's to read.
+    const r = input === undefined ? await runInProcess(args, { cwd: dir }) : runCli(args, { cwd: dir, input })
     const what = args.join(' ')
     assert.equal(r.status, 1, what)
     assertNoStack(r.stderr, what)
@@ -241,7 +249,7 @@ const BROKEN: Record<string, string> = {
   'alias.yaml': `common:\n  extraEnv:\n    - &a {name: SECRET_A, value: ${raw('Mk931zQxalias')}}\n    - *b\n`,
 }
 
-test('check and decode of values files, Secrets and JSON: no finding shows a value', () => withTempDir((dir) => {
+test('check and decode of values files, Secrets and JSON: no finding shows a value', async () => withTempDirAsync(async (dir) => {
   writeFileSync(join(dir, 'values.yaml'), VALUES)
   writeFileSync(join(dir, 'secret.yaml'), SECRET)
   writeFileSync(join(dir, 'secrets.json'), JSON_DOC)
@@ -264,12 +272,12 @@ test('check and decode of values files, Secrets and JSON: no finding shows a val
 
   for (const file of ['values.yaml', 'secret.yaml', 'secrets.json', ...Object.keys(BROKEN)]) {
     for (const extra of [[], ['--json'], ['--strict', '--against', '.env', '--flows', 'flows']]) {
-      const r = runCli(['check', file, ...extra], { cwd: dir })
+      const r = await runInProcess(['check', file, ...extra], { cwd: dir })
       assert.equal(r.status, 1, `check ${file} ${extra.join(' ')}: ${r.stderr}`)
       assertNoLeak(`check ${file} ${extra.join(' ')}`, r.stdout + r.stderr)
       if (!extra.includes('--json')) assert.match(r.stderr, new RegExp(`^${file.replace('.', '\\.')}:\\d+: error: `, 'm'))
     }
-    const d = runCli(['decode', file, '-o', 'out.env'], { cwd: dir })
+    const d = await runInProcess(['decode', file, '-o', 'out.env'], { cwd: dir })
     assert.equal(d.status, 1, `decode ${file}`)
     assert.equal(d.stdout, '')
     assertNoLeak(`decode ${file}`, d.stderr)
@@ -278,7 +286,7 @@ test('check and decode of values files, Secrets and JSON: no finding shows a val
   writeFileSync(join(dir, 'warned.yaml'),
     `common:\n  extraEnv:\n${item('OTHER', raw('Mk932zQxkept'))}\n${item('SECRET_', b64(secret()))}\n` +
     `${item('SECRET_NEWLINE', b64(`${secret()}\n`))}\n    - name: SECRET_REF\n      valueFrom: {secretKeyRef: {name: ${raw('Mk933zQxref')}, key: k}}\n`)
-  const warned = runCli(['decode', 'warned.yaml', '-o', 'plain.env'], { cwd: dir })
+  const warned = await runInProcess(['decode', 'warned.yaml', '-o', 'plain.env'], { cwd: dir })
   assert.equal(warned.status, 0, warned.stderr)
   assert.match(warned.stderr, /warning/)
   assertNoLeak('decode warned.yaml', warned.stdout + warned.stderr)

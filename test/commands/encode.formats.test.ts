@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path'
 import { encodeEnv } from '../../src/core/encode.js'
 import { renderFormat } from '../../src/core/formats/index.js'
-import { loadsYaml, runCli, withTempDir } from '../helpers.js'
+import { loadsYaml, runCli, runInProcess, withTempDir, withTempDirAsync } from '../helpers.js'
 import { expectedPairs, readBack, yaml } from '../core/formats/helpers.js'
 
 const SAMPLE = '# db\nDB_PASSWORD="hunter2" # prod\nexport API_KEY=abc\n'
@@ -96,7 +96,7 @@ test('CRLF input gives CRLF YAML and JSON', () => withTempDir((dir) => {
   }
 }))
 
-test('usage errors: exit 2, one line, nothing written', () => withTempDir((dir) => {
+test('usage errors: exit 2, one line, nothing written', async () => withTempDirAsync(async (dir) => {
   writeFileSync(join(dir, '.env'), SAMPLE)
   const cases: [string[], RegExp][] = [
     [['--format', 'yaml'], /argument 'yaml' is invalid\. Allowed choices are env, helm, helm-legacy, k8s-secret, json/],
@@ -107,8 +107,11 @@ test('usage errors: exit 2, one line, nothing written', () => withTempDir((dir) 
     [['--format', 'helm', '--name', 'x'], /--name names the Kubernetes Secret, so it goes with --format k8s-secret only/],
     [['--namespace', 'x'], /--namespace .* --format k8s-secret only/],
   ]
-  for (const [args, message] of cases) {
-    const r = runCli(['encode', '.env', ...args], { cwd: dir })
+  // The first through the bin, whose exit code is the process's; the others in-process, where the
+  // message and the code are the same run()'s.
+  for (const [i, [args, message]] of cases.entries()) {
+    const argv = ['encode', '.env', ...args]
+    const r = i === 0 ? runCli(argv, { cwd: dir }) : await runInProcess(argv, { cwd: dir })
     assert.equal(r.status, 2, args.join(' '))
     assert.match(r.stderr, message)
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
@@ -133,6 +136,8 @@ test('input errors write nothing in any format; --strict turns warnings into err
   writeFileSync(join(dir, '.env'), 'A=x#y\n')
   const strict = runCli(['encode', '--format', 'helm', '--strict'], { cwd: dir })
   assert.equal(strict.status, 1)
+  assert.match(strict.stderr, /^\.env:1: error: the value of A has a # with no space before it/)
+  assert.match(strict.stderr, /\(--strict made 1 warning an error\)\n$/)
   assert.deepEqual(readdirSync(dir), ['.env'])
 }))
 
@@ -152,13 +157,14 @@ test('a Secret key or a Secret larger than Kubernetes allows is an error for k8s
   assert.equal(existsSync(join(dir, 'big.yaml')), false)
 }))
 
-test('values never appear on stderr, whatever the format and the warnings', () => withTempDir((dir) => {
+test('values never appear on stderr, whatever the format and the warnings', async () => withTempDirAsync(async (dir) => {
   const marked = [
     'A=MARK1#MARK2', 'B="MARK3" MARK4', "C='MARK5", 'D="MARK6\\tMARK7"', 'SECRET_E=MARK8', 'F.G=MARK9', 'junk MARK10 line',
   ].join('\n') + '\n'
   writeFileSync(join(dir, '.env'), marked)
   for (const format of ['env', 'helm', 'helm-legacy', 'k8s-secret', 'json']) {
-    const r = runCli(['encode', '--format', format, '--stdout'], { cwd: dir })
+    // In-process: what stderr says is run()'s; the bin's own stderr is in the tests above.
+    const r = await runInProcess(['encode', '--format', format, '--stdout'], { cwd: dir })
     assert.equal(r.status, 0, r.stderr)
     assert.match(r.stderr, /warning/)
     assert.doesNotMatch(r.stderr, /MARK/)

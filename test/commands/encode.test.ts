@@ -1,10 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import dotenv from 'dotenv'
-import { BIN, kestraDecode, ROOT, runCli, withTempDir } from '../helpers.js'
+import { BIN, kestraDecode, ROOT, runCli, runInProcess, withTempDir, withTempDirAsync } from '../helpers.js'
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
 const SAMPLE = '# db\nDB_PASSWORD="hunter2" # prod\nexport API_KEY=abc\n'
@@ -52,6 +52,8 @@ test('- reads stdin and prints to stdout', () => withTempDir((dir) => {
   assert.deepEqual(readdirSync(dir), [])
   const toFile = runCli(['encode', '-', '-o', 'out.env'], { cwd: dir, input: SAMPLE })
   assert.equal(toFile.status, 0)
+  assert.equal(toFile.stdout, '')
+  assert.equal(toFile.stderr, 'encoded 2 secrets from <stdin> to out.env\n')
   assert.equal(readFileSync(join(dir, 'out.env'), 'utf8'), SAMPLE_OUT)
 }))
 
@@ -91,9 +93,10 @@ test('refuses to write over its own input, by path or through a hard link', () =
     assert.equal(r.status, 1)
     assert.match(r.stderr, /is the input file itself/)
   }
-  spawnSync('ln', [join(dir, '.env'), join(dir, 'hard')])
+  assert.equal(spawnSync('ln', [join(dir, '.env'), join(dir, 'hard')]).status, 0)
   const r = runCli(['encode', '.env', '-o', 'hard'], { cwd: dir })
   assert.equal(r.status, 1)
+  assert.match(r.stderr, /^hard: error: is the input file itself/)
   assert.equal(readFileSync(join(dir, '.env'), 'utf8'), SAMPLE)
 }))
 
@@ -166,9 +169,12 @@ test('output mode is 0600 whatever the umask, and replaces a wider existing file
   assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), SAMPLE_OUT)
 }))
 
-test('warns when git would track the output, not when it is ignored', () => withTempDir((dir) => {
-  if (spawnSync('git', ['--version']).status !== 0) return
-  spawnSync('git', ['init', '-q', dir])
+test('warns when git would track the output, not when it is ignored', (t) => withTempDir((dir) => {
+  if (spawnSync('git', ['--version']).status !== 0) {
+    t.skip('git is not installed')
+    return
+  }
+  assert.equal(spawnSync('git', ['init', '-q', dir]).status, 0)
   writeFileSync(join(dir, '.env'), SAMPLE)
   const tracked = runCli(['encode'], { cwd: dir })
   assert.equal(tracked.status, 0)
@@ -179,7 +185,11 @@ test('warns when git would track the output, not when it is ignored', () => with
   const ignored = runCli(['encode'], { cwd: dir })
   assert.equal(ignored.status, 0)
   assert.doesNotMatch(ignored.stderr, /git/)
-  for (const format of ['helm', 'k8s-secret', 'json']) assert.doesNotMatch(runCli(['encode', '--format', format], { cwd: dir }).stderr, /git/, format)
+  for (const format of ['helm', 'k8s-secret', 'json']) {
+    const r = runCli(['encode', '--format', format], { cwd: dir })
+    assert.equal(r.status, 0, `${format}: ${r.stderr}`)
+    assert.doesNotMatch(r.stderr, /git/, format)
+  }
   const strict = runCli(['encode', '--strict', '-o', 'tracked.env'], { cwd: dir })
   assert.equal(strict.status, 1, 'a trackable output is a warning, so --strict refuses it')
 }))
@@ -196,7 +206,7 @@ test('colour only on stderr, only when asked for or on a terminal', () => withTe
   assert.ok(!plain.stderr.includes(ESC), 'not a terminal: no colour')
 }))
 
-test('no diagnostic of encode prints a value, in any mode', () => withTempDir((dir) => {
+test('no diagnostic of encode prints a value, in any mode', async () => withTempDirAsync(async (dir) => {
   const M = (i: number): string => `Mk${i}Zq`
   const inputs = [
     `token=${M(1)}\nTOKEN=${M(2)}\n`,
@@ -211,19 +221,30 @@ test('no diagnostic of encode prints a value, in any mode', () => withTempDir((d
     `A=${M(18)}\n\0`,
     `A=${M(19)}\n\xff`,
   ]
-  inputs.forEach((src, i) => {
+  // In-process: what is printed is the command's (the bin's own runs are the tests above).
+  for (const [i, src] of inputs.entries()) {
     const file = join(dir, `in${i}.env`)
+    const out = join(dir, `out${i}`)
     writeFileSync(file, src.includes('\xff') ? Buffer.from(src, 'latin1') : src)
     for (const extra of [[], ['--strict'], ['--allow-duplicates'], ['--force']]) {
-      const toFile = runCli(['encode', file, '-o', join(dir, `out${i}`), ...extra])
-      const toStdout = runCli(['encode', file, '--stdout', ...extra])
+      const what = `input ${i} ${extra.join(' ')}`
+      rmSync(out, { force: true })
+      const toFile = await runInProcess(['encode', file, '-o', out, ...extra])
+      const toStdout = await runInProcess(['encode', file, '--stdout', ...extra])
       for (const r of [toFile, toStdout]) {
-        assert.doesNotMatch(r.stderr, /Mk\d+Zq/, `stderr leaks a value for input ${i} ${extra.join(' ')}`)
+        assert.ok(r.status === 0 || r.status === 1, `${what}: exit ${r.status}`)
+        assert.notEqual(r.stderr, '', `${what}: a summary or a diagnostic`)
+        assert.doesNotMatch(r.stderr, /Mk\d+Zq/, `stderr leaks a value for ${what}`)
         assert.ok(!r.stderr.includes(b64(M(14))), 'nor an encoded value')
       }
       assert.doesNotMatch(toStdout.stdout, /Mk\d+Zq/, 'stdout carries only encoded values')
+      // -o writes what --stdout prints, or nothing.
+      assert.equal(toFile.status, toStdout.status, what)
+      assert.equal(toFile.stdout, '', what)
+      if (toFile.status === 0) assert.equal(readFileSync(out, 'utf8'), toStdout.stdout, what)
+      else assert.equal(existsSync(out), false, what)
     }
-  })
+  }
 }))
 
 test('messages: --strict says it made the warnings errors, nothing was written; an unknown option points at the command\'s --help', () => withTempDir((dir) => {

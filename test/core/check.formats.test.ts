@@ -10,7 +10,7 @@ import { checkEncoded, type CheckResult } from '../../src/core/check.js'
 import { decodeEnv } from '../../src/core/decode.js'
 import { encodeEnv } from '../../src/core/encode.js'
 import { renderFormat } from '../../src/core/formats/index.js'
-import { ROOT, runCli, withTempDir } from '../helpers.js'
+import { ROOT, runCli, runInProcess, withTempDir, withTempDirAsync } from '../helpers.js'
 import { formatsFixturesDir, yaml } from './formats/helpers.js'
 
 const FX = formatsFixturesDir()
@@ -151,17 +151,21 @@ test('--flows with a Secret manifest, as with the .env it stands for', () => {
 
 // ------------------------------------------------------------------------------------- the bin
 
-test('check of each format that encode writes exits 0, naming the format', () => withTempDir((dir) => {
+test('check of each format that encode writes exits 0, naming the format', async () => withTempDirAsync(async (dir) => {
   writeFileSync(join(dir, '.env'), readFileSync(join(FX, 'values.env')))
   for (const [format] of FORMATS) {
     const out = `out.${format}`
-    assert.equal(runCli(['encode', '--format', format, '-o', out, '-q'], { cwd: dir }).status, 0)
+    // encode and check --json in-process (the same run() as the bin); check --against is the bin.
+    const encoded = await runInProcess(['encode', '--format', format, '-o', out, '-q'], { cwd: dir })
+    assert.equal(encoded.status, 0, encoded.stderr)
     const r = runCli(['check', out, '--against', '.env'], { cwd: dir })
     assert.equal(r.status, 0, r.stderr)
     assert.equal(r.stdout, '')
     assert.equal(r.stderr, `ready for Kestra: 6 secrets in ${out} (${format}) checked against .env\n`)
-    const json = runCli(['check', out, '--json'], { cwd: dir })
-    assert.equal((JSON.parse(json.stdout) as { format: string }).format, format)
+    const json = await runInProcess(['check', out, '--json'], { cwd: dir })
+    assert.equal(json.status, 0, json.stderr)
+    const report = JSON.parse(json.stdout) as { ok: boolean; format: string; secrets: number }
+    assert.deepEqual([report.ok, report.format, report.secrets], [true, format, 6])
   }
   const stdin = runCli(['check', '-'], { cwd: dir, input: readFileSync(join(dir, 'out.k8s-secret')) })
   assert.equal(stdin.status, 0)

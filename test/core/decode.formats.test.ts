@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path'
 import dotenv from 'dotenv'
 import { decodeEnv } from '../../src/core/decode.js'
-import { ROOT, loadsYaml, runCli, withTempDir } from '../helpers.js'
+import { ROOT, loadsYaml, runCli, runInProcess, withTempDir } from '../helpers.js'
 import { formatsFixturesDir, yaml } from './formats/helpers.js'
 
 const FX = formatsFixturesDir()
@@ -233,13 +233,15 @@ test('without the yaml module, JSON is still read and a YAML document is read as
 
 // ------------------------------------------------------------------------------------- the bin
 
-test('encode --format F | decode - gives back what dotenv reads from the original, for every F', () => {
+test('encode --format F | decode - gives back what dotenv reads from the original, for every F', async () => {
   for (const name of ['sections', 'values', 'crlf']) {
     const source = join('test', 'fixtures', 'formats', `${name}.env`)
     const plain = dotenv.parse(readFileSync(join(ROOT, source)))
     for (const [format] of FORMATS) {
-      const encoded = runCli(['encode', source, '--format', format, '--stdout', '-q'])
+      // encode in-process, as the bin would; decode reads the pipe's end, stdin, so it is the bin.
+      const encoded = await runInProcess(['encode', source, '--format', format, '--stdout', '-q'], { cwd: ROOT })
       assert.equal(encoded.status, 0, encoded.stderr)
+      assert.equal(encoded.stderr, '', '-q')
       const decoded = runCli(['decode', '-'], { input: encoded.stdout })
       assert.equal(decoded.status, 0, decoded.stderr)
       assert.deepEqual(dotenv.parse(decoded.stdout), plain, `${name} ${format}`)

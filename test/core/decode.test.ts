@@ -16,14 +16,18 @@ import { ROOT } from '../helpers.js'
 const ENCODED = join(ROOT, 'test', 'fixtures', 'encoded')
 const fixture = (name: string): string => readFileSync(join(ENCODED, name), 'utf8')
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
+/** What Kestra makes of a value, without the bytes: compared whole, a failure shows the difference. */
+const kestra = (s: string): { text: string; utf8: boolean } | { ok: false; problem: string } => {
+  const d = decodeKestraValue(s)
+  return d.ok ? { text: d.text, utf8: d.utf8 } : d
+}
 const codes = (r: { diagnostics: ReadonlyArray<{ line?: number; key?: string; code: string; severity: string }> }) =>
   r.diagnostics.map((d) => [d.line ?? null, d.key ?? null, d.code, d.severity])
 
 test('Kestra removes every line break of Java\'s \\R before decoding', () => {
   for (const br of ['\n', '\r\n', '\r', '\u2028', '\u2029', '\u0085', '\u000B', '\u000C']) {
     assert.equal(stripLineBreaks(`YW${br}Jj${br}`), 'YWJj', JSON.stringify(br))
-    const d = decodeKestraValue(`YW${br}Jj`)
-    assert.ok(d.ok && d.text === 'abc', JSON.stringify(br))
+    assert.deepEqual(kestra(`YW${br}Jj`), { text: 'abc', utf8: true }, JSON.stringify(br))
   }
   // Other white space stays, and the decoder rejects it.
   for (const ws of [' ', '\t', '\u00a0']) assert.deepEqual(decodeKestraValue(`YW${ws}Jj`), { ok: false, problem: 'whitespace' })
@@ -31,7 +35,11 @@ test('Kestra removes every line break of Java\'s \\R before decoding', () => {
 
 test('java.util.Base64.getDecoder(): padding optional but never wrong, standard alphabet only', () => {
   const accepted = ['', 'YQ', 'YQ==', 'YWI', 'YWI=', 'YWJj', 'YWJjZA', 'YWJjZA==', '+/+/', 'YR==']
-  for (const s of accepted) assert.ok(isStrictBase64(s) && decodeKestraValue(s).ok, s)
+  for (const s of accepted) {
+    assert.equal(isStrictBase64(s), true, s)
+    assert.equal(base64Problem(s), undefined, s)
+    assert.equal(decodeKestraValue(s).ok, true, s)
+  }
   const rejected: Array<[string, string]> = [
     ['YQ=', 'padding'], ['YWI==', 'padding'], ['YWJj=', 'padding'], ['YQ===', 'padding'], ['Y=Q=', 'padding'],
     ['=', 'padding'], ['YWJjZ', 'length'], ['Y', 'length'], ['-_-_', 'url-safe'], ['YW_j', 'url-safe'],
@@ -42,17 +50,15 @@ test('java.util.Base64.getDecoder(): padding optional but never wrong, standard 
     assert.deepEqual(decodeKestraValue(s), { ok: false, problem }, s)
   }
   // The unused low bits of a last group are ignored, as Java does.
-  const d = decodeKestraValue('YR==')
-  assert.ok(d.ok && d.text === 'a')
+  assert.deepEqual(kestra('YR=='), { text: 'a', utf8: true })
 })
 
 test('bytes that are not UTF-8 become U+FFFD and are flagged; a BOM is kept', () => {
-  const d = decodeKestraValue(Buffer.from([0x61, 0xff, 0x62]).toString('base64'))
-  assert.ok(d.ok && !d.utf8 && d.text === 'a\uFFFDb')
-  const bom = decodeKestraValue(b64('\uFEFFx'))
-  assert.ok(bom.ok && bom.utf8 && bom.text === '\uFEFFx')
+  assert.deepEqual(kestra(Buffer.from([0x61, 0xff, 0x62]).toString('base64')), { text: 'a\uFFFDb', utf8: false })
+  assert.deepEqual(kestra(b64('\uFEFFx')), { text: '\uFEFFx', utf8: true })
   const plain = decodeKestraValue('password')
-  assert.ok(plain.ok && !plain.utf8, 'a plain word can be valid base64 of bytes that are not text')
+  assert.equal(plain.ok, true, 'a plain word can be valid base64')
+  assert.equal(plain.ok && plain.utf8, false, 'of bytes that are not text')
 })
 
 test('names: SECRET_ is case-sensitive, the rest is upper-cased', () => {

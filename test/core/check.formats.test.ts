@@ -10,7 +10,7 @@ import { checkEncoded, type CheckResult } from '../../src/core/check.js'
 import { decodeEnv } from '../../src/core/decode.js'
 import { encodeEnv } from '../../src/core/encode.js'
 import { renderFormat } from '../../src/core/formats/index.js'
-import { ROOT, runCli, runInProcess, withTempDir, withTempDirAsync } from '../helpers.js'
+import { ROOT, runCli, runInProcess, withTempDirAsync } from '../helpers.js'
 import { formatsFixturesDir, yaml } from './formats/helpers.js'
 
 const FX = formatsFixturesDir()

@@ -60,7 +60,13 @@ export class Reporter {
     for (const d of diagnostics) {
       const promote = strict && d.severity === 'warning'
       if (promote) this.promoted++
-      const reported: Reported = { ...d, file: (d as Partial<Reported>).file ?? file, severity: promote ? 'error' : d.severity }
+      const severity = promote ? 'error' : d.severity
+      this.counts[severity]++
+      // One shape for all, in the order --json shows (JSON leaves out what is undefined): tens of
+      // thousands of findings are copied here.
+      const reported: Reported = {
+        file: (d as Partial<Reported>).file ?? file, line: d.line, key: d.key, code: d.code, severity, message: d.message,
+      }
       const hint = hints[d.code]
       if (hint !== undefined) reported.message += typeof hint === 'string' ? hint : hint(reported)
       this.all.push(reported)
@@ -68,14 +74,14 @@ export class Reporter {
   }
 
   count(severity: Diagnostic['severity']): number {
-    let n = 0
-    for (const d of this.all) if (d.severity === severity) n++
-    return n
+    return this.counts[severity]
   }
 
   get failed(): boolean {
-    return this.count('error') > 0
+    return this.counts.error > 0
   }
+
+  private readonly counts = { error: 0, warning: 0, note: 0 }
 
   /** Prints what was added since the last print. */
   print(): void {

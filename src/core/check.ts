@@ -153,7 +153,7 @@ function checkInput(file: CheckFile, options: CheckOptions, plain: PlainFile | u
     if (looksPlain(input.variables)) {
       // Its 20 warnings and kubectl's error would hide the one thing to say.
       here('plain-env', 'error', undefined, undefined,
-        'this looks like a plain .env: none of its names starts with SECRET_, and its values are not base64')
+        'this looks like a plain .env: none of its names starts with SECRET_')
       return none('env')
     }
     const t = read.scanned.text
@@ -520,7 +520,8 @@ function checkAcrossInputs(variables: ReadonlyArray<{ v: EncodedVariable; file: 
       first.set(name, entry)
     } else if (earlier.file !== entry.file) {
       report(entry.file, 'defined-twice', 'error', entry.v.line, entry.v.variable,
-        `${entry.v.variable} is also defined in ${earlier.file} (line ${earlier.v.line}), as ${earlier.v.variable}: ` +
+        `${entry.v.variable} is also defined in ${earlier.file} (line ${earlier.v.line})` +
+        `${earlier.v.variable === entry.v.variable ? '' : `, as ${earlier.v.variable}`}: ` +
         'Kestra would get one of them: keep it in one input')
     }
   }

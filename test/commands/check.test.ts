@@ -202,7 +202,7 @@ test('check A B reads both as one deployment; --json says so, and has an error o
   writeFileSync(join(dir, 'b_encoded'), `SECRET_B=${b64('b')}\nSECRET_A=${b64('again')}\n`)
   const r = runCli(['check', 'a_encoded', 'b_encoded'], { cwd: dir })
   assert.equal(r.status, 1)
-  assert.equal(r.stderr, 'b_encoded:2: error: SECRET_A is also defined in a_encoded (line 1), as SECRET_A: Kestra would get one of them: keep it in one input\n' +
+  assert.equal(r.stderr, 'b_encoded:2: error: SECRET_A is also defined in a_encoded (line 1): Kestra would get one of them: keep it in one input\n' +
     'not ready for Kestra: 3 secrets in a_encoded and b_encoded: 1 error, 0 warnings, 0 notes\n')
   writeFileSync(join(dir, 'b_encoded'), `SECRET_B=${b64('b')}\n`)
   const json = runCli(['check', 'a_encoded', 'b_encoded', '--json'], { cwd: dir })

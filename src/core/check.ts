@@ -9,7 +9,7 @@ import { checkFlows, type DefinedSecret } from './flows.js'
 import { DOCUMENT_WORDS, type DocumentFormat } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import {
-  decodeKestraValue, encodingHint, isPrintableText, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable,
+  decodeKestraValue, encodingHint, hasPrefixInAnyCase, isPrintableText, SECRET_PREFIX, secretName, undecodable, type EncodedVariable,
 } from './kestra.js'
 import { displayName, hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage, type Scope } from './names.js'
 import { expandable, expandValues } from './expand.js'
@@ -230,8 +230,7 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, pla
   { secrets: CheckedSecret[]; decoded: Map<EncodedVariable, string> } {
   const secrets: CheckedSecret[] = []
   const decoded = new Map<EncodedVariable, string>()
-  const isSecret = (variable: string): boolean => variable.startsWith(SECRET_PREFIX) && variable !== SECRET_PREFIX
-  const names = variables.map((v) => (isSecret(v.variable) ? v.variable : undefined))
+  const names = variables.map((v) => (secretName(v.variable) === undefined ? undefined : v.variable))
   const scope = rules.scope
   const repeats = new Map(repeatedNames(names, scope === undefined ? undefined : (i) => scope(variables[i] as EncodedVariable))
     .map((r) => [r.index, r]))
@@ -245,7 +244,7 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, pla
       return
     }
     if (!variable.startsWith(SECRET_PREFIX)) {
-      if (variable.toUpperCase().startsWith(SECRET_PREFIX)) {
+      if (hasPrefixInAnyCase(variable)) {
         here('prefix-case', 'error', v.line, variable,
           `${variable} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
           `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
@@ -261,7 +260,7 @@ function checkVariables(variables: readonly EncodedVariable[], rules: Rules, pla
         `${variable} has no name after the prefix (the shell loop makes these from blank lines): remove the line`)
       return
     }
-    const name = variable.slice(SECRET_PREFIX.length).toUpperCase()
+    const name = secretName(variable) as string
     secrets.push({ variable, name, line: v.line })
 
     const repeat = repeats.get(index)
@@ -427,13 +426,13 @@ function definedSecrets(inputs: readonly ReadInput[]): Map<string, DefinedSecret
   const defined = new Map<string, DefinedSecret>()
   for (const { name: fileName, external } of inputs) {
     for (const e of external) {
-      const name = kestraName(e.variable)
-      if (name !== undefined && name !== '') defined.set(name, { name, variable: e.variable, file: fileName, line: e.line })
+      const name = secretName(e.variable)
+      if (name !== undefined) defined.set(name, { name, variable: e.variable, file: fileName, line: e.line })
     }
   }
   for (const { name: fileName, variables, decoded } of inputs) for (const v of variables) {
-    const name = kestraName(v.variable)
-    if (name === undefined || name === '') continue
+    const name = secretName(v.variable)
+    if (name === undefined) continue
     const earlier = defined.get(name)
     if (earlier !== undefined) {
       delete earlier.value
@@ -465,12 +464,12 @@ function compareWith(against: CheckFile, plain: PlainFile, inputs: readonly Read
   const encoded = new Map<string, { v: EncodedVariable; input: ReadInput }>()
   for (const input of inputs) {
     for (const v of input.variables) {
-      const name = kestraName(v.variable)
-      if (name !== undefined && name !== '') encoded.set(name, { v, input })
+      const name = secretName(v.variable)
+      if (name !== undefined) encoded.set(name, { v, input })
     }
   }
   const where = inputs.map((r) => r.name).join(' and ')
-  const external = new Set(inputs.flatMap((r) => r.external.map((e) => kestraName(e.variable))))
+  const external = new Set(inputs.flatMap((r) => r.external.map((e) => secretName(e.variable))))
   for (const [upper, p] of plain) {
     const found = encoded.get(upper)
     const variable = SECRET_PREFIX + p.key
@@ -513,8 +512,8 @@ function environmentOf(format: DocumentFormat, list: string | undefined): Scope 
 function checkAcrossInputs(variables: ReadonlyArray<{ v: EncodedVariable; file: string }>, report: Report): void {
   const first = new Map<string, { v: EncodedVariable; file: string }>()
   for (const entry of variables) {
-    const name = kestraName(entry.v.variable)
-    if (name === undefined || name === '') continue
+    const name = secretName(entry.v.variable)
+    if (name === undefined) continue
     const earlier = first.get(name)
     if (earlier === undefined) {
       first.set(name, entry)
@@ -529,5 +528,5 @@ function checkAcrossInputs(variables: ReadonlyArray<{ v: EncodedVariable; file: 
 
 /** An env file none of whose names has Kestra's prefix (in any case): the plain .env, given by mistake. */
 function looksPlain(variables: readonly EncodedVariable[]): boolean {
-  return variables.length > 0 && !variables.some((v) => v.variable.toUpperCase().startsWith(SECRET_PREFIX))
+  return variables.length > 0 && !variables.some((v) => hasPrefixInAnyCase(v.variable))
 }

@@ -5,7 +5,7 @@ import { readEncodedInput, type EncodedItem } from './read-encoded.js'
 import type { CommentLine, ScanItem } from './scan.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
-import { decodeKestraValue, encodingHint, kestraName, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
+import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, SECRET_PREFIX, secretName, undecodable, type EncodedVariable } from './kestra.js'
 import { displayName, isEnvName } from './names.js'
 import { expandValues } from './expand.js'
 import { quoteValue } from './quote.js'
@@ -122,7 +122,7 @@ export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeRe
     const next = items[i + 1]?.entry.start ?? t.length
     out += copy(cursor, e.start)
     const variable = e.key
-    if (item.continuation !== undefined && kestraName(variable) !== undefined && variable !== SECRET_PREFIX) {
+    if (item.continuation !== undefined && secretName(variable) !== undefined) {
       report('wrapped-value', 'warning', e.line, variable,
         `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
         'command does): they are joined here, but docker compose and kubectl read only the first line')
@@ -180,8 +180,8 @@ function textEdits(scanned: readonly ScanItem[], items: readonly EncodedItem[], 
  * it), when its value decodes to text that one line can hold; undefined for any other comment.
  */
 function decodedComment(assignment: NonNullable<CommentLine['assignment']>): string | undefined {
-  const name = kestraName(assignment.key) === undefined ? '' : assignment.key.slice(SECRET_PREFIX.length)
-  if (name === '') return undefined
+  if (secretName(assignment.key) === undefined) return undefined
+  const name = assignment.key.slice(SECRET_PREFIX.length)
   const decoded = decodeKestraValue(assignment.value)
   if (!decoded.ok || !decoded.utf8 || decoded.text.includes('\0')) return undefined
   const written = quoteValue(decoded.text)
@@ -302,7 +302,7 @@ function decodeVariable(v: EncodedVariable, place: string, report: Report):
       variable.startsWith(SECRET_PREFIX)
         ? `${variable} has no name after the prefix, so it is no secret: it is kept as it is`
         : `${variable} does not start with ${SECRET_PREFIX}, so Kestra ignores it: it is kept as it is` +
-          (variable.toUpperCase().startsWith(SECRET_PREFIX) ? ` (Kestra's prefix is upper-case ${SECRET_PREFIX})` : ''))
+          (hasPrefixInAnyCase(variable) ? ` (Kestra's prefix is upper-case ${SECRET_PREFIX})` : ''))
     return { name: undefined, value: undefined, written: undefined }
   }
   const value = decodeForWriting(v, place, report)

@@ -2,7 +2,7 @@ import { encodeValue, encodeValues, isStrictBase64 } from './base64.js'
 import type { Diagnostic, Report } from './diagnostics.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
 import { expandable, expandValues, reportReferences } from './expand.js'
-import { decodeKestraValue, SECRET_PREFIX } from './kestra.js'
+import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { hasShellUnsafeCharacters, repeatedNames, shellUnsafeMessage } from './names.js'
 import { scan, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
@@ -191,7 +191,7 @@ function checkEntry(e: Entry, checkPrefix: boolean, portable: boolean, report: R
   if (!portable && hasShellUnsafeCharacters(key)) {
     report('name-not-portable', 'warning', e.line, key, shellUnsafeMessage(SECRET_PREFIX + key))
   }
-  if (checkPrefix && (key.charCodeAt(0) | 0x20) === 0x73 && key.slice(0, 7).toUpperCase() === SECRET_PREFIX) {
+  if (checkPrefix && hasPrefixInAnyCase(key)) {
     report('already-prefixed', 'warning', e.line, key,
       `${key} already starts with ${SECRET_PREFIX}, so it becomes ${SECRET_PREFIX}${key}: drop the prefix in the input`)
   }

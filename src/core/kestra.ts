@@ -39,6 +39,17 @@ export function kestraName(variable: string): string | undefined {
   return variable.startsWith(SECRET_PREFIX) ? variable.slice(SECRET_PREFIX.length).toUpperCase() : undefined
 }
 
+/** The secret a variable is to Kestra: its kestraName, undefined when it is none (`SECRET_` alone too). */
+export function secretName(variable: string): string | undefined {
+  const name = kestraName(variable)
+  return name === '' ? undefined : name
+}
+
+/** A name that starts with Kestra's prefix in any case (`secret_x` is the case mistake). */
+export function hasPrefixInAnyCase(name: string): boolean {
+  return name.length >= SECRET_PREFIX.length && name.slice(0, SECRET_PREFIX.length).toUpperCase() === SECRET_PREFIX
+}
+
 export type KestraValue =
   | {
     ok: true

@@ -22,10 +22,12 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
 
   const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet })
   reporter.add(input.name, result.diagnostics)
-  if (result.ok && output !== undefined) reporter.add(output, await trackedWarnings(output, 'it holds your secrets in plain text'))
+  if (result.ok && output !== undefined) {
+    reporter.add(output, await trackedWarnings([{ path: output, why: 'it holds your secrets in plain text', code: 'not-git-ignored' }]))
+  }
   reporter.print()
   if (reporter.failed) {
-    reporter.printNothingWritten()
+    reporter.printNothingDone()
     return EXIT.rejected
   }
 
@@ -36,10 +38,8 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   }
   if (!o.quiet) {
     const secrets = result.entries.filter((e) => e.decoded).length
-    const warnings = reporter.count('warning')
     const from = result.format === 'env' ? input.name : `${input.name} (${result.format})`
-    ctx.stderr.write(ctx.paint.ok(`decoded ${plural(secrets, 'secret')} from ${from} to ${output ?? 'stdout'}`) +
-      (warnings > 0 ? ctx.paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
+    reporter.printSummary(`decoded ${plural(secrets, 'secret')} from ${from} to ${output ?? 'stdout'}`)
   }
   return EXIT.ok
 }

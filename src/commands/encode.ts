@@ -9,7 +9,7 @@ import { EXIT, InputError, UsageError } from '../errors.js'
 import type { Invocation } from './invocation.js'
 import { plural, Reporter, type Context } from './report.js'
 import { encodeOptions } from './encode-options.js'
-import { trackedWarnings } from './tracked.js'
+import { trackedWarnings, type Guarded } from './tracked.js'
 import { MAX_INPUT_BYTES, readInput } from '../io/read.js'
 import { writeOutput, writeStdout } from '../io/write.js'
 import { checkOutputPath } from '../io/output.js'
@@ -85,13 +85,17 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
     reporter.add(input.name, checkLimits(format, result.entries))
     if (format === 'env') reporter.add(input.name, shellWarnings(result))
   }
-  if (input.path !== undefined) reporter.add(input.path, await trackedWarnings(input.path, 'it holds every secret in plain text', 'input-not-git-ignored'))
+  // The plain input, and the output about to be written: one question to git for both.
+  const guarded: Guarded[] = []
+  if (input.path !== undefined) guarded.push({ path: input.path, why: 'it holds every secret in plain text', code: 'input-not-git-ignored' })
   if (result.ok && output !== undefined) {
-    reporter.add(output, await trackedWarnings(output, 'base64 is not encryption', 'not-git-ignored', file === '-' ? [basename(output)] : ignoreLines(basename(file))))
+    guarded.push({ path: output, why: 'base64 is not encryption', code: 'not-git-ignored',
+      lines: file === '-' ? [basename(output)] : ignoreLines(basename(file)) })
   }
+  reporter.add(input.name, await trackedWarnings(guarded))
   reporter.print()
   if (reporter.failed) {
-    reporter.printNothingWritten()
+    reporter.printNothingDone()
     return EXIT.rejected
   }
 
@@ -110,9 +114,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
     writeOutput(output, data)
   }
   if (!o.quiet) {
-    const warnings = reporter.count('warning')
-    ctx.stderr.write(ctx.paint.ok(`encoded ${plural(result.entries.length, 'secret')} from ${input.name} to ${output ?? 'stdout'}`) +
-      (warnings > 0 ? ctx.paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
+    reporter.printSummary(`encoded ${plural(result.entries.length, 'secret')} from ${input.name} to ${output ?? 'stdout'}`)
     if (format === 'k8s-secret' && yaml !== undefined) ctx.stderr.write(mountHint(yaml, name ?? DEFAULT_SECRET_NAME, output))
   }
   return EXIT.ok

@@ -103,9 +103,16 @@ export class Reporter {
     if (lines.length > 0) this.ctx.stderr.write(lines.join('\n') + '\n')
   }
 
-  /** The last line of a command that writes, when it wrote nothing because of errors. */
-  printNothingWritten(): void {
-    this.ctx.stderr.write(this.ctx.paint.error(`nothing was written: ${plural(this.count('error'), 'error')}${this.strictNote()}`) + '\n')
+  /** The summary of a command that did its work, with the count of warnings it printed. */
+  printSummary(text: string): void {
+    const warnings = this.count('warning')
+    const { paint } = this.ctx
+    this.ctx.stderr.write(paint.ok(text) + (warnings > 0 ? paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
+  }
+
+  /** The last line of a command that stopped because of errors: nothing was written, or started. */
+  printNothingDone(what: 'written' | 'started' = 'written'): void {
+    this.ctx.stderr.write(this.ctx.paint.error(`nothing was ${what}: ${plural(this.count('error'), 'error')}${this.strictNote()}`) + '\n')
   }
 
   /** ` (--strict made 2 warnings errors)`, or nothing. */

@@ -32,7 +32,7 @@ export async function run(inv: Invocation, ctx: Context): Promise<number> {
   if (result.ok) reporter.add(input.name, replacedWarnings(result.entries, ctx.env))
   reporter.print()
   if (reporter.failed) {
-    ctx.stderr.write(ctx.paint.error(`nothing was started: ${plural(reporter.count('error'), 'error')}${reporter.strictNote()}`) + '\n')
+    reporter.printNothingDone('started')
     return EXIT.rejected
   }
 
@@ -40,9 +40,7 @@ export async function run(inv: Invocation, ctx: Context): Promise<number> {
   for (const e of result.entries) env[e.variable] = e.encoded
   const program = escapeControls(argv[0])
   if (!o.quiet) {
-    const warnings = reporter.count('warning')
-    ctx.stderr.write(ctx.paint.ok(`starting ${program} with ${plural(result.entries.length, 'secret')} from ${input.name}`) +
-      (warnings > 0 ? ctx.paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
+    reporter.printSummary(`starting ${program} with ${plural(result.entries.length, 'secret')} from ${input.name}`)
   }
   const end = await runChild([argv[0], ...argv.slice(1)], env)
   if (end.started) return end.code

@@ -1,9 +1,10 @@
 import { basename, dirname, join } from 'node:path'
-import { encodeEnv, type EncodeResult } from '../core/encode.js'
+import { encodeEach, encodeEnv, EnvLines, type EncodeOptions, type EncodeResult } from '../core/encode.js'
 import { FORMATS, ignoreLines, isFormat, isYamlFormat, outputName, renderFormat, type Format } from '../core/formats/index.js'
 import type { Diagnostic } from '../core/diagnostics.js'
 import { DEFAULT_SECRET_NAME, isDnsLabel, isDnsSubdomain, mountValues } from '../core/formats/k8s-secret.js'
-import { checkLimits } from '../core/formats/limits.js'
+import { checkLimits, lineLimit } from '../core/formats/limits.js'
+import { pushAll } from '../core/arrays.js'
 import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT, InputError, UsageError } from '../errors.js'
 import type { Invocation } from './invocation.js'
@@ -11,7 +12,7 @@ import { plural, Reporter, type Context } from './report.js'
 import { encodeOptions } from './encode-options.js'
 import { trackedWarnings, type Guarded } from './tracked.js'
 import { MAX_INPUT_BYTES, readInput } from '../io/read.js'
-import { writeOutput, writeStdout } from '../io/write.js'
+import { heldOutput, openOutput, writeStdout, type PendingOutput } from '../io/write.js'
 import { checkOutputPath } from '../io/output.js'
 
 /** Where a format is written when no `-o` is given: beside the input (see outputName). */
@@ -21,10 +22,10 @@ export function defaultOutput(file: string, format: Format = 'env'): string {
 
 /**
  * A CRLF output with blank lines is read by docker compose and kubectl, but `set -a; . file` in a
- * POSIX shell runs each blank line as the command `$'\r'`: said once.
+ * POSIX shell runs each blank line as the command `$'\r'`: said once, for an output with blank lines.
  */
-function shellWarnings(result: EncodeResult): Diagnostic[] {
-  if (result.eol !== '\r\n' || !result.items.some((i) => i.kind === 'blank')) return []
+function shellWarnings(eol: '\n' | '\r\n'): Diagnostic[] {
+  if (eol !== '\r\n') return []
   return [{
     code: 'crlf-shell', severity: 'warning',
     message: 'the output keeps the CRLF line ends of the input, which docker compose and kubectl read, but a ' +
@@ -68,7 +69,11 @@ export const ENCODE_HINTS = {
   'reference': ' (pass --expand to expand it)',
 } as const
 
-/** read -> scan and encode -> render the format -> write, the same for every input. */
+/**
+ * read -> scan and encode -> render the format -> write, the same for every input. The env format
+ * is written as it is made, into the output's temporary file (see openOutput), and put in place
+ * only when nothing stopped the command; the other formats are rendered from the whole list.
+ */
 export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   const o = inv.options
   const { format, name, namespace } = formatChoice(inv)
@@ -79,45 +84,98 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
 
   if (output !== undefined) checkOutputPath(output, file, { derived: o.output === undefined })
   const input = readInput(file)
-  const result = encodeEnv(input.text, encodeOptions(o, ctx.env))
-  reporter.add(input.name, result.diagnostics)
-  if (result.ok) {
-    reporter.add(input.name, checkLimits(format, result.entries))
-    if (format === 'env') reporter.add(input.name, shellWarnings(result))
-  }
-  // The plain input, and the output about to be written: one question to git for both.
+  // The plain input, and the output about to be written: one question to git for both, which git
+  // answers while the file is encoded.
   const guarded: Guarded[] = []
   if (input.path !== undefined) guarded.push({ path: input.path, why: 'it holds every secret in plain text', code: 'input-not-git-ignored' })
-  if (result.ok && output !== undefined) {
+  if (output !== undefined) {
     guarded.push({ path: output, why: 'base64 is not encryption', code: 'not-git-ignored',
       lines: file === '-' ? [basename(output)] : ignoreLines(basename(file)) })
   }
-  reporter.add(input.name, await trackedWarnings(guarded))
-  reporter.print()
-  if (reporter.failed) {
-    reporter.printNothingDone()
-    return EXIT.rejected
-  }
+  const tracked = trackedWarnings(guarded)
 
-  // The YAML library is loaded for the YAML formats only, so the default path starts no slower.
-  const yaml = isYamlFormat(format) ? await import('yaml') : undefined
-  // encodeEnv has rendered the env format already.
-  const data = format === 'env' ? result.text : renderFormat(format, result.items, { eol: result.eol, yaml, name, namespace })
-  // Every command reads what the others write: decode and check read inputs up to MAX_INPUT_BYTES.
-  if (data.length > MAX_INPUT_BYTES / 3 && Buffer.byteLength(data, 'utf8') > MAX_INPUT_BYTES) {
-    throw new InputError(output ?? 'stdout', `the output would be larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, ` +
-      'which decode and check do not read; nothing was written: split the .env file')
-  }
-  if (output === undefined) {
-    await writeStdout(ctx.stdout, data)
-  } else {
-    writeOutput(output, data)
+  // Whatever ends the command before the output is put in place throws it away.
+  const held = output === undefined ? heldOutput() : undefined
+  const written = held ?? openOutput(output as string)
+  let encoded: Encoded
+  let yaml: YamlModule | undefined
+  try {
+    encoded = format === 'env'
+      ? encodeStreaming(input.text, encodeOptions(o, ctx.env), written)
+      : encodeWhole(input.text, encodeOptions(o, ctx.env), format)
+    reporter.add(input.name, encoded.diagnostics)
+    reporter.add(input.name, (await tracked).filter((w) => encoded.ok || w.code !== 'not-git-ignored'))
+    reporter.print()
+    if (reporter.failed) {
+      reporter.printNothingDone()
+      return EXIT.rejected
+    }
+    // The YAML library is loaded for the YAML formats only, so the default path starts no slower.
+    yaml = isYamlFormat(format) ? await import('yaml') : undefined
+    if (encoded.whole !== undefined) {
+      written.write(renderFormat(format, encoded.whole.items, { eol: encoded.whole.eol, yaml, name, namespace }))
+    }
+    // Every command reads what the others write: decode and check read inputs up to MAX_INPUT_BYTES.
+    if (written.bytes > MAX_INPUT_BYTES) {
+      throw new InputError(output ?? 'stdout', `the output would be larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, ` +
+        'which decode and check do not read; nothing was written: split the .env file')
+    }
+    if (held !== undefined) await writeStdout(ctx.stdout, held.text())
+    else written.commit()
+  } finally {
+    written.discard()
   }
   if (!o.quiet) {
-    reporter.printSummary(`encoded ${plural(result.entries.length, 'secret')} from ${input.name} to ${output ?? 'stdout'}`)
+    reporter.printSummary(`encoded ${plural(encoded.count, 'secret')} from ${input.name} to ${output ?? 'stdout'}`)
     if (format === 'k8s-secret' && yaml !== undefined) ctx.stderr.write(mountHint(yaml, name ?? DEFAULT_SECRET_NAME, output))
   }
   return EXIT.ok
+}
+
+/** What the command learnt from encoding: the core's findings with those of the format, and the count. */
+interface Encoded {
+  ok: boolean
+  count: number
+  diagnostics: Diagnostic[]
+  /** For a format other than env, the whole result, which it is rendered from. */
+  whole?: EncodeResult
+}
+
+/** The env format, written into `out` chunk by chunk as it is made: no list of the entries is kept. */
+function encodeStreaming(text: string, options: EncodeOptions, out: PendingOutput): Encoded {
+  const limits: Diagnostic[] = []
+  let lines: EnvLines | undefined
+  let blank = false
+  const outcome = encodeEach(text, options, {
+    comment: (line) => lines?.line(line),
+    blank: (count) => {
+      blank = true
+      lines?.blank(count)
+    },
+    entry: (entry) => {
+      const limit = lineLimit(entry)
+      if (limit !== undefined) limits.push(limit)
+      lines?.line(entry.variable + '=' + entry.encoded)
+    },
+  }, (eol) => {
+    lines = new EnvLines(eol, (chunk) => out.write(chunk))
+  })
+  lines?.end()
+  const diagnostics = outcome.diagnostics
+  if (outcome.ok) {
+    pushAll(diagnostics, limits)
+    if (blank) pushAll(diagnostics, shellWarnings(outcome.eol))
+  }
+  return { ok: outcome.ok, count: outcome.count, diagnostics }
+}
+
+/** Any other format: the whole list of entries, which it is rendered from once the command may write. */
+function encodeWhole(text: string, options: EncodeOptions, format: Format): Encoded {
+  const result = encodeEnv(text, options)
+  const diagnostics = result.diagnostics
+  if (!result.ok) return { ok: false, count: 0, diagnostics }
+  pushAll(diagnostics, checkLimits(format, result.entries))
+  return { ok: true, count: result.entries.length, diagnostics, whole: result }
 }
 
 /** How to apply the Secret and the Helm values that mount it: Kestra reads nothing from it until then. */

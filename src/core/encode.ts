@@ -1,10 +1,10 @@
 import { encodeValue, encodeValues, isStrictBase64 } from './base64.js'
-import type { Diagnostic, Report } from './diagnostics.js'
+import type { Diagnostic, DiagnosticCode, Report } from './diagnostics.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
-import { expandable, expandValues, reportReferences } from './expand.js'
+import { expandable, expandValue, referenceMessage, type Expandable } from './expand.js'
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { hasShellUnsafeCharacters, repeatedNames, shellUnsafeMessage } from './names.js'
-import { scan, type CommentLine, type Entry, type SkippedLine } from './scan.js'
+import { lineEnding, normaliseLineEnds, scanItems, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
 
@@ -54,60 +54,106 @@ export interface EncodeResult {
   diagnostics: Diagnostic[]
 }
 
+/** Where `encodeEach` puts the output, item by item and in order, as it is made. */
+export interface EncodeSink {
+  /** A comment line, as it is written. */
+  comment(text: string): void
+  /** `count` blank lines. */
+  blank(count: number): void
+  /** An entry: its line is `entry.variable=entry.encoded`. */
+  entry(entry: EncodedEntry): void
+}
+
+/** What `encodeEach` found: the output went to the sink, and is the result when `ok`. */
+export interface EncodeOutcome {
+  /** True when there is no error: what the sink received is then the whole output. */
+  ok: boolean
+  /** The input's line ending. */
+  eol: '\n' | '\r\n'
+  /** How many secrets the sink received. */
+  count: number
+  diagnostics: Diagnostic[]
+}
+
 /**
  * Encodes a `.env` text for Kestra: every entry dotenv reads becomes `SECRET_<NAME>=<base64>`,
  * comments and blank lines stay where they are, an inline comment moves to its own line above its
  * entry, and the input's line ending style is kept.
  */
 export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeResult {
-  const { diagnostics, report } = collector()
-  const binary = binaryDiagnostic(source, 'a .env file')
-  if (binary !== undefined) return { ok: false, text: '', items: [], eol: '\n', entries: [], diagnostics: [binary] }
-
-  const { text: t, eol, entries, items: scanned } = scan(source)
-  const dropped = droppedEntries(entries, options, report)
-  // As check demands: a plain word can be valid base64 (hunter22), but rarely decodes to UTF-8 text.
-  const looksEncoded = entries.some((_, i) => !dropped.has(i)) &&
-    entries.every((e, i) => dropped.has(i) || (e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value) && decodesToText(e.value)))
-  if (looksEncoded) {
-    report('already-encoded', options.force ? 'warning' : 'error', undefined, undefined, options.force
-      ? 'every name starts with SECRET_ and every value is base64: encoding it again, as asked'
-      : 'this looks encoded already (every name starts with SECRET_ and every value is base64): decode it instead')
-  }
-
-  // The output, rebuilt item by item: the entries from their values, comments from the source
-  // text, and rendered in the env format along the way.
   const items: OutputItem[] = []
-  const written: EncodedEntry[] = []
-  const lines = new OutputLines(eol)
-  const comment = (text: string): void => {
-    items.push({ kind: 'comment', text })
-    lines.add(text)
-  }
+  const entries: EncodedEntry[] = []
+  const chunks: string[] = []
+  let lines: EnvLines | undefined
+  const outcome = encodeEach(source, options, {
+    comment: (text) => {
+      items.push({ kind: 'comment', text })
+      lines?.line(text)
+    },
+    blank: (count) => {
+      for (let k = 0; k < count; k++) items.push(BLANK)
+      lines?.blank(count)
+    },
+    entry: (entry) => {
+      entries.push(entry)
+      items.push({ kind: 'entry', entry })
+      lines?.line(entry.variable + '=' + entry.encoded)
+    },
+  }, (eol) => {
+    lines = new EnvLines(eol, (chunk) => chunks.push(chunk))
+  })
+  lines?.end()
+  const { ok, eol, diagnostics } = outcome
+  if (!ok) return { ok, text: '', items: [], eol, entries: [], diagnostics }
+  return { ok, text: chunks.join(''), items, eol, entries, diagnostics }
+}
+
+/**
+ * What `encodeEnv` does, with the output given to `sink` as it is made and kept by nothing here:
+ * scan -> encode -> sink, one item at a time, so that a file of any size takes the memory of its
+ * names and a few entries. `start` learns the line ending before the first item. When the outcome
+ * is not `ok`, what the sink received is to be thrown away.
+ */
+export function encodeEach(source: string, options: EncodeOptions, sink: EncodeSink,
+  start?: (eol: '\n' | '\r\n') => void): EncodeOutcome {
+  const binary = binaryDiagnostic(source, 'a .env file')
+  if (binary !== undefined) return { ok: false, eol: '\n', count: 0, diagnostics: [binary] }
+
+  const t = normaliseLineEnds(source)
+  const eol = lineEnding(source)
+  start?.(eol)
   const env = options.env ?? {}
-  const values = options.expand ? expandValues(entries.map(expandable), env, report) : entries.map((e) => e.value)
-  const encoded = encodeValues(values)
-  const portable = !entries.some((e) => hasShellUnsafeCharacters(e.key))
-  // The names of the file, for the messages about references: made only when a value has one.
-  let names: Set<string> | undefined
-  const definedElsewhere = (name: string): boolean => {
-    names ??= new Set(entries.map((e) => e.key))
-    return names.has(name) || env[name] !== undefined
-  }
-  let index = 0
-  for (const item of scanned) {
+  // Which definitions are left out must be known before the first one is written only when the
+  // file may still be written with some left out: with allowDuplicates (without it, a repeated
+  // name is an error and nothing is written). Expansion, too, needs every name of the file first.
+  const before = options.allowDuplicates || options.expand ? namesOf(t) : undefined
+  const leftOut = before === undefined ? undefined : droppedEntries(before.names, before.lines, options, () => {})
+  const known = options.expand ? new Map<string, string>() : undefined
+  const defined = new Set(before?.names)
+
+  const { diagnostics, report } = collector()
+  const names: string[] = []
+  const lines: number[] = []
+  // Whether each entry would pass for encoded, for the already-encoded check once it is known
+  // which entries are left out.
+  let encodedLooking: Uint8Array = new Uint8Array(1024)
+  let count = 0
+  // The reference warnings, completed once every name is known: where each one is, and its entry.
+  const references: { at: number; entry: Expandable }[] = []
+  const out = new Batches(sink)
+
+  scanItems(t, (item) => {
     switch (item.kind) {
       case 'blank':
-        for (let k = 0; k < item.count; k++) items.push(BLANK)
-        lines.blank(item.count)
+        out.blank(item.count)
         break
       case 'comment':
         if (item.assignment === undefined) {
-          comment(commentText(t, item))
+          out.comment(commentText(t, item))
         } else {
           // A value the user only disabled is still a secret: never copied in plain text.
           const { key, value } = item.assignment
-          comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`)
+          out.comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`)
           report('commented-entry', 'note', item.line, key,
             `${key} is commented out: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${key}=<base64>`)
         }
@@ -116,26 +162,152 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
         reportSkipped(item, report)
         break
       case 'entry': {
-        const i = index++
+        const i = names.length
+        const key = item.key
+        names.push(key)
+        lines.push(item.line)
+        if (i === encodedLooking.length) encodedLooking = grown(encodedLooking)
+        if (looksEncodedEntry(item)) encodedLooking[i] = 1
+        let value = item.value
+        if (known !== undefined) {
+          const e = expandable(item)
+          if (!e.literal) value = expandValue(e, known, env, defined, report)
+          known.set(key, value)
+        }
         // Text that dotenv cut from the value at a `#` may be part of a secret: never copied.
-        if (item.comment !== undefined && !item.hashCut) comment(t.slice(item.comment.start, item.comment.end))
-        if (dropped.has(i)) break
-        checkEntry(item, !looksEncoded, portable, report)
-        if (!options.expand && item.value.includes('$')) reportReferences(expandable(item), definedElsewhere, report)
-        const entry: EncodedEntry = { name: item.key, variable: SECRET_PREFIX + item.key, encoded: encoded[i] as string, line: item.line }
-        written.push(entry)
-        items.push({ kind: 'entry', entry })
-        lines.add(entry.variable + '=' + entry.encoded)
+        if (item.comment !== undefined && !item.hashCut) out.comment(t.slice(item.comment.start, item.comment.end))
+        if (key === '__proto__' || leftOut?.has(i) === true) break
+        checkEntry(item, report)
+        if (known === undefined && item.value.includes('$')) {
+          references.push({ at: diagnostics.length, entry: expandable(item) })
+          report('reference', 'warning', item.line, key, '')
+        }
+        count++
+        out.entry({ name: key, variable: SECRET_PREFIX + key, encoded: '', line: item.line }, value)
+      }
+    }
+  })
+  out.end()
+
+  // The messages about names come first on their line, as when they were found before the others.
+  const { diagnostics: all, report: reportFirst } = collector()
+  const dropped = droppedEntries(names, lines, options, reportFirst)
+  let looksEncoded = false
+  for (let i = 0; i < names.length; i++) {
+    if (dropped.has(i)) continue
+    looksEncoded = encodedLooking[i] === 1
+    if (!looksEncoded) break
+  }
+  if (looksEncoded) {
+    reportFirst('already-encoded', options.force ? 'warning' : 'error', undefined, undefined, options.force
+      ? 'every name starts with SECRET_ and every value is base64: encoding it again, as asked'
+      : 'this looks encoded already (every name starts with SECRET_ and every value is base64): decode it instead')
+  }
+  completeReferences(diagnostics, references, names, env)
+  // Found before it was known which definitions are left out: the messages about those go.
+  const unwritten = leftOut === undefined && dropped.size !== 0
+    ? new Set([...dropped].map((i) => `${lines[i] as number}\n${names[i] as string}`))
+    : undefined
+  for (const d of diagnostics) {
+    if (d.message === '') continue
+    if (looksEncoded && d.code === 'already-prefixed') continue
+    if (unwritten !== undefined && ENTRY_CHECKS.has(d.code) && unwritten.has(`${d.line ?? 0}\n${d.key ?? ''}`)) continue
+    all.push(d)
+  }
+  if (count === 0 && !hasErrors(all)) {
+    reportFirst('no-entries', 'warning', undefined, undefined, NO_ENTRIES_MESSAGE)
+  }
+  sortByLine(all)
+  return { ok: !hasErrors(all), eol, count, diagnostics: all }
+}
+
+/** Values per call of encodeValues. */
+const BATCH = 1024
+
+/**
+ * The sink's items a batch at a time: values are encoded many in one call (see encodeValues),
+ * so each entry, and the comments and blank lines after it, wait for the end of their batch.
+ */
+class Batches {
+  private readonly sink: EncodeSink
+  /** A comment's text, a number of blank lines, or an entry whose value is in `values`. */
+  private waiting: (string | number | EncodedEntry)[] = []
+  private values: string[] = []
+
+  constructor(sink: EncodeSink) {
+    this.sink = sink
+  }
+
+  comment(text: string): void {
+    this.waiting.push(text)
+  }
+
+  blank(count: number): void {
+    this.waiting.push(count)
+  }
+
+  entry(entry: EncodedEntry, value: string): void {
+    this.waiting.push(entry)
+    this.values.push(value)
+    if (this.values.length === BATCH) this.end()
+  }
+
+  /** Gives every item that waits. */
+  end(): void {
+    const encoded = encodeValues(this.values)
+    const waiting = this.waiting
+    this.waiting = []
+    this.values = []
+    let k = 0
+    for (const w of waiting) {
+      if (typeof w === 'string') {
+        this.sink.comment(w)
+      } else if (typeof w === 'number') {
+        this.sink.blank(w)
+      } else {
+        w.encoded = encoded[k++] as string
+        this.sink.entry(w)
       }
     }
   }
+}
 
-  if (written.length === 0 && !hasErrors(diagnostics)) {
-    report('no-entries', 'warning', undefined, undefined, NO_ENTRIES_MESSAGE)
+/** The messages of `checkEntry` and the references: about a definition that is written. */
+const ENTRY_CHECKS: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['name-not-portable', 'already-prefixed',
+  'hash-in-value', 'text-after-quote', 'unterminated-quote', 'literal-escape', 'reference'])
+
+/** As check demands: a plain word can be valid base64 (hunter22), but rarely decodes to UTF-8 text. */
+function looksEncodedEntry(e: Entry): boolean {
+  return e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value) && decodesToText(e.value)
+}
+
+function grown(flags: Uint8Array): Uint8Array {
+  const bigger = new Uint8Array(flags.length * 2)
+  bigger.set(flags)
+  return bigger
+}
+
+/** The names of a text's entries and their lines, for what must be known before the first is written. */
+function namesOf(t: string): { names: string[]; lines: number[] } {
+  const names: string[] = []
+  const lines: number[] = []
+  scanItems(t, (item) => {
+    if (item.kind !== 'entry') return
+    names.push(item.key)
+    lines.push(item.line)
+  })
+  return { names, lines }
+}
+
+/** The reference warnings' messages, now that every name is known; '' where there is nothing to say. */
+function completeReferences(diagnostics: readonly Diagnostic[], references: readonly { at: number; entry: Expandable }[],
+  names: readonly string[], env: Readonly<Record<string, string | undefined>>): void {
+  if (references.length === 0) return
+  const defined = new Set(names)
+  const definedElsewhere = (name: string): boolean => defined.has(name) || env[name] !== undefined
+  for (const { at, entry } of references) {
+    (diagnostics[at] as Diagnostic).message = referenceMessage(entry, definedElsewhere) ?? ''
   }
-  sortByLine(diagnostics)
-  if (hasErrors(diagnostics)) return { ok: false, text: '', items: [], eol, entries: [], diagnostics }
-  return { ok: true, text: lines.text(), items, eol, entries: written, diagnostics }
 }
 
 /**
@@ -143,38 +315,39 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
  * `__proto__`; Kestra upper-cases names, so two that differ only in case are one secret, and an
  * error. A name defined twice is an error too, unless `allowDuplicates`.
  */
-function droppedEntries(entries: readonly Entry[], options: EncodeOptions, report: Report): Set<number> {
+function droppedEntries(keys: readonly string[], lines: readonly number[], options: EncodeOptions, report: Report): Set<number> {
   const dropped = new Set<number>()
-  const names = entries.map((e, i) => {
-    if (e.key !== '__proto__') return e.key
-    report('ignored-name', 'warning', e.line, '__proto__', 'dotenv ignores the name __proto__, so it is left out: rename it')
+  const names = keys.map((key, i) => {
+    if (key !== '__proto__') return key
+    report('ignored-name', 'warning', lines[i], '__proto__', 'dotenv ignores the name __proto__, so it is left out: rename it')
     dropped.add(i)
     return undefined
   })
   const repeats = repeatedNames(names)
   for (const { index, earlier, sameCase } of repeats) {
-    const e = entries[index] as Entry
-    const other = entries[earlier] as Entry
+    const key = keys[index] as string
     if (!sameCase) {
-      report('case-collision', 'error', e.line, e.key,
-        `${e.key} and ${other.key} (line ${other.line}) are one secret to Kestra, ` +
+      report('case-collision', 'error', lines[index], key,
+        `${key} and ${keys[earlier] as string} (line ${lines[earlier] as number}) are one secret to Kestra, ` +
         'which upper-cases names, and it would lose one of them: rename one')
     } else if (!options.allowDuplicates) {
-      report('duplicate', 'error', e.line, e.key,
-        `${e.key} is already defined on line ${other.line}; dotenv keeps the last and kubectl rejects the file: remove one`)
+      report('duplicate', 'error', lines[index], key,
+        `${key} is already defined on line ${lines[earlier] as number}; dotenv keeps the last and kubectl rejects the file: remove one`)
     }
     dropped.add(earlier)
   }
   if (options.allowDuplicates) {
     // Each left-out definition, with the line of the one that is kept.
-    const last = new Map<string, Entry>()
-    for (const e of entries) if (e.key !== '__proto__') last.set(e.key.toUpperCase(), e)
+    const last = new Map<string, number>()
+    keys.forEach((key, i) => {
+      if (key !== '__proto__') last.set(key.toUpperCase(), i)
+    })
     for (const { earlier } of repeats) {
-      const e = entries[earlier] as Entry
-      const kept = last.get(e.key.toUpperCase()) as Entry
-      if (kept.key !== e.key) continue
-      report('duplicate', 'warning', e.line, e.key,
-        `${e.key} is defined again on line ${kept.line}; this definition is left out and the last one is kept, as dotenv does`)
+      const key = keys[earlier] as string
+      const kept = last.get(key.toUpperCase()) as number
+      if (keys[kept] !== key) continue
+      report('duplicate', 'warning', lines[earlier], key,
+        `${key} is defined again on line ${lines[kept] as number}; this definition is left out and the last one is kept, as dotenv does`)
     }
   }
   return dropped
@@ -186,12 +359,13 @@ function decodesToText(value: string): boolean {
 }
 
 /** The warnings about one entry that is written. */
-function checkEntry(e: Entry, checkPrefix: boolean, portable: boolean, report: Report): void {
+function checkEntry(e: Entry, report: Report): void {
   const key = e.key
-  if (!portable && hasShellUnsafeCharacters(key)) {
+  if (hasShellUnsafeCharacters(key)) {
     report('name-not-portable', 'warning', e.line, key, shellUnsafeMessage(SECRET_PREFIX + key))
   }
-  if (checkPrefix && hasPrefixInAnyCase(key)) {
+  // Left out afterwards when the whole file looks encoded already.
+  if (hasPrefixInAnyCase(key)) {
     report('already-prefixed', 'warning', e.line, key,
       `${key} already starts with ${SECRET_PREFIX}, so it becomes ${SECRET_PREFIX}${key}: drop the prefix in the input`)
   }
@@ -240,48 +414,54 @@ function reportSkipped(s: SkippedLine, report: Report): void {
 
 /** The `.env_encoded` form: one `SECRET_<NAME>=<base64>` per line, comments and blanks in place. */
 export function renderEnv(items: readonly OutputItem[], eol: '\n' | '\r\n' = '\n'): string {
-  const lines = new OutputLines(eol)
+  const chunks: string[] = []
+  const lines = new EnvLines(eol, (chunk) => chunks.push(chunk))
   for (const i of items) {
-    if (i.kind === 'entry') lines.add(i.entry.variable + '=' + i.entry.encoded)
-    else if (i.kind === 'comment') lines.add(i.text)
+    if (i.kind === 'entry') lines.line(i.entry.variable + '=' + i.entry.encoded)
+    else if (i.kind === 'comment') lines.line(i.text)
     else lines.blank(1)
   }
-  return lines.text()
+  lines.end()
+  return chunks.join('')
 }
 
+/** Lines per chunk of EnvLines: about 300 KB of output for entries of ordinary length. */
+const CHUNK_LINES = 4096
+
 /**
- * Lines joined into a text, each ended by `eol`. A join costs per piece, so each line is one piece
- * (the line end is the separator) and a run of blank lines is one more (a file of half a million
- * blank lines stays fast).
+ * Lines made into text, each ended by `eol`, and given to `emit` in chunks of some thousand lines
+ * (then once more at `end`), so that the output of a large file need never be held whole. A join
+ * costs per piece, so each line is one piece (the line end is the separator) and a run of blank
+ * lines is one more (a file of half a million blank lines stays fast).
  */
-class OutputLines {
+export class EnvLines {
   private readonly eol: string
-  private readonly pieces: string[] = []
-  private blanks = 0
+  private readonly emit: (chunk: string) => void
+  private pieces: string[] = []
 
-  constructor(eol: string) {
+  constructor(eol: string, emit: (chunk: string) => void) {
     this.eol = eol
+    this.emit = emit
   }
 
-  add(line: string): void {
-    if (this.blanks !== 0) this.endBlanks()
-    this.pieces.push(line)
+  line(text: string): void {
+    this.pieces.push(text)
+    if (this.pieces.length === CHUNK_LINES) this.flush()
   }
 
+  // k blank lines are one piece of k - 1 line ends, which its separator makes k.
   blank(count: number): void {
-    this.blanks += count
+    this.line(this.eol.repeat(count - 1))
   }
 
-  text(): string {
-    if (this.blanks !== 0) this.endBlanks()
-    if (this.pieces.length === 0) return ''
+  /** Gives what is left. */
+  end(): void {
+    if (this.pieces.length !== 0) this.flush()
+  }
+
+  private flush(): void {
     this.pieces.push('')
-    return this.pieces.join(this.eol)
-  }
-
-  // k blank lines between two lines are k + 1 line ends: one piece of k - 1 between two separators.
-  private endBlanks(): void {
-    this.pieces.push(this.eol.repeat(this.blanks - 1))
-    this.blanks = 0
+    this.emit(this.pieces.join(this.eol))
+    this.pieces = []
   }
 }

@@ -66,7 +66,8 @@ export function expandValues(entries: readonly Expandable[], env: Readonly<Recor
   })
 }
 
-function expandValue(e: Expandable, known: ReadonlyMap<string, string>, env: Readonly<Record<string, string | undefined>>,
+/** One value expanded (see expandValues): `known` holds the entries before it, as they were expanded. */
+export function expandValue(e: Expandable, known: ReadonlyMap<string, string>, env: Readonly<Record<string, string | undefined>>,
   defined: ReadonlySet<string>, report: Report): string {
   const value = e.value
   if (!value.includes('$')) return value
@@ -93,13 +94,15 @@ function expandValue(e: Expandable, known: ReadonlyMap<string, string>, env: Rea
   return expanded.replace(/\\\$/g, '$')
 }
 
-/** The warning about references that are kept as they are (without expansion). */
-export function reportReferences(e: Expandable, definedElsewhere: (name: string) => boolean, report: Report): void {
-  if (e.literal) return
+/**
+ * The message of the warning about references kept as they are (without expansion), or undefined
+ * when the value has none.
+ */
+export function referenceMessage(e: Expandable, definedElsewhere: (name: string) => boolean): string | undefined {
+  if (e.literal) return undefined
   const names = referencedNames(e.value)
-  if (names.length === 0) return
+  if (names.length === 0) return undefined
   const shown = names.filter(definedElsewhere)
-  report('reference', 'warning', e.line, e.key,
-    `the value of ${e.key} holds ${shown.length === 0 ? 'a $ reference' : `a reference to ${[...new Set(shown)].join(', ')}`}, ` +
-    'which dotenv keeps as it is while docker compose and dotenvx expand it: Kestra gets the text as written')
+  return `the value of ${e.key} holds ${shown.length === 0 ? 'a $ reference' : `a reference to ${[...new Set(shown)].join(', ')}`}, ` +
+    'which dotenv keeps as it is while docker compose and dotenvx expand it: Kestra gets the text as written'
 }

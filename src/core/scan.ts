@@ -214,9 +214,25 @@ function nextIndexOf(t: string, ch: string): (i: number) => number {
   }
 }
 
-/** Reads a `.env` text as dotenv does. */
+/** Reads a `.env` text as dotenv does, all at once. */
 export function scan(source: string): ScanResult {
-  const t = normaliseLineEnds(source)
+  const text = normaliseLineEnds(source)
+  const entries: Entry[] = []
+  const items: ScanItem[] = []
+  scanItems(text, (item) => {
+    items.push(item)
+    if (item.kind === 'entry') entries.push(item)
+  })
+  return { text, eol: lineEnding(source), entries, items }
+}
+
+/**
+ * Reads a `.env` text as dotenv does, item by item: each item goes to `onItem` as soon as it is
+ * read, in source order, and is kept by nothing here, so that a pipeline which does not keep them
+ * either reads a file of any size in the memory of a few entries. `t` is the text after
+ * `normaliseLineEnds`, which the items' offsets refer to.
+ */
+export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
   const n = t.length
   const nextHash = nextIndexOf(t, '#')
   const nextLineFeed = nextIndexOf(t, '\n')
@@ -338,17 +354,19 @@ export function scan(source: string): ScanResult {
     return end >= 0 ? end : tail(valueEnd)
   }
 
-  const entries: Entry[] = []
-  const items: ScanItem[] = []
-  // A run of blank lines is one item; `blanks` is the run being counted.
-  let blanks: BlankLines | undefined
+  // A run of blank lines is one item, given when the run ends: `blanks` is the run counted so far.
+  let blanks = 0
   const blank = (): void => {
-    if (blanks === undefined) items.push((blanks = { kind: 'blank', count: 1 }))
-    else blanks.count++
+    blanks++
   }
   const push = (item: ScanItem): void => {
-    blanks = undefined
-    items.push(item)
+    if (blanks !== 0) endBlanks()
+    onItem(item)
+  }
+  const endBlanks = (): void => {
+    const run: BlankLines = { kind: 'blank', count: blanks }
+    blanks = 0
+    onItem(run)
   }
 
   // The text between two entries (or the start or end of the text), line by line: blank lines,
@@ -406,13 +424,12 @@ export function scan(source: string): ScanResult {
       gap(cursor, q)
     }
     const entry = readEntry(q, keyStart, end)
-    entries.push(entry)
     push(entry)
     cursor = entry.comment !== undefined ? end : entry.textEnd
     pos = end + 1
   }
   if (cursor < n) gap(cursor, n)
-  return { text: t, eol: lineEnding(source), entries, items }
+  if (blanks !== 0) endBlanks()
 
   /** The entry fromKey found, with its facts. */
   function readEntry(q: number, keyStart: number, end: number): Entry {

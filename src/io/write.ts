@@ -8,25 +8,76 @@ import { deliverHeldSignals, holdSignals } from './signals.js'
 
 /**
  * Writes a result to `path`. A regular file or a new path is written whole or not at all, with
- * mode 0600 (writeFileAtomic). A descriptor (`/dev/fd/N`, `/dev/stdout`), a character device
+ * mode 0600 (see openOutput). A descriptor (`/dev/fd/N`, `/dev/stdout`), a character device
  * (`/dev/null`) or a named pipe is written into instead, as a shell's `>` would: there is no
  * folder to put a temporary file in, or renaming one over it would destroy it.
  */
-export function writeOutput(path: string, data: string | Uint8Array): void {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  const target = outputTarget(path)
-  if (target.kind === 'fd') return writeInto(path, target.fd, bytes)
-  if (target.kind === 'device') {
-    const fd = openDevice(path)
-    if (fd !== undefined) {
-      try {
-        return writeInto(path, fd, bytes)
-      } finally {
-        closeSync(fd)
-      }
-    }
+export function writeOutput(path: string, data: string): void {
+  const output = openOutput(path)
+  try {
+    output.write(data)
+  } catch (e) {
+    output.discard()
+    throw e
   }
-  writeFileAtomic(path, bytes)
+  output.commit()
+}
+
+/** An output written as it is made, that reaches its path whole or not at all. */
+export interface PendingOutput {
+  /** Adds text (as UTF-8) to the output. */
+  write(text: string): void
+  /** The bytes written so far. */
+  readonly bytes: number
+  /** Puts the output in place: renames the temporary file over the path, or writes into the descriptor. */
+  commit(): void
+  /** Throws away what was written, so that nothing of it reaches the path; nothing once committed. */
+  discard(): void
+}
+
+/**
+ * Opens an output to `path`, as writeOutput writes it. A regular file or a new path is made in a
+ * temporary file beside it from the first byte, so that an output of any size need not be held in
+ * memory; the temporary file goes away however the process ends before `commit` (an error, a
+ * held signal, `process.exit`). A descriptor, device or named pipe gets nothing before `commit`:
+ * what is written is held until then, since what reached them could not be taken back.
+ */
+export function openOutput(path: string): PendingOutput {
+  const target = outputTarget(path)
+  if (target.kind === 'file') return temporaryFile(path)
+  return heldOutput((text) => {
+    const data = Buffer.from(text, 'utf8')
+    if (target.kind === 'fd') return writeInto(path, target.fd, data)
+    const fd = openDevice(path)
+    if (fd === undefined) return writeOutput(path, text)
+    try {
+      writeInto(path, fd, data)
+    } finally {
+      closeSync(fd)
+    }
+  })
+}
+
+/** An output held in memory: `text()` is what was written, and `commit` hands it to `put`. */
+export function heldOutput(put: (text: string) => void = () => {}): PendingOutput & { text(): string } {
+  let chunks: string[] = []
+  let bytes = 0
+  return {
+    write(text) {
+      chunks.push(text)
+      bytes += Buffer.byteLength(text, 'utf8')
+    },
+    get bytes() {
+      return bytes
+    },
+    text: () => chunks.join(''),
+    commit() {
+      put(chunks.join(''))
+    },
+    discard() {
+      chunks = []
+    },
+  }
 }
 
 /**
@@ -84,29 +135,68 @@ export function temporaryName(path: string): string {
 let tmpCounter = 0
 
 /**
- * Writes a file whole or not at all, with mode 0600 whatever the umask: a temporary file in the
+ * A file written whole or not at all, with mode 0600 whatever the umask: a temporary file in the
  * same folder, flushed, then renamed over the target. A symbolic link at the target is replaced,
  * never written through. The terminating signals wait until the file is in place or removed.
  * No crypto for the name: loading it costs more start-up than the whole encoding of a small file.
  */
-function writeFileAtomic(path: string, bytes: Uint8Array): void {
+function temporaryFile(path: string): PendingOutput {
   const tmp = temporaryName(path)
-  holdSignals()
   let fd: number | undefined
+  let bytes = 0
+  // However the process ends before the file is in place, the temporary file goes with it.
+  const remove = (): void => {
+    if (fd !== undefined) try { closeSync(fd) } catch { /* already failing */ }
+    fd = undefined
+    try { unlinkSync(tmp) } catch { /* never created, or gone */ }
+  }
+  const fail = (e: unknown): never => {
+    end()
+    throw new InputError(path, `${describeFsError(e, 'write')}; nothing was written`)
+  }
+  let ended = false
+  const end = (): void => {
+    if (ended) return
+    ended = true
+    remove()
+    process.removeListener('exit', remove)
+    deliverHeldSignals()
+  }
+  holdSignals()
+  process.on('exit', remove)
   try {
     fd = openSync(tmp, 'wx', 0o600)
     fchmodSync(fd, 0o600)
-    writeAll(fd, bytes)
-    fsyncSync(fd)
-    closeSync(fd)
-    fd = undefined
-    renameSync(tmp, path)
   } catch (e) {
-    if (fd !== undefined) try { closeSync(fd) } catch { /* already failing */ }
-    try { unlinkSync(tmp) } catch { /* never created */ }
-    throw new InputError(path, `${describeFsError(e, 'write')}; nothing was written`)
-  } finally {
-    deliverHeldSignals()
+    fail(e)
+  }
+  return {
+    write(text) {
+      const data = Buffer.from(text, 'utf8')
+      bytes += data.length
+      try {
+        writeAll(fd as number, data)
+      } catch (e) {
+        fail(e)
+      }
+    },
+    get bytes() {
+      return bytes
+    },
+    commit() {
+      try {
+        fsyncSync(fd as number)
+        closeSync(fd as number)
+        fd = undefined
+        renameSync(tmp, path)
+      } catch (e) {
+        fail(e)
+      }
+      ended = true
+      process.removeListener('exit', remove)
+      deliverHeldSignals()
+    },
+    discard: end,
   }
 }
 

@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, st
 import { join } from 'node:path'
 import dotenv from 'dotenv'
 import { BIN, kestraDecode, ROOT, runCli, runInProcess, withTempDir, withTempDirAsync } from '../helpers.js'
+import { encodeEnv } from '../../src/core/encode.js'
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
 const SAMPLE = '# db\nDB_PASSWORD="hunter2" # prod\nexport API_KEY=abc\n'
@@ -80,6 +81,8 @@ test('errors write nothing and leave an existing output untouched', () => withTe
   assert.match(r.stderr, /^\.env:2: error: A is already defined on line 1/)
   assertCleanFailure(r.stderr)
   assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), 'OLD\n')
+  // The output is written into its temporary file as it is made: a rejected run removes it.
+  assert.deepEqual(readdirSync(dir).sort(), ['.env', '.env_encoded'], 'no temporary file left')
   const allowed = runCli(['encode', '--allow-duplicates'], { cwd: dir })
   assert.equal(allowed.status, 0)
   assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), `SECRET_A=${b64('2')}\n`)
@@ -157,6 +160,26 @@ test('--strict turns warnings into errors; --quiet keeps only errors', () => wit
   assert.equal(strict.status, 1)
   assert.match(strict.stderr, /^\.env:2: error: a name without `=`/)
   assert.equal(existsSync(join(dir, 'strict.env')), false)
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left')
+}))
+
+test('a large file is written in chunks as it is encoded, byte for byte what the library returns', () => withTempDir((dir) => {
+  // More lines than one chunk of the writer, with comments, blank runs and an inline comment across its boundaries.
+  const lines: string[] = []
+  for (let i = 0; i < 10_000; i++) {
+    if (i % 997 === 0) lines.push('', '', `# section ${i}`)
+    lines.push(i % 1500 === 7 ? `K_${i}=v${i} # note` : `K_${i}=value ${i}`)
+  }
+  const source = lines.join('\r\n') + '\r\n'
+  writeFileSync(join(dir, '.env'), source)
+  const r = runCli(['encode', '-q'], { cwd: dir })
+  assert.equal(r.status, 0, r.stderr)
+  const expected = encodeEnv(source)
+  assert.ok(expected.ok)
+  assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), expected.text)
+  assert.equal(expected.text.split('\r\n').filter((l) => l.startsWith('SECRET_')).length, 10_000)
+  assert.deepEqual(dotenv.parse(expected.text), Object.fromEntries(
+    Object.entries(dotenv.parse(source)).map(([k, v]) => [`SECRET_${k}`, b64(v)])))
 }))
 
 test('output mode is 0600 whatever the umask, and replaces a wider existing file', () => withTempDir((dir) => {

@@ -17,13 +17,8 @@ export function checkLimits(format: Format, entries: readonly EncodedEntry[]): D
   const diagnostics: Diagnostic[] = []
   if (format === 'env') {
     for (const e of entries) {
-      // `SECRET_X=<base64>` is ASCII; one more byte for a CR.
-      if (e.variable.length + 1 + e.encoded.length + 1 < KUBECTL_MAX_LINE_BYTES) continue
-      diagnostics.push({
-        code: 'kubectl-line-limit', severity: 'warning', line: e.line, key: e.name,
-        message: `the line of ${e.variable} is 64 KiB or longer: \`kubectl create secret --from-env-file\` ` +
-          'silently stops reading there and drops this secret and every one after it: write a Secret manifest for Kubernetes',
-      })
+      const limit = lineLimit(e)
+      if (limit !== undefined) diagnostics.push(limit)
     }
   }
   if (format !== 'k8s-secret') return diagnostics
@@ -46,4 +41,15 @@ export function checkLimits(format: Format, entries: readonly EncodedEntry[]): D
     })
   }
   return diagnostics
+}
+
+/** In the env format: the warning about an entry whose line `kubectl --from-env-file` would stop at. */
+export function lineLimit(e: EncodedEntry): Diagnostic | undefined {
+  // `SECRET_X=<base64>` is ASCII; one more byte for a CR.
+  if (e.variable.length + 1 + e.encoded.length + 1 < KUBECTL_MAX_LINE_BYTES) return undefined
+  return {
+    code: 'kubectl-line-limit', severity: 'warning', line: e.line, key: e.name,
+    message: `the line of ${e.variable} is 64 KiB or longer: \`kubectl create secret --from-env-file\` ` +
+      'silently stops reading there and drops this secret and every one after it: write a Secret manifest for Kubernetes',
+  }
 }

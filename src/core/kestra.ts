@@ -47,7 +47,16 @@ export function secretName(variable: string): string | undefined {
 
 /** A name that starts with Kestra's prefix in any case (`secret_x` is the case mistake). */
 export function hasPrefixInAnyCase(name: string): boolean {
-  return name.length >= SECRET_PREFIX.length && name.slice(0, SECRET_PREFIX.length).toUpperCase() === SECRET_PREFIX
+  const n = SECRET_PREFIX.length
+  if (name.length < n) return false
+  // Character by character while they are ASCII (upper-casing a slice of every name of a large
+  // file cost more than the rest of its checks); any other character, through toUpperCase.
+  for (let k = 0; k < n; k++) {
+    const c = name.charCodeAt(k)
+    if (c >= 0x80) return name.slice(0, n).toUpperCase() === SECRET_PREFIX
+    if ((c >= 0x61 && c <= 0x7a ? c - 0x20 : c) !== SECRET_PREFIX.charCodeAt(k)) return false
+  }
+  return true
 }
 
 export type KestraValue =

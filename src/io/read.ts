@@ -7,23 +7,14 @@ export interface Input {
   name: string
   /** The path, or undefined for stdin. */
   path: string | undefined
-  /** The bytes read: valid UTF-8 with no NUL. */
-  bytes: Buffer
-  /** The text, decoded on first use (the fast path of encode never needs it). */
-  readonly text: string
+  /** The text: the bytes read were valid UTF-8 with no NUL. */
+  text: string
 }
 
+// The bytes are not kept: once decoded, they are memory a large input can do without.
 function input(name: string, path: string | undefined, bytes: Buffer): Input {
   check(bytes, name)
-  let text: string | undefined
-  return {
-    name,
-    path,
-    bytes,
-    get text() {
-      return (text ??= bytes.toString('utf8'))
-    },
-  }
+  return { name, path, text: bytes.toString('utf8') }
 }
 
 /** Inputs larger than this are refused: a .env is small, and the output must fit in one string. */

@@ -1,0 +1,50 @@
+// repeatedNames finds its repeats through a hash set of its own (names.ts, anyAlike): it must agree
+// with the plain reading of the rule, two names that are one once upper-cased, on every list,
+// including names that only toUpperCase makes alike (ı, ſ, ß) and lists with holes.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { repeatedNames, type Repeat } from '../../src/core/names.js'
+import { hasPrefixInAnyCase } from '../../src/core/kestra.js'
+import { runs } from '../helpers.js'
+
+/** The rule as it reads: each name against every earlier one, the latest alike one first. */
+function plainRepeats(names: ReadonlyArray<string | undefined>): Repeat[] {
+  const repeats: Repeat[] = []
+  names.forEach((name, index) => {
+    if (name === undefined) return
+    for (let earlier = index - 1; earlier >= 0; earlier--) {
+      const other = names[earlier]
+      if (other === undefined || other.toUpperCase() !== name.toUpperCase()) continue
+      repeats.push({ index, earlier, sameCase: other === name })
+      return
+    }
+  })
+  return repeats
+}
+
+const PIECES = ['a', 'A', 'b', 'B', 'i', 'I', 'ı', 's', 'S', 'ſ', 'ß', 'SS', '_', '1', 'é', 'É', 'K']
+
+test('repeatedNames agrees with the rule on lists of names alike in every way', () => {
+  const name = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 4 }).map((p) => p.join(''))
+  fc.assert(fc.property(fc.array(fc.option(name, { nil: undefined, freq: 6 }), { maxLength: 40 }), (names) => {
+    assert.deepEqual(repeatedNames(names), plainRepeats(names))
+  }), { numRuns: runs(2000) })
+})
+
+test('repeatedNames on a large list: no repeat, then one at the end, then one in another case', () => {
+  const names = Array.from({ length: 50_000 }, (_, i) => `KEY_${i}`)
+  assert.deepEqual(repeatedNames(names), [])
+  assert.deepEqual(repeatedNames([...names, 'KEY_123']), [{ index: 50_000, earlier: 123, sameCase: true }])
+  assert.deepEqual(repeatedNames([...names, 'key_7']), [{ index: 50_000, earlier: 7, sameCase: false }])
+})
+
+test('hasPrefixInAnyCase: the prefix in any case, ASCII or not, as toUpperCase reads it', () => {
+  const plain = (name: string): boolean => name.length >= 7 && name.slice(0, 7).toUpperCase() === 'SECRET_'
+  for (const name of ['SECRET_A', 'secret_a', 'SeCrEt_', 'SECRET', 'SECRETX', 'ſecret_a', 'SECRET-A', 'XSECRET_', 'sécret_a', '']) {
+    assert.equal(hasPrefixInAnyCase(name), plain(name), name)
+  }
+  fc.assert(fc.property(fc.array(fc.constantFrom('s', 'S', 'ſ', 'e', 'E', 'c', 'C', 'r', 'R', 't', 'T', '_', 'x', 'é'), { maxLength: 9 }),
+    (chars) => assert.equal(hasPrefixInAnyCase(chars.join('')), plain(chars.join('')))), { numRuns: runs(2000) })
+})

@@ -156,7 +156,7 @@ function checkInput(file: CheckFile, options: CheckOptions, plain: PlainFile | u
         'this looks like a plain .env: none of its names starts with SECRET_')
       return none('env')
     }
-    const t = read.scanned.text
+    const t = read.text
     for (const s of read.skipped) {
       const fromLoop = t.slice(s.start, s.end).trimStart().startsWith(SECRET_PREFIX)
         ? ' (the shell loop in the docs writes such lines for comments and `export` lines)' : ''

@@ -1,15 +1,15 @@
 import type { Diagnostic, Report } from './diagnostics.js'
 import { pushAll } from './arrays.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
-import { readEncodedInput, type EncodedItem } from './read-encoded.js'
-import type { CommentLine, ScanItem } from './scan.js'
+import { readDocument, readEncodedItems } from './read-encoded.js'
+import type { CommentLine } from './scan.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, SECRET_PREFIX, secretName, undecodable, type EncodedVariable } from './kestra.js'
 import { displayName, isEnvName } from './names.js'
-import { expandValues } from './expand.js'
+import { expandValue } from './expand.js'
 import { quoteValue } from './quote.js'
-import { scan } from './scan.js'
+import { lineEnding, normaliseLineEnds, scan, scanItems } from './scan.js'
 
 /** One entry of the encoded file and what became of it. */
 export interface DecodedEntry {
@@ -52,23 +52,33 @@ export interface DecodeOptions {
 
 type Decoded = ReturnType<typeof decodeVariable>
 
-/**
- * Every variable decoded, in order, and with `expand` the values expanded (a value decoded from
- * base64 has no quotes, so none is literal).
- */
+/** For `expand`: what a reference may name, and the secrets before the current one, as they were expanded. */
+interface Expansion {
+  env: Readonly<Record<string, string | undefined>>
+  defined: ReadonlySet<string>
+  known: Map<string, string>
+}
+
+function expansion(options: DecodeOptions, names: Iterable<string>): Expansion | undefined {
+  return options.expand ? { env: options.env ?? {}, defined: new Set(names), known: new Map() } : undefined
+}
+
+/** A decoded secret's value expanded (a value decoded from base64 has no quotes, so none is literal). */
+function expandDecoded(d: Decoded, v: EncodedVariable, x: Expansion, report: Report): void {
+  if (d.name === undefined || d.value === undefined) return
+  const value = expandValue({ key: d.name, value: d.value, line: v.line, literal: false }, x.known, x.env, x.defined, report)
+  x.known.set(d.name, value)
+  if (value === d.value) return
+  d.value = value
+  d.written = quoteValue(value)
+  if (d.written === undefined) unwritable(v, report)
+}
+
+/** Every variable decoded, in order, and with `expand` the values expanded. */
 function decodeAll(variables: readonly EncodedVariable[], place: string, options: DecodeOptions, report: Report): Decoded[] {
   const decoded = variables.map((v) => decodeVariable(v, place, report))
-  if (!options.expand) return decoded
-  const secrets = decoded.flatMap((d, i) => (d.name === undefined || d.value === undefined ? [] : [{ d, v: variables[i] as EncodedVariable }]))
-  const values = expandValues(secrets.map(({ d, v }) => ({ key: d.name as string, value: d.value as string, line: v.line, literal: false })),
-    options.env ?? {}, report)
-  secrets.forEach(({ d, v }, i) => {
-    const value = values[i] as string
-    if (value === d.value) return
-    d.value = value
-    d.written = quoteValue(value)
-    if (d.written === undefined) unwritable(v, report)
-  })
+  const x = expansion(options, decoded.flatMap((d) => (d.name === undefined || d.value === undefined ? [] : [d.name])))
+  if (x !== undefined) decoded.forEach((d, i) => expandDecoded(d, variables[i] as EncodedVariable, x, report))
   return decoded
 }
 
@@ -85,68 +95,100 @@ function decodeAll(variables: readonly EncodedVariable[], place: string, options
 export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeResult {
   const binary = binaryDiagnostic(source, 'an encoded .env file')
   if (binary !== undefined) return { ok: false, format: 'env', text: '', eol: '\n', entries: [], diagnostics: [binary] }
-  const input = readEncodedInput(source, options.yaml, { comments: true })
-  if (input.format !== 'env') return decodeDocument(input.format, input.document, input.eol, options)
+  const document = readDocument(source, options.yaml, { comments: true })
+  if (document !== undefined) return decodeDocument(document.format, document, lineEnding(source), options)
+  return decodeEnvFile(source, options)
+}
+
+const PLACE = 'an env file'
+
+/**
+ * An encoded .env file decoded in one pass, item by item, keeping only what the result holds:
+ * the text between entries as it is, but for the edits (the continuation lines of wrapped values
+ * go, commented-out encoded entries are decoded), each entry rewritten or copied.
+ */
+function decodeEnvFile(source: string, options: DecodeOptions): DecodeResult {
   const { diagnostics, report } = collector()
-  const { file, variables } = input
-  const { text: t, eol } = file.scanned
-  const items = file.items
-
-  for (const s of file.skipped) {
-    report('ignored-line', 'warning', s.line, undefined, s.bareName
-      ? 'a name without `=` and value, which dotenv does not read: it is kept as it is'
-      : 'dotenv does not read this line (not KEY=VALUE, a comment or blank): it is kept as it is')
-  }
-
-  // The output: the text between entries as it is, but for the edits (the continuation lines of
-  // wrapped values go, commented-out encoded entries are decoded), each entry rewritten or copied.
-  const edits = textEdits(file.scanned.items, items, report)
-  let edit = 0
-  const copy = (from: number, to: number): string => {
-    let text = ''
-    let at = from
-    while (edit < edits.length && (edits[edit] as TextEdit).end <= from) edit++
-    for (let k = edit; k < edits.length && (edits[k] as TextEdit).start < to; k++) {
-      const e = edits[k] as TextEdit
-      text += t.slice(at, e.start) + e.text
+  const t = normaliseLineEnds(source)
+  // A reference's message may show the names of the file's secrets: with expand, read them first.
+  const x = expansion(options, options.expand ? secretNames(t) : [])
+  const entries: DecodedEntry[] = []
+  // The output in pieces, joined once: appending to one string makes a rope as deep as the file.
+  const out: string[] = []
+  let cursor = 0
+  // The edits in the text not yet copied, in order: all of them lie before the next entry.
+  let edits: TextEdit[] = []
+  const copyTo = (to: number): void => {
+    let at = cursor
+    for (const e of edits) {
+      out.push(t.slice(at, e.start), e.text)
       at = e.end
     }
-    return text + t.slice(at, to)
+    edits = []
+    out.push(t.slice(at, to))
   }
-  const entries: DecodedEntry[] = []
-  let out = ''
-  let cursor = 0
-  const decodedAll = decodeAll(variables, 'an env file', options, report)
-  items.forEach((item, i) => {
+  readEncodedItems(t, (item) => {
+    switch (item.kind) {
+      case 'blank':
+        return
+      case 'skipped':
+        report('ignored-line', 'warning', item.line, undefined, item.bareName
+          ? 'a name without `=` and value, which dotenv does not read: it is kept as it is'
+          : 'dotenv does not read this line (not KEY=VALUE, a comment or blank): it is kept as it is')
+        return
+      case 'comment': {
+        const text = item.assignment === undefined ? undefined : decodedComment(item.assignment)
+        if (text === undefined) return
+        edits.push({ start: item.hash, end: item.end, text })
+        const key = (item.assignment as NonNullable<CommentLine['assignment']>).key
+        report('commented-entry', 'note', item.line, key, `${key} is a commented-out encoded entry: it is decoded, still commented out`)
+        return
+      }
+    }
     const e = item.entry
-    const next = items[i + 1]?.entry.start ?? t.length
-    out += copy(cursor, e.start)
+    copyTo(e.start)
     const variable = e.key
+    const decoded = decodeVariable(item, PLACE, report)
+    if (x !== undefined) expandDecoded(decoded, item, x, report)
     if (item.continuation !== undefined && secretName(variable) !== undefined) {
       report('wrapped-value', 'warning', e.line, variable,
         `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
         'command does): they are joined here, but docker compose and kubectl read only the first line')
     }
-    const decoded = decodedAll[i] as Decoded
     if (decoded.name === undefined) {
-      out += t.slice(e.start, e.valueEnd)
+      out.push(t.slice(e.start, e.valueEnd))
       cursor = e.valueEnd
       entries.push({ variable, name: variable, value: e.value, line: e.line, decoded: false })
-      return
+    } else {
+      let written = decoded.written
+      // An empty value followed, across blank lines, by a quote would take that quoted text.
+      QUOTE_AFTER_SPACE.lastIndex = e.textEnd
+      if (written === '' && QUOTE_AFTER_SPACE.test(t)) written = "''"
+      out.push(`${e.exported ? 'export ' : ''}${decoded.name}=${written ?? ''}`)
+      cursor = e.textEnd
+      entries.push({ variable, name: decoded.name, value: decoded.value ?? '', line: e.line, decoded: true })
     }
-    const end = e.textEnd
-    let written = decoded.written
-    // An empty value followed, across blank lines, by a quote would take that quoted text.
-    if (written === '' && /^\s*['"`]/.test(t.slice(end, next))) written = "''"
-    out += `${e.exported ? 'export ' : ''}${decoded.name}=${written ?? ''}`
-    cursor = end
-    entries.push({ variable, name: decoded.name, value: decoded.value ?? '', line: e.line, decoded: true })
+    if (item.continuation !== undefined) edits.push({ start: item.continuation.start, end: item.continuation.end, text: '' })
   })
-  out += copy(cursor, t.length)
-  if (items.length === 0) {
+  copyTo(t.length)
+  if (entries.length === 0) {
     report('no-entries', 'warning', undefined, undefined, NO_ENTRIES_MESSAGE)
   }
-  return finish('env', out, eol, entries, diagnostics, report)
+  return finish('env', out.join(''), lineEnding(source), entries, diagnostics, report)
+}
+
+// After white space (line breaks too), a quote: sticky, from where an entry's text ends.
+const QUOTE_AFTER_SPACE = /\s*['"`]/y
+
+/** The names of the secrets that decode, for the messages about references of --expand. */
+function secretNames(t: string): string[] {
+  const names: string[] = []
+  readEncodedItems(t, (item) => {
+    if (item.kind !== 'variable') return
+    const d = decodeVariable(item, PLACE, () => {})
+    if (d.name !== undefined && d.value !== undefined) names.push(d.name)
+  })
+  return names
 }
 
 /** A piece of the encoded text that is replaced in the output. */
@@ -154,25 +196,6 @@ interface TextEdit {
   start: number
   end: number
   text: string
-}
-
-/**
- * The continuation lines of wrapped values (removed) and the commented-out encoded entries
- * (decoded), in text order.
- */
-function textEdits(scanned: readonly ScanItem[], items: readonly EncodedItem[], report: Report): TextEdit[] {
-  const edits: TextEdit[] = []
-  for (const item of items) {
-    if (item.continuation !== undefined) edits.push({ start: item.continuation.start, end: item.continuation.end, text: '' })
-  }
-  for (const c of scanned) {
-    if (c.kind !== 'comment' || c.assignment === undefined) continue
-    const text = decodedComment(c.assignment)
-    if (text === undefined) continue
-    edits.push({ start: c.hash, end: c.end, text })
-    report('commented-entry', 'note', c.line, c.assignment.key, `${c.assignment.key} is a commented-out encoded entry: it is decoded, still commented out`)
-  }
-  return edits.sort((a, b) => a.start - b.start)
 }
 
 /**
@@ -345,18 +368,22 @@ function decodeForWriting(v: EncodedVariable, place: string, report: Report): st
  * quoting rules make this hold; this makes sure of it, whatever the lines around an entry hold.
  */
 function verify(out: string, entries: readonly DecodedEntry[], report: Report): void {
-  const read = scan(out).entries
-  for (let i = 0; i < entries.length; i++) {
-    const want = entries[i] as DecodedEntry
-    const got = read[i]
-    if (got === undefined || got.key !== want.name || got.value !== want.value) {
-      report('unwritable-value', 'error', want.line, want.variable,
-        `${want.variable} cannot be written so that dotenv reads it back unchanged, because of the ` +
-        'lines around it: check the lines that dotenv does not read near it')
-      return
-    }
+  // Entry by entry as the scanner reads them, none kept: the output is as large as the input.
+  let i = 0
+  let wrong: DecodedEntry | undefined
+  scanItems(normaliseLineEnds(out), (got) => {
+    if (got.kind !== 'entry' || wrong !== undefined) return
+    const want = entries[i++]
+    if (want !== undefined && (got.key !== want.name || got.value !== want.value)) wrong = want
+  })
+  if (wrong === undefined && i < entries.length) wrong = entries[i]
+  if (wrong !== undefined) {
+    report('unwritable-value', 'error', wrong.line, wrong.variable,
+      `${wrong.variable} cannot be written so that dotenv reads it back unchanged, because of the ` +
+      'lines around it: check the lines that dotenv does not read near it')
+    return
   }
-  if (read.length > entries.length) {
+  if (i > entries.length) {
     const extra = entries[entries.length - 1]
     report('unwritable-value', 'error', extra?.line, extra?.variable,
       'the decoded file would hold an entry that the encoded file does not: check the lines that ' +

@@ -12,10 +12,12 @@ export const SECRET_PREFIX = 'SECRET_'
 
 // Java's `\R`: CRLF, or one of LF, VT, FF, CR, NEL, LS, PS.
 const LINE_BREAKS = /\r\n|[\n\u000B\u000C\r\u0085\u2028\u2029]/g
+const LINE_BREAK = /[\n\u000B\u000C\r\u0085\u2028\u2029]/
 
 /** What Kestra does to a value before it decodes it. */
 export function stripLineBreaks(value: string): string {
-  return value.replace(LINE_BREAKS, '')
+  // A search first: most values have none, and a replace costs more even when it replaces nothing.
+  return LINE_BREAK.test(value) ? value.replace(LINE_BREAKS, '') : value
 }
 
 /**

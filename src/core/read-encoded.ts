@@ -7,13 +7,14 @@
 import { mightBeFormatted, readFormatted, type DocumentFormat, type FormattedDocument, type FormattedEntry, type ReadOptions } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import type { EncodedVariable } from './kestra.js'
-import { lineEnding, scan, type Entry, type ScanResult, type SkippedLine } from './scan.js'
+import { lineEnding, normaliseLineEnds, scanItems, type BlankLines, type CommentLine, type Entry, type ScanItem, type SkippedLine } from './scan.js'
 
 /**
  * One entry of an encoded file, lines of a wrapped value already attached: also the variable that
  * Kestra receives from it (`encoded` is dotenv's value, with the continuation lines appended).
  */
 export interface EncodedItem extends EncodedVariable {
+  kind: 'variable'
   entry: Entry
   /** The offsets of the continuation lines (line ends included), when the value was wrapped. */
   continuation: Continuation | undefined
@@ -26,7 +27,9 @@ export interface Continuation {
 }
 
 export interface EncodedFile {
-  scanned: ScanResult
+  /** The text the offsets refer to (see scan). */
+  text: string
+  eol: '\n' | '\r\n'
   /** The entries, but for those that only continue a wrapped value. */
   items: EncodedItem[]
   /** The lines dotenv skips, but for those that continue a wrapped value. */
@@ -64,50 +67,82 @@ export type EncodedInput =
  * caller has ruled out a NUL byte (binaryDiagnostic).
  */
 export function readEncodedInput(source: string, yaml?: YamlModule, options: ReadOptions = {}): EncodedInput {
-  const document = mightBeFormatted(source) ? readFormatted(source, yaml, options) : undefined
+  const document = readDocument(source, yaml, options)
   if (document !== undefined) {
     return { format: document.format, document, variables: document.entries, eol: lineEnding(source) }
   }
   const file = readEncoded(source)
-  return { format: 'env', file, variables: file.items, eol: file.scanned.eol }
+  return { format: 'env', file, variables: file.items, eol: file.eol }
 }
 
+/** The formatted document that `source` is, if it is one (see readEncodedInput). */
+export function readDocument(source: string, yaml?: YamlModule, options: ReadOptions = {}): FormattedDocument | undefined {
+  return mightBeFormatted(source) ? readFormatted(source, yaml, options) : undefined
+}
+
+/** An encoded file read whole: its variables and the lines dotenv skips. */
 export function readEncoded(source: string): EncodedFile {
-  const scanned = scan(source)
-  const { text: t, entries } = scanned
+  const text = normaliseLineEnds(source)
   const items: EncodedItem[] = []
-  let last: Continuation | undefined
-  const continues = (offset: number): boolean => last !== undefined && offset >= last.start && offset < last.end
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i] as Entry
-    if (continues(e.start)) continue
-    const continuation = wrappedAfter(t, e, entries, i + 1)
-    let value = e.value
-    if (continuation !== undefined) {
-      last = continuation
-      value += t.slice(continuation.start, continuation.end).replace(/\n/g, '')
-    }
-    items.push({ variable: e.key, encoded: value, line: e.line, entry: e, continuation })
-  }
-  // The skipped lines, but for those inside a continuation (both lists are in order).
-  const ranges = items.flatMap((item) => (item.continuation === undefined ? [] : [item.continuation]))
   const skipped: SkippedLine[] = []
-  let r = 0
-  for (const item of scanned.items) {
-    if (item.kind !== 'skipped') continue
-    while (r < ranges.length && (ranges[r] as Continuation).end <= item.start) r++
-    const range = ranges[r]
-    if (range === undefined || item.start < range.start) skipped.push(item)
+  readEncodedItems(text, (item) => {
+    if (item.kind === 'variable') items.push(item)
+    else if (item.kind === 'skipped') skipped.push(item)
+  })
+  return { text, eol: lineEnding(source), items, skipped }
+}
+
+/** What readEncodedItems gives: the variables, and the lines between them as the scanner read them. */
+export type EncodedFileItem = EncodedItem | BlankLines | CommentLine | SkippedLine
+
+/**
+ * Reads an encoded file item by item, in text order, as `scanItems` does (`t` is normalised the
+ * same way), keeping none of them: each entry becomes a variable, and a value that a `base64`
+ * command wrapped takes its continuation lines, which are then no items of their own (the
+ * entries dotenv saw on them, and the lines it skipped there).
+ */
+export function readEncodedItems(t: string, onItem: (item: EncodedFileItem) => void): void {
+  // A value that may be wrapped waits, with the items on the lines that would continue it, until
+  // the scan is past those lines: an entry there that ends beyond them means it is no wrap.
+  let held: { entry: Entry; continuation: Continuation; items: ScanItem[]; broken: boolean } | undefined
+  const variable = (e: Entry, continuation: Continuation | undefined): void => {
+    const encoded = continuation === undefined ? e.value : e.value + t.slice(continuation.start, continuation.end).replace(/\n/g, '')
+    onItem({ kind: 'variable', variable: e.key, encoded, line: e.line, entry: e, continuation })
   }
-  return { scanned, items, skipped }
+  const release = (): void => {
+    const h = held as NonNullable<typeof held>
+    held = undefined
+    if (!h.broken) return variable(h.entry, h.continuation)
+    variable(h.entry, undefined)
+    for (const item of h.items) feed(item)
+  }
+  const feed = (item: ScanItem): void => {
+    if (held !== undefined) {
+      // Continuation lines are base64 only: no blank line or comment among them.
+      const start = item.kind === 'entry' || item.kind === 'skipped' ? item.start : Infinity
+      if (start < held.continuation.end) {
+        held.items.push(item)
+        if (item.kind === 'entry' && item.matchEnd > held.continuation.end) held.broken = true
+        return
+      }
+      release()
+    }
+    if (item.kind !== 'entry') return onItem(item)
+    const continuation = wrappedAfter(t, item)
+    if (continuation === undefined) variable(item, undefined)
+    else held = { entry: item, continuation, items: [], broken: false }
+  }
+  scanItems(t, feed)
+  if (held !== undefined) release()
 }
 
 /**
- * The continuation lines of a value that a `base64` command wrapped: the value is a full line of
+ * The lines that may continue a value that a `base64` command wrapped: the value is a full line of
  * base64 (64 or 76 characters, no padding, nothing after it), and the lines that follow hold
- * nothing but base64, each as wide as the first except the last.
+ * nothing but base64, each as wide as the first except the last. They do only if every entry that
+ * dotenv saw on them ends there too (see readEncodedItems).
  */
-function wrappedAfter(t: string, e: Entry, entries: readonly Entry[], next: number): Continuation | undefined {
+function wrappedAfter(t: string, e: Entry): Continuation | undefined {
   const width = e.value.length
   if (e.opening !== undefined || e.comment !== undefined || !WRAP_WIDTHS.has(width) || !BASE64_RUN.test(e.value)) {
     return undefined
@@ -126,9 +161,5 @@ function wrappedAfter(t: string, e: Entry, entries: readonly Entry[], next: numb
     if (line.length < width || line.endsWith('=') || end === t.length) break
   }
   if (lines === 0) return undefined
-  // An entry that dotenv saw on a continuation line must end there too, or this is not a wrap.
-  for (let k = next; k < entries.length && (entries[k] as Entry).start < pos; k++) {
-    if ((entries[k] as Entry).matchEnd > pos) return undefined
-  }
   return { start, end: pos, lines }
 }

@@ -89,7 +89,7 @@ export function base64Problem(text: string): Base64Problem | undefined {
 }
 
 /** Decodes text that `isStrictBase64` accepts into the bytes Java's decoder gives for it. */
-export function decodeStrictBase64(text: string): Uint8Array {
+export function decodeStrictBase64(text: string): Buffer {
   // Node's decoder is lenient, but on strict input it agrees with Java's, including ignoring the
   // unused low bits of a last partial group.
   return Buffer.from(text, 'base64')

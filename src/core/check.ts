@@ -2,18 +2,18 @@ import { readKubectlEnvFile } from './formats/kubectl.js'
 import { binaryDiagnostic, finding, type CheckFile, type DiagnosticCode, type Finding, type Severity } from './diagnostics.js'
 
 export type { CheckFile, Finding } from './diagnostics.js'
-import { readEncodedInput, type EncodedItem } from './read-encoded.js'
+import { readDocument, readEncodedItems, type EncodedItem } from './read-encoded.js'
 import type { ExternalVariable, FormattedEntry, SecretMount } from './formats/read.js'
 import { pushAll } from './arrays.js'
 import { checkFlows, type DefinedSecret } from './flows.js'
 import { DOCUMENT_WORDS, type DocumentFormat } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import {
-  decodeKestraValue, encodingHint, hasPrefixInAnyCase, isPrintableText, SECRET_PREFIX, secretName, undecodable, type EncodedVariable,
+  decodeKestraValue, encodingHint, hasPrefixInAnyCase, isPrintableText, isSecret, SECRET_PREFIX, secretName, undecodable, type EncodedVariable,
 } from './kestra.js'
-import { displayName, hasShellUnsafeCharacters, isEnvName, repeatedNames, shellUnsafeMessage, type Scope } from './names.js'
+import { displayName, hasShellUnsafeCharacters, isEnvName, repeatedNames, Repeats, shellUnsafeMessage, type Scope } from './names.js'
 import { expandable, expandValues } from './expand.js'
-import { scan } from './scan.js'
+import { normaliseLineEnds, scan } from './scan.js'
 
 
 export interface CheckOptions {
@@ -98,7 +98,9 @@ export function checkEncoded(input: string | CheckFile | readonly CheckFile[], o
     findings.push(finding(file, code, severity, line, key, message))
   }
   const plain = options.against === undefined ? undefined : readPlain(options.against, options, report)
-  const inputs = files.map((f) => checkInput(f, options, plain, report, findings))
+  // What is read is kept only for the checks across it: several inputs, the plain file, flows.
+  const keep = files.length > 1 || options.against !== undefined || options.flows !== undefined
+  const inputs = files.map((f) => checkInput(f, options, plain, report, findings, keep))
   const variables = inputs.flatMap((r) => r.variables.map((v) => ({ v, file: r.name })))
   if (inputs.length > 1) checkAcrossInputs(variables, report)
   const mounts = inputs.flatMap((r) => r.mounts)
@@ -135,67 +137,108 @@ function isFileList(input: CheckFile | readonly CheckFile[]): input is readonly 
 
 /** One input: the rules of its kind of file, then those that every kind shares. */
 function checkInput(file: CheckFile, options: CheckOptions, plain: PlainFile | undefined, report: Report,
-  findings: readonly Finding[]): ReadInput {
+  findings: readonly Finding[], keep: boolean): ReadInput {
   const fileName = file.name
   const here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
     message: string): void => report(fileName, code, severity, line, key, message)
-  const none = (format: ReadInput['format']): ReadInput =>
-    ({ name: fileName, format, variables: [], decoded: new Map(), secrets: [], external: [], mounts: [] })
   const binary = binaryDiagnostic(file.text, 'an encoded .env file')
   if (binary !== undefined) {
     here(binary.code, binary.severity, binary.line, undefined, binary.message)
-    return none('env')
+    return nothingRead(fileName)
   }
-  const input = readEncodedInput(file.text, options.yaml)
-  let rules: Rules
-  if (input.format === 'env') {
-    const read = input.file
-    if (looksPlain(input.variables)) {
-      // Its 20 warnings and kubectl's error would hide the one thing to say.
-      here('plain-env', 'error', undefined, undefined,
-        'this looks like a plain .env: none of its names starts with SECRET_')
-      return none('env')
-    }
-    const t = read.text
-    for (const s of read.skipped) {
-      const fromLoop = t.slice(s.start, s.end).trimStart().startsWith(SECRET_PREFIX)
+  const document = readDocument(file.text, options.yaml)
+  if (document === undefined) return checkEnvFile(file, plain, here, findings, keep)
+  for (const d of document.diagnostics) here(d.code, d.severity, d.line, d.key, d.message)
+  const format = document.format
+  const rules: Rules = {
+    place: DOCUMENT_WORDS[format].file,
+    duplicate: DUPLICATES[format],
+    // JSON is for scripts, which may export the names to a shell; Kubernetes takes `.` and `-`.
+    shellNames: format === 'json',
+    // A values file gives each deployment its environment: common.extraEnv and its own list.
+    scope: (v) => environmentOf(format, (v as FormattedEntry).list),
+  }
+  const { secrets, decoded } = checkVariables(document.entries, rules, plain, here)
+  return { name: fileName, format, variables: document.entries, decoded, secrets, external: document.external, mounts: document.mounts }
+}
+
+/** An input of which nothing is checked further. */
+function nothingRead(name: string): ReadInput {
+  return { name, format: 'env', variables: [], decoded: new Map(), secrets: [], external: [], mounts: [] }
+}
+
+/**
+ * An encoded .env file, checked in one pass as it is read, keeping its variables only when a check
+ * across them follows (`keep`: several inputs, a plain file to compare with, flows).
+ */
+function checkEnvFile(file: CheckFile, plain: PlainFile | undefined, here: Here,
+  findings: readonly Finding[], keep: boolean): ReadInput {
+  const fileName = file.name
+  const t = normaliseLineEnds(file.text)
+  // A file none of whose names has Kestra's prefix is the plain .env given by mistake: its
+  // findings would hide the one thing to say. They wait until a name with the prefix turns up.
+  let waiting: Parameters<Here>[] | undefined = []
+  const hold: Here = (...finding) => {
+    if (waiting === undefined) here(...finding)
+    else waiting.push(finding)
+  }
+  const rules: Rules = {
+    place: 'an env file',
+    duplicate: 'docker compose keeps the last, kubectl rejects the file',
+    shellNames: true,
+    form: (v) => {
+      checkForm(v as EncodedItem, hold)
+      checkWrapped(v as EncodedItem, hold)
+    },
+    keep,
+  }
+  const gathered: Gathered = { secrets: [], decoded: new Map() }
+  const variables: EncodedItem[] = []
+  // The secrets so far, for the names they may repeat: only their names and lines are kept.
+  const definedNames: string[] = []
+  const definedLines: number[] = []
+  const repeats = new Repeats((i) => definedNames[i] as string)
+  let count = 0
+  readEncodedItems(t, (item) => {
+    if (item.kind === 'skipped') {
+      const fromLoop = t.slice(item.start, item.end).trimStart().startsWith(SECRET_PREFIX)
         ? ' (the shell loop in the docs writes such lines for comments and `export` lines)' : ''
-      here('ignored-line', 'error', s.line, undefined, s.bareName
+      hold('ignored-line', 'error', item.line, undefined, item.bareName
         ? 'a name without `=`: dotenv and docker compose skip it, and kubectl takes its value from ' +
           'its own environment: remove the line or give it a value'
         : `neither NAME=VALUE, a comment nor blank${fromLoop}: dotenv and docker compose skip it and ` +
           'kubectl rejects the file: remove the line or comment it out')
+      return
     }
-    rules = {
-      place: 'an env file',
-      duplicate: 'docker compose keeps the last, kubectl rejects the file',
-      shellNames: true,
-      form: (i) => {
-        const item = read.items[i] as EncodedItem
-        checkForm(item, here)
-        checkWrapped(item, here)
-      },
+    if (item.kind !== 'variable') return
+    count++
+    if (waiting !== undefined && hasPrefixInAnyCase(item.variable)) {
+      for (const finding of waiting) here(...finding)
+      waiting = undefined
     }
-  } else {
-    const { document } = input
-    for (const d of document.diagnostics) here(d.code, d.severity, d.line, d.key, d.message)
-    rules = {
-      place: DOCUMENT_WORDS[input.format].file,
-      duplicate: DUPLICATES[input.format],
-      // JSON is for scripts, which may export the names to a shell; Kubernetes takes `.` and `-`.
-      shellNames: input.format === 'json',
-      // A values file gives each deployment its environment: common.extraEnv and its own list.
-      scope: (v) => environmentOf(input.format as DocumentFormat, (v as FormattedEntry).list),
+    if (keep) variables.push(item)
+    let repeat: Repeated | undefined
+    if (isSecret(item.variable)) {
+      const earlier = repeats.add(item.variable, definedNames.length)
+      definedNames.push(item.variable)
+      definedLines.push(item.line)
+      if (earlier !== -1) {
+        const variable = definedNames[earlier] as string
+        repeat = { earlier: { variable, line: definedLines[earlier] as number }, sameCase: variable === item.variable }
+      }
     }
+    checkVariable(item, repeat, rules, plain, hold, gathered)
+  })
+  if (waiting !== undefined && count > 0) {
+    here('plain-env', 'error', undefined, undefined, 'this looks like a plain .env: none of its names starts with SECRET_')
+    return nothingRead(fileName)
   }
-
-  const { secrets, decoded } = checkVariables(input.variables, rules, plain, here)
+  for (const finding of waiting ?? []) here(...finding)
   // After the per-line rules, so that a line they already fail is not reported twice.
-  if (input.format === 'env') checkKubectl(file.text, findings.filter((f) => f.file === fileName), here)
-  const external = input.format === 'env' ? [] : input.document.external
-  const mounts = input.format === 'env' ? [] : input.document.mounts
-  return { name: fileName, format: input.format, variables: input.variables, decoded, secrets, external, mounts }
+  checkKubectl(file.text, findings.filter((f) => f.file === fileName), here)
+  return { name: fileName, format: 'env', variables, decoded: gathered.decoded, secrets: gathered.secrets, external: [], mounts: [] }
 }
+
 type Here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
   message: string) => void
 type Report = (file: string, code: DiagnosticCode, severity: Severity, line: number | undefined,
@@ -209,8 +252,10 @@ interface Rules {
   duplicate: string
   /** Whether names should suit a shell (`set -a; . file`). */
   shellNames: boolean
-  /** The checks of the form of the i-th entry in the file, before those of its value. */
-  form?: (index: number) => void
+  /** The checks of the form of a variable's line in the file, before those of its value. */
+  form?: (v: EncodedVariable) => void
+  /** False when nothing after the checks needs the decoded values (see Gathered). */
+  keep?: boolean
   /** Which environment a variable reaches (in a values file, not every two meet). */
   scope?: (v: EncodedVariable) => Scope
 }
@@ -222,65 +267,82 @@ const DUPLICATES: Readonly<Record<DocumentFormat, string>> = {
   'json': 'JSON readers (JSON.parse, jq) keep the last',
 }
 
+/** What the checks of one input gather: its secrets, and the text Kestra gets for each variable that decodes. */
+interface Gathered {
+  secrets: CheckedSecret[]
+  decoded: Map<EncodedVariable, string>
+}
+
 /**
  * The rules every kind of file shares, on the variables Kestra would receive: names (the prefix,
  * duplicates, names that collide once upper-cased) and values (decoded as Kestra does).
  */
-function checkVariables(variables: readonly EncodedVariable[], rules: Rules, plain: PlainFile | undefined, here: Here):
-  { secrets: CheckedSecret[]; decoded: Map<EncodedVariable, string> } {
-  const secrets: CheckedSecret[] = []
-  const decoded = new Map<EncodedVariable, string>()
-  const names = variables.map((v) => (secretName(v.variable) === undefined ? undefined : v.variable))
+function checkVariables(variables: readonly EncodedVariable[], rules: Rules, plain: PlainFile | undefined, here: Here): Gathered {
+  const gathered: Gathered = { secrets: [], decoded: new Map() }
+  const names = variables.map((v) => (isSecret(v.variable) ? v.variable : undefined))
   const scope = rules.scope
   const repeats = new Map(repeatedNames(names, scope === undefined ? undefined : (i) => scope(variables[i] as EncodedVariable))
     .map((r) => [r.index, r]))
   variables.forEach((v, index) => {
-    const variable = v.variable
-    if (!isEnvName(variable)) {
-      // Perhaps a key that swallowed its value: never printed whole, and nothing else is said of it.
-      here('invalid-name', 'error', v.line, displayName(variable),
-        `${displayName(variable)} has characters other than letters, digits, _, . and -, which Kubernetes rejects in a ` +
-        'Secret key and a .env file cannot hold as a name: rename it')
-      return
-    }
-    if (!variable.startsWith(SECRET_PREFIX)) {
-      if (hasPrefixInAnyCase(variable)) {
-        here('prefix-case', 'error', v.line, variable,
-          `${variable} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
-          `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
-      } else {
-        // JAVA_OPTS, KESTRA_CONFIGURATION and the like: Kestra's container needs them as they are.
-        here('not-prefixed', 'note', v.line, variable,
-          `${variable} does not start with ${SECRET_PREFIX}, so Kestra reads it as an ordinary variable, not as a secret`)
-      }
-      return
-    }
-    if (variable === SECRET_PREFIX) {
-      here('empty-name', 'error', v.line, variable,
-        `${variable} has no name after the prefix (the shell loop makes these from blank lines): remove the line`)
-      return
-    }
-    const name = secretName(variable) as string
-    secrets.push({ variable, name, line: v.line })
-
     const repeat = repeats.get(index)
-    const first = repeat === undefined ? undefined : variables[repeat.earlier] as EncodedVariable
-    if (repeat?.sameCase === true) {
-      here('duplicate', 'error', v.line, variable,
-        `${variable} is already defined on line ${first?.line}: ${rules.duplicate}: remove one`)
-    } else if (first !== undefined) {
-      here('case-collision', 'error', v.line, variable,
-        `${variable} and ${first.variable} (line ${first.line}) are one secret to Kestra, which ` +
-        'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
-    }
-    if (rules.shellNames && hasShellUnsafeCharacters(variable)) {
-      here('name-not-portable', 'warning', v.line, variable, shellUnsafeMessage(variable))
-    }
-    rules.form?.(index)
-    const value = checkValue(v, rules.place, plain?.get(name)?.value, here)
-    if (value !== undefined) decoded.set(v, value)
+    checkVariable(v, repeat && { earlier: variables[repeat.earlier] as EncodedVariable, sameCase: repeat.sameCase },
+      rules, plain, here, gathered)
   })
-  return { secrets, decoded }
+  return gathered
+}
+
+/** The earlier definition whose name a variable repeats, and whether in the same case. */
+interface Repeated {
+  earlier: { variable: string; line: number }
+  sameCase: boolean
+}
+
+/** One variable, by the rules every kind of file shares; `repeat`: the earlier definition its name repeats. */
+function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: Rules,
+  plain: PlainFile | undefined, here: Here, gathered: Gathered): void {
+  const variable = v.variable
+  if (!isEnvName(variable)) {
+    // Perhaps a key that swallowed its value: never printed whole, and nothing else is said of it.
+    here('invalid-name', 'error', v.line, displayName(variable),
+      `${displayName(variable)} has characters other than letters, digits, _, . and -, which Kubernetes rejects in a ` +
+      'Secret key and a .env file cannot hold as a name: rename it')
+    return
+  }
+  if (!variable.startsWith(SECRET_PREFIX)) {
+    if (hasPrefixInAnyCase(variable)) {
+      here('prefix-case', 'error', v.line, variable,
+        `${variable} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
+        `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
+    } else {
+      // JAVA_OPTS, KESTRA_CONFIGURATION and the like: Kestra's container needs them as they are.
+      here('not-prefixed', 'note', v.line, variable,
+        `${variable} does not start with ${SECRET_PREFIX}, so Kestra reads it as an ordinary variable, not as a secret`)
+    }
+    return
+  }
+  if (variable === SECRET_PREFIX) {
+    here('empty-name', 'error', v.line, variable,
+      `${variable} has no name after the prefix (the shell loop makes these from blank lines): remove the line`)
+    return
+  }
+  const name = secretName(variable) as string
+  gathered.secrets.push({ variable, name, line: v.line })
+
+  const first = repeat?.earlier
+  if (repeat?.sameCase === true) {
+    here('duplicate', 'error', v.line, variable,
+      `${variable} is already defined on line ${first?.line}: ${rules.duplicate}: remove one`)
+  } else if (first !== undefined) {
+    here('case-collision', 'error', v.line, variable,
+      `${variable} and ${first.variable} (line ${first.line}) are one secret to Kestra, which ` +
+      'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
+  }
+  if (rules.shellNames && hasShellUnsafeCharacters(variable)) {
+    here('name-not-portable', 'warning', v.line, variable, shellUnsafeMessage(variable))
+  }
+  rules.form?.(v)
+  const value = checkValue(v, rules.place, plain?.get(name)?.value, here)
+  if (value !== undefined && rules.keep !== false) gathered.decoded.set(v, value)
 }
 
 /**
@@ -326,7 +388,7 @@ function checkForm(item: EncodedItem, here: Here): void {
  * a word. Reported only where the line has no error already; never the line's text.
  */
 function checkKubectl(text: string, findings: readonly Finding[], here: Here): void {
-  const kubectl = readKubectlEnvFile(text)
+  const kubectl = readKubectlEnvFile(text, { entries: false })
   const { error, truncatedAt } = kubectl
   if (error !== undefined && !findings.some((f) => f.line === error.line && f.severity === 'error')) {
     here('kubectl-rejects', 'error', error.line, undefined,
@@ -524,9 +586,4 @@ function checkAcrossInputs(variables: ReadonlyArray<{ v: EncodedVariable; file: 
         'Kestra would get one of them: keep it in one input')
     }
   }
-}
-
-/** An env file none of whose names has Kestra's prefix (in any case): the plain .env, given by mistake. */
-function looksPlain(variables: readonly EncodedVariable[]): boolean {
-  return variables.length > 0 && !variables.some((v) => hasPrefixInAnyCase(v.variable))
 }

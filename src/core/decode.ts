@@ -5,7 +5,7 @@ import { readDocument, readEncodedItems } from './read-encoded.js'
 import type { CommentLine } from './scan.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
-import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, SECRET_PREFIX, secretName, undecodable, type EncodedVariable } from './kestra.js'
+import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
 import { displayName, isEnvName } from './names.js'
 import { expandValue } from './expand.js'
 import { quoteValue } from './quote.js'
@@ -150,7 +150,7 @@ function decodeEnvFile(source: string, options: DecodeOptions): DecodeResult {
     const variable = e.key
     const decoded = decodeVariable(item, PLACE, report)
     if (x !== undefined) expandDecoded(decoded, item, x, report)
-    if (item.continuation !== undefined && secretName(variable) !== undefined) {
+    if (item.continuation !== undefined && isSecret(variable)) {
       report('wrapped-value', 'warning', e.line, variable,
         `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
         'command does): they are joined here, but docker compose and kubectl read only the first line')
@@ -203,7 +203,7 @@ interface TextEdit {
  * it), when its value decodes to text that one line can hold; undefined for any other comment.
  */
 function decodedComment(assignment: NonNullable<CommentLine['assignment']>): string | undefined {
-  if (secretName(assignment.key) === undefined) return undefined
+  if (!isSecret(assignment.key)) return undefined
   const name = assignment.key.slice(SECRET_PREFIX.length)
   const decoded = decodeKestraValue(assignment.value)
   if (!decoded.ok || !decoded.utf8 || decoded.text.includes('\0')) return undefined

@@ -43,8 +43,12 @@ export function kestraName(variable: string): string | undefined {
 
 /** The secret a variable is to Kestra: its kestraName, undefined when it is none (`SECRET_` alone too). */
 export function secretName(variable: string): string | undefined {
-  const name = kestraName(variable)
-  return name === '' ? undefined : name
+  return isSecret(variable) ? kestraName(variable) : undefined
+}
+
+/** Whether the variable is a secret to Kestra (secretName is defined), without making its name. */
+export function isSecret(variable: string): boolean {
+  return variable.length > SECRET_PREFIX.length && variable.startsWith(SECRET_PREFIX)
 }
 
 /** A name that starts with Kestra's prefix in any case (`secret_x` is the case mistake). */
@@ -83,7 +87,8 @@ export function decodeKestraValue(value: string): KestraValue {
   if (problem !== undefined) return { ok: false, problem }
   const bytes = decodeStrictBase64(compact)
   const utf8 = isUtf8(bytes)
-  return { ok: true, bytes, utf8, text: UTF8.decode(bytes) }
+  // Well-formed UTF-8 reads the same either way, and Buffer's own reading costs less a call.
+  return { ok: true, bytes, utf8, text: utf8 ? bytes.toString('utf8') : UTF8.decode(bytes) }
 }
 
 /** A value-free sentence on why a value is not base64 Kestra can decode, to follow "the value of X". */

@@ -49,8 +49,18 @@ export interface Scope {
  */
 export function repeatedNames(names: ReadonlyArray<string | undefined>, scopeOf?: (index: number) => Scope): Repeat[] {
   const repeats: Repeat[] = []
-  // When no two names are alike, as in most files, there is no repeat to look for name by name.
-  if (!anyAlike(names)) return repeats
+  const finder = new Repeats((i) => names[i] as string)
+  if (scopeOf === undefined) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]
+      if (name === undefined) continue
+      const earlier = finder.add(name, i)
+      if (earlier !== -1) repeats.push({ index: i, earlier, sameCase: names[earlier] === name })
+    }
+    return repeats
+  }
+  // When no two names are alike, as in most files, there is no repeat to look for scope by scope.
+  if (!names.some((name, i) => name !== undefined && finder.add(name, i) !== -1)) return repeats
   // The latest definition of each name: anywhere, in each scope, and in the scope that reaches all.
   const latest = new Map<string, number>()
   const latestIn = new Map<string, number>()
@@ -59,10 +69,10 @@ export function repeatedNames(names: ReadonlyArray<string | undefined>, scopeOf?
     const name = names[i]
     if (name === undefined) continue
     const key = name.toUpperCase()
-    const where = scopeOf?.(i)
-    const inScope = where === undefined ? key : `${where.scope}\n${key}`
+    const where = scopeOf(i)
+    const inScope = `${where.scope}\n${key}`
     let earlier: number | undefined
-    if (where === undefined || where.everywhere) {
+    if (where.everywhere) {
       earlier = latest.get(key)
     } else {
       const a = latestIn.get(inScope)
@@ -71,39 +81,64 @@ export function repeatedNames(names: ReadonlyArray<string | undefined>, scopeOf?
     }
     latest.set(key, i)
     latestIn.set(inScope, i)
-    if (where?.everywhere === true) latestEverywhere.set(key, i)
+    if (where.everywhere) latestEverywhere.set(key, i)
     if (earlier !== undefined) repeats.push({ index: i, earlier, sameCase: names[earlier] === name })
   }
   return repeats
 }
 
 /**
- * Whether two of the names are one once upper-cased. An open-addressing hash set of indices in
- * typed arrays, which makes no string per name: a Set of the upper-cased names, for a million
- * names, took 70 MB and most of the time of reading them.
+ * Names given one at a time, each told the latest earlier one that it repeats once both are
+ * upper-cased: an open-addressing hash table of indices in typed arrays, which keeps no string of
+ * its own (a Set of the upper-cased names of a million entries took 70 MB, and most of the time
+ * of reading them). `nameAt` gives an earlier name back, to compare with when the hashes meet.
  */
-function anyAlike(names: ReadonlyArray<string | undefined>): boolean {
-  let size = 16
-  while (size < names.length * 2) size *= 2
-  const mask = size - 1
-  // Each slot holds the index of a name, plus one (0: empty), and that name's hash.
-  const slots = new Int32Array(size)
-  const hashes = new Int32Array(size)
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]
-    if (name === undefined) continue
+export class Repeats {
+  private readonly nameAt: (index: number) => string
+  /** The index of the latest name of each upper-cased form, plus one (0: an empty slot). */
+  private slots = new Int32Array(1024)
+  private hashes = new Int32Array(1024)
+  private count = 0
+
+  constructor(nameAt: (index: number) => string) {
+    this.nameAt = nameAt
+  }
+
+  /** Adds the name at `index`; returns the index of the latest earlier name alike, or -1. */
+  add(name: string, index: number): number {
+    if (this.count * 2 >= this.slots.length) this.grow()
     const h = upperHash(name)
+    const mask = this.slots.length - 1
     for (let p = h & mask; ; p = (p + 1) & mask) {
-      const s = slots[p] as number
+      const s = this.slots[p] as number
       if (s === 0) {
-        slots[p] = i + 1
-        hashes[p] = h
-        break
+        this.slots[p] = index + 1
+        this.hashes[p] = h
+        this.count++
+        return -1
       }
-      if (hashes[p] === h && alike(names[s - 1] as string, name)) return true
+      if (this.hashes[p] === h && alike(this.nameAt(s - 1), name)) {
+        this.slots[p] = index + 1
+        return s - 1
+      }
     }
   }
-  return false
+
+  private grow(): void {
+    const { slots, hashes } = this
+    this.slots = new Int32Array(slots.length * 2)
+    this.hashes = new Int32Array(slots.length * 2)
+    const mask = this.slots.length - 1
+    for (let q = 0; q < slots.length; q++) {
+      const s = slots[q] as number
+      if (s === 0) continue
+      const h = hashes[q] as number
+      let p = h & mask
+      while (this.slots[p] !== 0) p = (p + 1) & mask
+      this.slots[p] = s
+      this.hashes[p] = h
+    }
+  }
 }
 
 function alike(a: string, b: string): boolean {

@@ -118,6 +118,13 @@ test('no secret, a plain .env, and binary input: not ready', () => {
   // A plain .env given by mistake: one finding, not one per entry.
   const plain = checkEncoded('DB_PASSWORD="x y"\nexport TOKEN=abc # note\n', { name: '.env' })
   assert.deepEqual(found(plain).map((f) => [f[0], f[3], f[4]]), [['.env', 'plain-env', 'error']])
+  // Skipped lines too say nothing of a plain .env; but a name with the prefix, however late,
+  // shows it is none: then every line before it is reported as well, in order.
+  const junk = checkEncoded('junk line\nA=1\nB=2\n', { name: '.env' })
+  assert.deepEqual(found(junk).map((f) => f[3]), ['plain-env'])
+  const late = checkEncoded(`junk line\nA=1\nexport B=2\nsecret_C=${b64('c')}\nSECRET_D=${b64('d')}\n`, { name: 'e' })
+  assert.deepEqual(found(late).map((f) => [f[1], f[3]]), [
+    [1, 'ignored-line'], [2, 'not-prefixed'], [3, 'not-prefixed'], [4, 'prefix-case']])
   assert.deepEqual(found(checkEncoded('SECRET_A=eA==\0')).map((f) => [f[1], f[3], f[4]]), [[1, 'binary', 'error']])
 })
 

@@ -30,21 +30,27 @@ function isGoSpace(c: number): boolean {
     (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
 }
 
-export function readKubectlEnvFile(text: string): KubectlEnvFile {
+/**
+ * Reads `text` as kubectl would. With `entries: false` (when only the verdict is wanted), what it
+ * would put in the Secret is not kept: `entries` is then empty.
+ */
+export function readKubectlEnvFile(text: string, options: { entries?: boolean } = {}): KubectlEnvFile {
   const result: KubectlEnvFile = { entries: [] }
+  const keep = options.entries !== false
   const seen = new Set<string>()
-  const lines = text.split('\n')
-  if (lines[lines.length - 1] === '') lines.pop()
-  for (let i = 0; i < lines.length; i++) {
-    const number = i + 1
-    let line = lines[i] as string
+  // Line by line from the text, rather than a list of every line first.
+  for (let at = 0, number = 1; at < text.length; number++) {
+    let end = text.indexOf('\n', at)
+    if (end === -1) end = text.length
+    let line = text.slice(at, end)
+    at = end + 1
     // A UTF-16 code unit is at most 3 bytes of UTF-8: only long lines need counting.
     if (line.length * 3 >= MAX_LINE_BYTES && Buffer.byteLength(line, 'utf8') >= MAX_LINE_BYTES) {
       result.truncatedAt = number
       break
     }
     if (line.endsWith('\r')) line = line.slice(0, -1)
-    if (i === 0 && line.startsWith('\ufeff')) line = line.slice(1)
+    if (number === 1 && line.startsWith('\ufeff')) line = line.slice(1)
     let start = 0
     while (start < line.length && isGoSpace(line.charCodeAt(start))) start++
     line = line.slice(start)
@@ -64,7 +70,7 @@ export function readKubectlEnvFile(text: string): KubectlEnvFile {
       break
     }
     seen.add(name)
-    result.entries.push({ name, value: eq === -1 ? undefined : line.slice(eq + 1), line: number })
+    if (keep) result.entries.push({ name, value: eq === -1 ? undefined : line.slice(eq + 1), line: number })
   }
   return result
 }

@@ -197,7 +197,8 @@ function checkEnvFile(file: CheckFile, plain: PlainFile | undefined, here: Here,
   // The secrets so far, for the names they may repeat: only their names and lines are kept.
   const definedNames: string[] = []
   const definedLines: number[] = []
-  const repeats = new Repeats((i) => definedNames[i] as string)
+  // About one entry per 64 characters of an encoded file: the table is sized for that at first.
+  const repeats = new Repeats((i) => definedNames[i] as string, t.length / 64)
   let count = 0
   readEncodedItems(t, (item) => {
     if (item.kind === 'skipped') {

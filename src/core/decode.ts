@@ -113,8 +113,7 @@ function decodeEnvFile(source: string, options: DecodeOptions): DecodeResult {
   // A reference's message may show the names of the file's secrets: with expand, read them first.
   const x = expansion(options, options.expand ? secretNames(t) : [])
   const entries: DecodedEntry[] = []
-  // The output in pieces, joined once: appending to one string makes a rope as deep as the file.
-  const out: string[] = []
+  const out = new Pieces()
   let cursor = 0
   // The edits in the text not yet copied, in order: all of them lie before the next entry.
   let edits: TextEdit[] = []
@@ -174,7 +173,32 @@ function decodeEnvFile(source: string, options: DecodeOptions): DecodeResult {
   if (entries.length === 0) {
     report('no-entries', 'warning', undefined, undefined, NO_ENTRIES_MESSAGE)
   }
-  return finish('env', out.join(''), lineEnding(source), entries, diagnostics, report)
+  return finish('env', out.text(), lineEnding(source), entries, diagnostics, report)
+}
+
+/**
+ * A text made of many pieces: appending to one string makes a rope as deep as the file, and a
+ * list of every piece holds a string header for each; the pieces are joined a few hundred at a
+ * time instead, and the joined chunks once at the end.
+ */
+class Pieces {
+  private pieces: string[] = []
+  private readonly chunks: string[] = []
+
+  push(...texts: string[]): void {
+    for (const text of texts) this.pieces.push(text)
+    if (this.pieces.length >= 1024) this.chunk()
+  }
+
+  text(): string {
+    this.chunk()
+    return this.chunks.join('')
+  }
+
+  private chunk(): void {
+    this.chunks.push(this.pieces.join(''))
+    this.pieces = []
+  }
 }
 
 // After white space (line breaks too), a quote: sticky, from where an entry's text ends.

@@ -49,7 +49,7 @@ export interface Scope {
  */
 export function repeatedNames(names: ReadonlyArray<string | undefined>, scopeOf?: (index: number) => Scope): Repeat[] {
   const repeats: Repeat[] = []
-  const finder = new Repeats((i) => names[i] as string)
+  const finder = new Repeats((i) => names[i] as string, names.length)
   if (scopeOf === undefined) {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]
@@ -91,17 +91,22 @@ export function repeatedNames(names: ReadonlyArray<string | undefined>, scopeOf?
  * Names given one at a time, each told the latest earlier one that it repeats once both are
  * upper-cased: an open-addressing hash table of indices in typed arrays, which keeps no string of
  * its own (a Set of the upper-cased names of a million entries took 70 MB, and most of the time
- * of reading them). `nameAt` gives an earlier name back, to compare with when the hashes meet.
+ * of reading them). `nameAt` gives an earlier name back, to compare with when the hashes meet;
+ * `expected`, how many names are likely, saves growing the table on the way.
  */
 export class Repeats {
   private readonly nameAt: (index: number) => string
   /** The index of the latest name of each upper-cased form, plus one (0: an empty slot). */
-  private slots = new Int32Array(1024)
-  private hashes = new Int32Array(1024)
+  private slots: Int32Array
+  private hashes: Int32Array
   private count = 0
 
-  constructor(nameAt: (index: number) => string) {
+  constructor(nameAt: (index: number) => string, expected = 0) {
     this.nameAt = nameAt
+    let size = 1024
+    while (size < expected * 2) size *= 2
+    this.slots = new Int32Array(size)
+    this.hashes = new Int32Array(size)
   }
 
   /** Adds the name at `index`; returns the index of the latest earlier name alike, or -1. */

@@ -220,7 +220,7 @@ function checkEnvFile(file: CheckFile, plain: PlainFile | undefined, here: Here,
     if (keep) variables.push(item)
     let repeat: Repeated | undefined
     if (isSecret(item.variable)) {
-      const earlier = repeats.add(item.variable, definedNames.length)
+      const earlier = repeats.add(item.variable, 0, item.variable.length, definedNames.length)
       definedNames.push(item.variable)
       definedLines.push(item.line)
       if (earlier !== -1) {

@@ -3,7 +3,7 @@ import type { Diagnostic, DiagnosticCode, Report } from './diagnostics.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
 import { expandable, expandValue, referenceMessage, type Expandable } from './expand.js'
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
-import { hasShellUnsafeCharacters, repeatedNames, shellUnsafeMessage } from './names.js'
+import { hasShellUnsafeCharacters, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
 import { lineEnding, normaliseLineEnds, scanItems, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
@@ -127,13 +127,12 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   // file may still be written with some left out: with allowDuplicates (without it, a repeated
   // name is an error and nothing is written). Expansion, too, needs every name of the file first.
   const before = options.allowDuplicates || options.expand ? namesOf(t) : undefined
-  const leftOut = before === undefined ? undefined : droppedEntries(before.names, before.lines, options, () => {})
+  const leftOut = before === undefined ? undefined : droppedEntries(before, options, () => {})
   const known = options.expand ? new Map<string, string>() : undefined
-  const defined = new Set(before?.names)
+  const defined = new Set(before?.all())
 
   const { diagnostics, report } = collector()
-  const names: string[] = []
-  const lines: number[] = []
+  const names = new NameBook(t)
   // Whether each entry would pass for encoded, for the already-encoded check once it is known
   // which entries are left out.
   let encodedLooking: Uint8Array = new Uint8Array(1024)
@@ -162,10 +161,9 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         reportSkipped(item, report)
         break
       case 'entry': {
-        const i = names.length
+        const i = names.count
         const key = item.key
-        names.push(key)
-        lines.push(item.line)
+        names.add(item)
         if (i === encodedLooking.length) encodedLooking = grown(encodedLooking)
         if (looksEncodedEntry(item)) encodedLooking[i] = 1
         let value = item.value
@@ -191,9 +189,9 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
 
   // The messages about names come first on their line, as when they were found before the others.
   const { diagnostics: all, report: reportFirst } = collector()
-  const dropped = droppedEntries(names, lines, options, reportFirst)
+  const dropped = droppedEntries(names, options, reportFirst)
   let looksEncoded = false
-  for (let i = 0; i < names.length; i++) {
+  for (let i = 0; i < names.count; i++) {
     if (dropped.has(i)) continue
     looksEncoded = encodedLooking[i] === 1
     if (!looksEncoded) break
@@ -206,7 +204,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   completeReferences(diagnostics, references, names, env)
   // Found before it was known which definitions are left out: the messages about those go.
   const unwritten = leftOut === undefined && dropped.size !== 0
-    ? new Set([...dropped].map((i) => `${lines[i] as number}\n${names[i] as string}`))
+    ? new Set([...dropped].map((i) => `${names.line(i)}\n${names.name(i)}`))
     : undefined
   for (const d of diagnostics) {
     if (d.message === '') continue
@@ -281,29 +279,92 @@ function looksEncodedEntry(e: Entry): boolean {
   return e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value) && decodesToText(e.value)
 }
 
-function grown(flags: Uint8Array): Uint8Array {
-  const bigger = new Uint8Array(flags.length * 2)
-  bigger.set(flags)
+function grown<T extends Uint8Array | Int32Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2)
+  bigger.set(array)
   return bigger
 }
 
-/** The names of a text's entries and their lines, for what must be known before the first is written. */
-function namesOf(t: string): { names: string[]; lines: number[] } {
-  const names: string[] = []
-  const lines: number[] = []
+/**
+ * The names of a file's entries, told as they are read: where each one is in the text (not a
+ * string each, which a large file would keep by the million), its line, and the definitions that
+ * repeat an earlier name, or are `__proto__`.
+ */
+class NameBook {
+  private readonly t: string
+  private starts = new Int32Array(1024)
+  private lengths = new Int32Array(1024)
+  private lines = new Int32Array(1024)
+  /** The definitions of `__proto__`, which dotenv drops. */
+  readonly ignored: number[] = []
+  count = 0
+
+  constructor(t: string) {
+    this.t = t
+  }
+
+  add(e: Entry): void {
+    const i = this.count++
+    if (i === this.starts.length) {
+      this.starts = grown(this.starts)
+      this.lengths = grown(this.lengths)
+      this.lines = grown(this.lines)
+    }
+    // The name follows `export` and white space, which hold none of its characters.
+    this.starts[i] = e.exported ? this.t.indexOf(e.key, e.start + 6) : e.start
+    this.lengths[i] = e.key.length
+    this.lines[i] = e.line
+    if (e.key === '__proto__') this.ignored.push(i)
+  }
+
+  /**
+   * The definitions that repeat an earlier name, once every name is in: one loop over the names'
+   * places in the text, which V8 compiles at once, where a call per entry ran cold.
+   */
+  repeats(): Repeat[] {
+    const repeats: Repeat[] = []
+    const finder = new Repeats((i) => this.name(i), this.count)
+    let ignored = 0
+    for (let i = 0; i < this.count; i++) {
+      if (this.ignored[ignored] === i) {
+        ignored++
+        continue
+      }
+      const repeat = finder.repeat(this.t, this.starts[i] as number, this.lengths[i] as number, i)
+      if (repeat !== undefined) repeats.push(repeat)
+    }
+    return repeats
+  }
+
+  name(i: number): string {
+    const start = this.starts[i] as number
+    return this.t.slice(start, start + (this.lengths[i] as number))
+  }
+
+  line(i: number): number {
+    return this.lines[i] as number
+  }
+
+  /** Every name, in order (for the rarer messages that need them all). */
+  all(): string[] {
+    return Array.from({ length: this.count }, (_, i) => this.name(i))
+  }
+}
+
+/** The names of a text's entries, for what must be known before the first is written. */
+function namesOf(t: string): NameBook {
+  const names = new NameBook(t)
   scanItems(t, (item) => {
-    if (item.kind !== 'entry') return
-    names.push(item.key)
-    lines.push(item.line)
+    if (item.kind === 'entry') names.add(item)
   })
-  return { names, lines }
+  return names
 }
 
 /** The reference warnings' messages, now that every name is known; '' where there is nothing to say. */
 function completeReferences(diagnostics: readonly Diagnostic[], references: readonly { at: number; entry: Expandable }[],
-  names: readonly string[], env: Readonly<Record<string, string | undefined>>): void {
+  names: NameBook, env: Readonly<Record<string, string | undefined>>): void {
   if (references.length === 0) return
-  const defined = new Set(names)
+  const defined = new Set(names.all())
   const definedElsewhere = (name: string): boolean => defined.has(name) || env[name] !== undefined
   for (const { at, entry } of references) {
     (diagnostics[at] as Diagnostic).message = referenceMessage(entry, definedElsewhere) ?? ''
@@ -315,39 +376,36 @@ function completeReferences(diagnostics: readonly Diagnostic[], references: read
  * `__proto__`; Kestra upper-cases names, so two that differ only in case are one secret, and an
  * error. A name defined twice is an error too, unless `allowDuplicates`.
  */
-function droppedEntries(keys: readonly string[], lines: readonly number[], options: EncodeOptions, report: Report): Set<number> {
+function droppedEntries(names: NameBook, options: EncodeOptions, report: Report): Set<number> {
   const dropped = new Set<number>()
-  const names = keys.map((key, i) => {
-    if (key !== '__proto__') return key
-    report('ignored-name', 'warning', lines[i], '__proto__', 'dotenv ignores the name __proto__, so it is left out: rename it')
+  for (const i of names.ignored) {
+    report('ignored-name', 'warning', names.line(i), '__proto__', 'dotenv ignores the name __proto__, so it is left out: rename it')
     dropped.add(i)
-    return undefined
-  })
-  const repeats = repeatedNames(names)
+  }
+  const repeats = names.repeats()
   for (const { index, earlier, sameCase } of repeats) {
-    const key = keys[index] as string
+    const key = names.name(index)
     if (!sameCase) {
-      report('case-collision', 'error', lines[index], key,
-        `${key} and ${keys[earlier] as string} (line ${lines[earlier] as number}) are one secret to Kestra, ` +
+      report('case-collision', 'error', names.line(index), key,
+        `${key} and ${names.name(earlier)} (line ${names.line(earlier)}) are one secret to Kestra, ` +
         'which upper-cases names, and it would lose one of them: rename one')
     } else if (!options.allowDuplicates) {
-      report('duplicate', 'error', lines[index], key,
-        `${key} is already defined on line ${lines[earlier] as number}; dotenv keeps the last and kubectl rejects the file: remove one`)
+      report('duplicate', 'error', names.line(index), key,
+        `${key} is already defined on line ${names.line(earlier)}; dotenv keeps the last and kubectl rejects the file: remove one`)
     }
     dropped.add(earlier)
   }
   if (options.allowDuplicates) {
-    // Each left-out definition, with the line of the one that is kept.
+    // Each left-out definition, with the line of the one that is kept: the last of its name,
+    // which is a repeat of the one before it.
     const last = new Map<string, number>()
-    keys.forEach((key, i) => {
-      if (key !== '__proto__') last.set(key.toUpperCase(), i)
-    })
+    for (const { index } of repeats) last.set(names.name(index).toUpperCase(), index)
     for (const { earlier } of repeats) {
-      const key = keys[earlier] as string
+      const key = names.name(earlier)
       const kept = last.get(key.toUpperCase()) as number
-      if (keys[kept] !== key) continue
-      report('duplicate', 'warning', lines[earlier], key,
-        `${key} is defined again on line ${lines[kept] as number}; this definition is left out and the last one is kept, as dotenv does`)
+      if (names.name(kept) !== key) continue
+      report('duplicate', 'warning', names.line(earlier), key,
+        `${key} is defined again on line ${names.line(kept)}; this definition is left out and the last one is kept, as dotenv does`)
     }
   }
   return dropped

@@ -53,14 +53,13 @@ export function repeatedNames(names: ReadonlyArray<string | undefined>, scopeOf?
   if (scopeOf === undefined) {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]
-      if (name === undefined) continue
-      const earlier = finder.add(name, i)
-      if (earlier !== -1) repeats.push({ index: i, earlier, sameCase: names[earlier] === name })
+      const repeat = name === undefined ? undefined : finder.repeat(name, 0, name.length, i)
+      if (repeat !== undefined) repeats.push(repeat)
     }
     return repeats
   }
   // When no two names are alike, as in most files, there is no repeat to look for scope by scope.
-  if (!names.some((name, i) => name !== undefined && finder.add(name, i) !== -1)) return repeats
+  if (!names.some((name, i) => name !== undefined && finder.add(name, 0, name.length, i) !== -1)) return repeats
   // The latest definition of each name: anywhere, in each scope, and in the scope that reaches all.
   const latest = new Map<string, number>()
   const latestIn = new Map<string, number>()
@@ -91,8 +90,10 @@ export function repeatedNames(names: ReadonlyArray<string | undefined>, scopeOf?
  * Names given one at a time, each told the latest earlier one that it repeats once both are
  * upper-cased: an open-addressing hash table of indices in typed arrays, which keeps no string of
  * its own (a Set of the upper-cased names of a million entries took 70 MB, and most of the time
- * of reading them). `nameAt` gives an earlier name back, to compare with when the hashes meet;
- * `expected`, how many names are likely, saves growing the table on the way.
+ * of reading them). A name is given as the characters [start, start + length) of a text, so that
+ * the names of a file can be told without a string each; `nameAt` gives an earlier name back, to
+ * compare with when the hashes meet. `expected`, how many names are likely, saves growing the
+ * table on the way.
  */
 export class Repeats {
   private readonly nameAt: (index: number) => string
@@ -110,23 +111,31 @@ export class Repeats {
   }
 
   /** Adds the name at `index`; returns the index of the latest earlier name alike, or -1. */
-  add(name: string, index: number): number {
+  add(text: string, start: number, length: number, index: number): number {
     if (this.count * 2 >= this.slots.length) this.grow()
-    const h = upperHash(name)
-    const mask = this.slots.length - 1
+    const slots = this.slots
+    const hashes = this.hashes
+    const h = upperHash(text, start, start + length)
+    const mask = slots.length - 1
     for (let p = h & mask; ; p = (p + 1) & mask) {
-      const s = this.slots[p] as number
+      const s = slots[p] as number
       if (s === 0) {
-        this.slots[p] = index + 1
-        this.hashes[p] = h
+        slots[p] = index + 1
+        hashes[p] = h
         this.count++
         return -1
       }
-      if (this.hashes[p] === h && alike(this.nameAt(s - 1), name)) {
-        this.slots[p] = index + 1
+      if (hashes[p] === h && alike(this.nameAt(s - 1), text.slice(start, start + length))) {
+        slots[p] = index + 1
         return s - 1
       }
     }
+  }
+
+  /** Adds the name at `index`; returns the Repeat it makes, if it repeats an earlier one. */
+  repeat(text: string, start: number, length: number, index: number): Repeat | undefined {
+    const earlier = this.add(text, start, length, index)
+    return earlier === -1 ? undefined : { index, earlier, sameCase: this.nameAt(earlier) === text.slice(start, start + length) }
   }
 
   private grow(): void {
@@ -150,20 +159,22 @@ function alike(a: string, b: string): boolean {
   return a === b || a.toUpperCase() === b.toUpperCase()
 }
 
-/** FNV-1a of the name upper-cased: ASCII letters here, any other name through toUpperCase. */
-function upperHash(name: string, upper = false): number {
+/** FNV-1a of text[start, end) upper-cased: ASCII letters here, any other name through toUpperCase. */
+function upperHash(text: string, start: number, end: number): number {
   let h = 0x811c9dc5
-  for (let k = 0; k < name.length; k++) {
-    let c = name.charCodeAt(k)
-    if (upper) {
-      // as it is
-    } else if (c >= 0x61 && c <= 0x7a) {
-      c -= 0x20
-    } else if (c >= 0x80) {
-      return upperHash(name.toUpperCase(), true)
-    }
+  for (let k = start; k < end; k++) {
+    let c = text.charCodeAt(k)
+    if (c >= 0x80) return hash(text.slice(start, end).toUpperCase())
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20
     h = Math.imul(h ^ c, 0x01000193)
   }
+  return h
+}
+
+/** FNV-1a of the name as it is. */
+function hash(name: string): number {
+  let h = 0x811c9dc5
+  for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 0x01000193)
   return h
 }
 

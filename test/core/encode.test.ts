@@ -2,7 +2,10 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { encodeEnv } from '../../src/core/encode.js'
 import type { DiagnosticCode } from '../../src/core/diagnostics.js'
-import { kestraDecode } from '../helpers.js'
+import fc from 'fast-check'
+import { repeatedNames } from '../../src/core/names.js'
+import { scan } from '../../src/core/scan.js'
+import { kestraDecode, runs } from '../helpers.js'
 
 const codes = (src: string, opts = {}): DiagnosticCode[] => encodeEnv(src, opts).diagnostics.map((d) => d.code)
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
@@ -203,4 +206,21 @@ test('already encoded only when every value also decodes to UTF-8 text: SECRET_P
   assert.deepEqual(r.diagnostics.map((d) => d.code), ['already-prefixed'])
   assert.equal(r.text, `SECRET_SECRET_PASSWORD=${b64('hunter22')}\n`)
   assert.deepEqual(encodeEnv(`SECRET_PASSWORD=${b64('hunter22')}\n`).diagnostics.map((d) => [d.code, d.severity]), [['already-encoded', 'error']])
+})
+
+test('repeated names: encode finds, by their places in the text, what repeatedNames finds in the names', () => {
+  const name = fc.constantFrom('A', 'a', 'Ab', 'AB', 'export', 'ı', 'I', 'ſ', 'S', '__proto__', 'K.1', 'k.1')
+  const line = fc.record({ name, exported: fc.boolean(), spaced: fc.boolean() })
+    .map(({ name, exported, spaced }) => `${exported ? 'export  ' : ''}${name}${spaced ? ' = ' : '='}v`)
+  fc.assert(fc.property(fc.array(line, { maxLength: 12 }), fc.boolean(), (lines, allowDuplicates) => {
+    const source = lines.join('\n') + '\n'
+    const entries = scan(source).entries
+    const expected = repeatedNames(entries.map((e) => (e.key === '__proto__' ? undefined : e.key)))
+      .filter((r) => !r.sameCase || !allowDuplicates)
+      .map((r) => [r.sameCase ? 'duplicate' : 'case-collision', entries[r.index]?.line])
+    const found = encodeEnv(source, { allowDuplicates }).diagnostics
+      .filter((d) => d.code === 'case-collision' || (d.code === 'duplicate' && d.severity === 'error'))
+      .map((d) => [d.code, d.line])
+    assert.deepEqual(found, expected)
+  }), { numRuns: runs(1000) })
 })

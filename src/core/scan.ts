@@ -160,22 +160,22 @@ export function lineEnding(source: string): '\n' | '\r\n' {
   return lf > 0 && source.charCodeAt(lf - 1) === 0x0d ? '\r\n' : '\n'
 }
 
-// Sticky expressions run from the position put in lastIndex, and read where the match stopped
-// from lastIndex afterwards (`test` builds no match object). Each is a single character class
-// repeated, so none can backtrack, and a native search costs a fraction of a loop over charCodeAt.
-const SPACE_RUN = /\s+/y
-const KEY_RUN = /[\w.-]*/y
-const REST_OF_LINE = /[^\n\r\u2028\u2029]*/y
+// A run of characters of a class ends at the first character outside it: each of these finds
+// that character, searching from the position put in lastIndex (`test` builds no match object).
+// A search costs a fraction of a loop over charCodeAt, and of a sticky `[...]*`, for which V8
+// keeps a way back at every character it takes.
+const NOT_SPACE = /\S/g
+const NOT_KEY = /[^\w.-]/g
+const LINE_END_FROM = /[\n\r\u2028\u2029]/g
 const LINE_END = /[\n\r\u2028\u2029]/
 const BARE_NAME = /^\s*(?:export\s+)?[\w.-]+\s*$/
 // A comment that may hold an assignment: `#`, white space, perhaps `export`, a name, then `=`.
 const MAYBE_ASSIGNMENT = /^#\s*(?:export\s+)?[\w.-]+\s*=/
 
-/** The end of the sticky match of `re` at i (i <= t.length: past it, `test` resets lastIndex). */
-function runEnd(re: RegExp, t: string, i: number): number {
+/** Where the first character that `re` (one character class, global) finds at or after i is; the end if none. */
+function searchFrom(re: RegExp, t: string, i: number): number {
   re.lastIndex = i
-  re.test(t)
-  return re.lastIndex
+  return re.test(t) ? re.lastIndex - 1 : t.length
 }
 
 /** The first position from i that is not `\s` (or the end of the text). */
@@ -186,7 +186,7 @@ function skipSpace(t: string, i: number): number {
   if (!isSpace(c)) return i
   const d = t.charCodeAt(i + 1)
   if ((d > 0x20 && d < 0xa0) || !isSpace(d)) return i + 1
-  return runEnd(SPACE_RUN, t, i)
+  return searchFrom(NOT_SPACE, t, i)
 }
 
 /** The position just past the last non-space character before `to`, but not before `from`. */
@@ -240,7 +240,7 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
   // The first line end of any kind at or after i: a search from i never runs past it, so asked
   // from inside one entry's match (which ends at a line end), it stays within the match.
   const onlyLineFeeds = t.indexOf('\u2028') === -1 && t.indexOf('\u2029') === -1
-  const lineEndFrom = onlyLineFeeds ? nextLineFeed : (i: number): number => (isLineEnd(t.charCodeAt(i)) ? i : runEnd(REST_OF_LINE, t, i))
+  const lineEndFrom = onlyLineFeeds ? nextLineFeed : (i: number): number => searchFrom(LINE_END_FROM, t, i)
 
   // Line numbers, counted forward as the scan goes: `lineAt` is asked at increasing offsets.
   let counted = 0
@@ -289,7 +289,7 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
   let quote = 0
   let nextQuote = -1
   const fromKey = (s: number): number => {
-    const k = runEnd(KEY_RUN, t, s)
+    const k = searchFrom(NOT_KEY, t, s)
     if (k === s) return -1
     let v = k + 1
     separator = '='

@@ -80,15 +80,41 @@ export type KestraValue =
 // Java's decoder keeps a byte-order mark in the text, as ignoreBOM does.
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
+/** A value that decodes; its bytes are decoded again when asked for (most callers want the text only). */
+class DecodedValue {
+  readonly ok = true
+  readonly utf8: boolean
+  readonly text: string
+  private readonly base64: string
+
+  constructor(base64: string, text: string, utf8: boolean) {
+    this.base64 = base64
+    this.text = text
+    this.utf8 = utf8
+  }
+
+  get bytes(): Uint8Array {
+    return decodeStrictBase64(this.base64)
+  }
+}
+
+let scratch = Buffer.allocUnsafe(4096)
+
 /** Decodes a variable's value exactly as Kestra does, or says why Kestra drops it. */
 export function decodeKestraValue(value: string): KestraValue {
   const compact = stripLineBreaks(value)
   const problem = base64Problem(compact)
   if (problem !== undefined) return { ok: false, problem }
+  // Into one reused buffer, read as UTF-8: bytes that are not UTF-8 always read as U+FFFD, so a
+  // text without one came from well-formed UTF-8, which both decoders read alike. A buffer per
+  // value cost a third of decoding it.
+  if (compact.length > scratch.length) scratch = Buffer.allocUnsafe(compact.length)
+  const n = scratch.write(compact, 0, 'base64')
+  const text = scratch.toString('utf8', 0, n)
+  if (!text.includes('\uFFFD')) return new DecodedValue(compact, text, true)
   const bytes = decodeStrictBase64(compact)
   const utf8 = isUtf8(bytes)
-  // Well-formed UTF-8 reads the same either way, and Buffer's own reading costs less a call.
-  return { ok: true, bytes, utf8, text: utf8 ? bytes.toString('utf8') : UTF8.decode(bytes) }
+  return new DecodedValue(compact, utf8 ? text : UTF8.decode(bytes), utf8)
 }
 
 /** A value-free sentence on why a value is not base64 Kestra can decode, to follow "the value of X". */

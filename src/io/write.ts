@@ -170,20 +170,43 @@ function temporaryFile(path: string): PendingOutput {
   } catch (e) {
     fail(e)
   }
+  // The text is encoded into one buffer, written out when full: a buffer per piece of text would
+  // be one more object to collect, and a system call, for every few hundred lines.
+  const pending = Buffer.allocUnsafe(256 * 1024)
+  let used = 0
+  const flush = (): void => {
+    try {
+      writeAll(fd as number, pending.subarray(0, used))
+    } catch (e) {
+      fail(e)
+    }
+    used = 0
+  }
   return {
     write(text) {
-      const data = Buffer.from(text, 'utf8')
-      bytes += data.length
-      try {
-        writeAll(fd as number, data)
-      } catch (e) {
-        fail(e)
+      // A UTF-16 code unit is at most 3 bytes of UTF-8.
+      if (text.length * 3 > pending.length - used) {
+        flush()
+        if (text.length * 3 > pending.length) {
+          const data = Buffer.from(text, 'utf8')
+          bytes += data.length
+          try {
+            writeAll(fd as number, data)
+          } catch (e) {
+            fail(e)
+          }
+          return
+        }
       }
+      const n = pending.write(text, used, 'utf8')
+      used += n
+      bytes += n
     },
     get bytes() {
       return bytes
     },
     commit() {
+      if (used !== 0) flush()
       try {
         fsyncSync(fd as number)
         closeSync(fd as number)

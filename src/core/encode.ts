@@ -3,7 +3,8 @@ import type { Diagnostic, DiagnosticCode, Report } from './diagnostics.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
 import { expandable, expandValue, referenceMessage, type Expandable } from './expand.js'
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
-import { hasShellUnsafeCharacters, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
+import { grown } from './arrays.js'
+import { hasShellUnsafeCharacters, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
 import { lineEnding, normaliseLineEnds, scanItems, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
@@ -279,11 +280,6 @@ function looksEncodedEntry(e: Entry): boolean {
   return e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value) && decodesToText(e.value)
 }
 
-function grown<T extends Uint8Array | Int32Array>(array: T): T {
-  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2)
-  bigger.set(array)
-  return bigger
-}
 
 /**
  * The names of a file's entries, told as they are read: where each one is in the text (not a
@@ -291,28 +287,23 @@ function grown<T extends Uint8Array | Int32Array>(array: T): T {
  * repeat an earlier name, or are `__proto__`.
  */
 class NameBook {
-  private readonly t: string
-  private starts = new Int32Array(1024)
-  private lengths = new Int32Array(1024)
+  private readonly places: NamePlaces
   private lines = new Int32Array(1024)
   /** The definitions of `__proto__`, which dotenv drops. */
   readonly ignored: number[] = []
-  count = 0
 
   constructor(t: string) {
-    this.t = t
+    this.places = new NamePlaces(t)
+  }
+
+  get count(): number {
+    return this.places.count
   }
 
   add(e: Entry): void {
-    const i = this.count++
-    if (i === this.starts.length) {
-      this.starts = grown(this.starts)
-      this.lengths = grown(this.lengths)
-      this.lines = grown(this.lines)
-    }
     // The name follows `export` and white space, which hold none of its characters.
-    this.starts[i] = e.exported ? this.t.indexOf(e.key, e.start + 6) : e.start
-    this.lengths[i] = e.key.length
+    const i = this.places.add(e.exported ? this.places.text.indexOf(e.key, e.start + 6) : e.start, e.key.length)
+    if (i === this.lines.length) this.lines = grown(this.lines)
     this.lines[i] = e.line
     if (e.key === '__proto__') this.ignored.push(i)
   }
@@ -323,22 +314,22 @@ class NameBook {
    */
   repeats(): Repeat[] {
     const repeats: Repeat[] = []
-    const finder = new Repeats((i) => this.name(i), this.count)
+    const places = this.places
+    const finder = new Repeats((i) => places.name(i), places.count)
     let ignored = 0
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 0; i < places.count; i++) {
       if (this.ignored[ignored] === i) {
         ignored++
         continue
       }
-      const repeat = finder.repeat(this.t, this.starts[i] as number, this.lengths[i] as number, i)
+      const repeat = finder.repeat(places.text, places.start(i), places.length(i), i)
       if (repeat !== undefined) repeats.push(repeat)
     }
     return repeats
   }
 
   name(i: number): string {
-    const start = this.starts[i] as number
-    return this.t.slice(start, start + (this.lengths[i] as number))
+    return this.places.name(i)
   }
 
   line(i: number): number {

@@ -2,6 +2,7 @@
  * The rules about names that encode, decode and check share: which names each reader can hold,
  * and which names are one secret to Kestra, which upper-cases them.
  */
+import { grown } from './arrays.js'
 
 /**
  * Whether a name can be written in a .env file (the names dotenv reads: letters, digits, `_`, `.`
@@ -93,19 +94,24 @@ export function repeatedNames(names: ReadonlyArray<string | undefined>, scopeOf?
  * of reading them). A name is given as the characters [start, start + length) of a text, so that
  * the names of a file can be told without a string each; `nameAt` gives an earlier name back, to
  * compare with when the hashes meet. `expected`, how many names are likely, saves growing the
- * table on the way.
+ * table on the way. With `exact`, names repeat only as they are, in the same case (as kubectl
+ * reads them).
  */
 export class Repeats {
   private readonly nameAt: (index: number) => string
+  private readonly exact: boolean
   /** The index of the latest name of each upper-cased form, plus one (0: an empty slot). */
   private slots: Int32Array
   private hashes: Int32Array
   private count = 0
 
-  constructor(nameAt: (index: number) => string, expected = 0) {
+  constructor(nameAt: (index: number) => string, expected = 0, exact = false) {
     this.nameAt = nameAt
+    this.exact = exact
+    // The table doubles when half full: sized at `expected` slots, it holds as many names after
+    // one doubling, and a guess too high by a little does not cost twice the memory.
     let size = 1024
-    while (size < expected * 2) size *= 2
+    while (size < expected) size *= 2
     this.slots = new Int32Array(size)
     this.hashes = new Int32Array(size)
   }
@@ -115,7 +121,7 @@ export class Repeats {
     if (this.count * 2 >= this.slots.length) this.grow()
     const slots = this.slots
     const hashes = this.hashes
-    const h = upperHash(text, start, start + length)
+    const h = this.exact ? hash(text, start, start + length) : upperHash(text, start, start + length)
     const mask = slots.length - 1
     for (let p = h & mask; ; p = (p + 1) & mask) {
       const s = slots[p] as number
@@ -125,11 +131,15 @@ export class Repeats {
         this.count++
         return -1
       }
-      if (hashes[p] === h && alike(this.nameAt(s - 1), text.slice(start, start + length))) {
+      if (hashes[p] === h && this.same(this.nameAt(s - 1), text.slice(start, start + length))) {
         slots[p] = index + 1
         return s - 1
       }
     }
+  }
+
+  private same(a: string, b: string): boolean {
+    return this.exact ? a === b : alike(a, b)
   }
 
   /** Adds the name at `index`; returns the Repeat it makes, if it repeats an earlier one. */
@@ -164,18 +174,61 @@ function upperHash(text: string, start: number, end: number): number {
   let h = 0x811c9dc5
   for (let k = start; k < end; k++) {
     let c = text.charCodeAt(k)
-    if (c >= 0x80) return hash(text.slice(start, end).toUpperCase())
+    if (c >= 0x80) {
+      const upper = text.slice(start, end).toUpperCase()
+      return hash(upper, 0, upper.length)
+    }
     if (c >= 0x61 && c <= 0x7a) c -= 0x20
     h = Math.imul(h ^ c, 0x01000193)
   }
   return h
 }
 
-/** FNV-1a of the name as it is. */
-function hash(name: string): number {
+/** FNV-1a of text[start, end) as it is. */
+function hash(text: string, start: number, end: number): number {
   let h = 0x811c9dc5
-  for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 0x01000193)
+  for (let k = start; k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193)
   return h
+}
+
+/**
+ * Names kept as places in one text (where each starts, how long it is), for Repeats to compare
+ * with: a file's names without a string each.
+ */
+export class NamePlaces {
+  readonly text: string
+  private starts = new Int32Array(1024)
+  private lengths = new Int32Array(1024)
+  count = 0
+
+  constructor(text: string) {
+    this.text = text
+  }
+
+  /** Adds the name at text[start, start + length); returns its index. */
+  add(start: number, length: number): number {
+    const i = this.count++
+    if (i === this.starts.length) {
+      this.starts = grown(this.starts)
+      this.lengths = grown(this.lengths)
+    }
+    this.starts[i] = start
+    this.lengths[i] = length
+    return i
+  }
+
+  start(i: number): number {
+    return this.starts[i] as number
+  }
+
+  length(i: number): number {
+    return this.lengths[i] as number
+  }
+
+  name(i: number): string {
+    const start = this.starts[i] as number
+    return this.text.slice(start, start + (this.lengths[i] as number))
+  }
 }
 
 /** The longest name printed whole in a message. */

@@ -173,6 +173,8 @@ test('bad inputs each get a clear outcome', async () => withTempDirAsync(async (
   writeFileSync(join(dir, 'nul.env'), Buffer.alloc(64))
   writeFileSync(join(dir, 'late-bad.env'), Buffer.concat([Buffer.from('A=1\nB=2\n# ok\nC="x'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]))
   writeFileSync(join(dir, 'mid-bom.env'), 'A=1\n\uFEFFB=2\nC=\uFEFFx\n')
+  // A file is read straight into a string, and one with U+FFFD again as bytes: a real U+FFFD is fine.
+  writeFileSync(join(dir, 'replacement.env'), 'A=\uFFFD\nB="x\uFFFDy"\n')
   writeFileSync(join(dir, 'cr.env'), '# mac\rA=1\rB="two"\r')
   writeFileSync(join(dir, 'open-quote.env'), 'A=1\nB="never closed\nC=3')
   const cases: Array<[string, number, RegExp]> = [
@@ -180,6 +182,7 @@ test('bad inputs each get a clear outcome', async () => withTempDirAsync(async (
     ['nul.env', 1, /^nul\.env:1: error: contains a NUL byte/],
     ['late-bad.env', 1, /^late-bad\.env:4: error: not valid UTF-8 \(byte 18\)/],
     ['mid-bom.env', 0, /^encoded 3 secrets/],
+    ['replacement.env', 0, /^encoded 2 secrets/],
     ['cr.env', 0, /^encoded 2 secrets/],
     ['open-quote.env', 0, /^open-quote\.env:2: warning: the value of B opens a quote that is never closed/],
     // Last: by now its second has passed.

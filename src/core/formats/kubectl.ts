@@ -1,3 +1,5 @@
+import { NamePlaces, Repeats } from '../names.js'
+
 /**
  * A model of how `kubectl create secret generic NAME --from-env-file=FILE` reads a file
  * (k8s.io/kubectl, cmd/util/env_file.go), used to check that the k8s-secret format says exactly
@@ -37,12 +39,16 @@ function isGoSpace(c: number): boolean {
 export function readKubectlEnvFile(text: string, options: { entries?: boolean } = {}): KubectlEnvFile {
   const result: KubectlEnvFile = { entries: [] }
   const keep = options.entries !== false
-  const seen = new Set<string>()
+  // The names so far, as places in the text: a Set of a million names was most of the time and
+  // memory of checking a file of a million entries.
+  const names = new NamePlaces(text)
+  const seen = new Repeats((i) => names.name(i), text.length / 64, true)
   // Line by line from the text, rather than a list of every line first.
   for (let at = 0, number = 1; at < text.length; number++) {
     let end = text.indexOf('\n', at)
     if (end === -1) end = text.length
     let line = text.slice(at, end)
+    let offset = at
     at = end + 1
     // A UTF-16 code unit is at most 3 bytes of UTF-8: only long lines need counting.
     if (line.length * 3 >= MAX_LINE_BYTES && Buffer.byteLength(line, 'utf8') >= MAX_LINE_BYTES) {
@@ -50,10 +56,14 @@ export function readKubectlEnvFile(text: string, options: { entries?: boolean } 
       break
     }
     if (line.endsWith('\r')) line = line.slice(0, -1)
-    if (number === 1 && line.startsWith('\ufeff')) line = line.slice(1)
+    if (number === 1 && line.startsWith('\ufeff')) {
+      line = line.slice(1)
+      offset++
+    }
     let start = 0
     while (start < line.length && isGoSpace(line.charCodeAt(start))) start++
     line = line.slice(start)
+    offset += start
     if (line === '' || line.startsWith('#')) continue
     const eq = line.indexOf('=')
     const name = eq === -1 ? line : line.slice(0, eq)
@@ -65,11 +75,10 @@ export function readKubectlEnvFile(text: string, options: { entries?: boolean } 
       result.error = { line: number, reason: 'key name longer than 253 characters' }
       break
     }
-    if (seen.has(name)) {
+    if (seen.add(text, offset, name.length, names.add(offset, name.length)) !== -1) {
       result.error = { line: number, reason: 'another key by that name already exists' }
       break
     }
-    seen.add(name)
     if (keep) result.entries.push({ name, value: eq === -1 ? undefined : line.slice(eq + 1), line: number })
   }
   return result

@@ -140,6 +140,9 @@ let tmpCounter = 0
  * never written through. The terminating signals wait until the file is in place or removed.
  * No crypto for the name: loading it costs more start-up than the whole encoding of a small file.
  */
+/** The most UTF-16 code units put in the write buffer at once: its 256 KiB hold them as UTF-8 whatever they are. */
+const PIECE = Math.floor(256 * 1024 / 3)
+
 function temporaryFile(path: string): PendingOutput {
   const tmp = temporaryName(path)
   let fd: number | undefined
@@ -184,23 +187,20 @@ function temporaryFile(path: string): PendingOutput {
   }
   return {
     write(text) {
-      // A UTF-16 code unit is at most 3 bytes of UTF-8.
-      if (text.length * 3 > pending.length - used) {
-        flush()
-        if (text.length * 3 > pending.length) {
-          const data = Buffer.from(text, 'utf8')
-          bytes += data.length
-          try {
-            writeAll(fd as number, data)
-          } catch (e) {
-            fail(e)
-          }
-          return
-        }
+      // A text larger than the buffer goes through it in pieces, cut between two characters: a
+      // Buffer of the whole of it would be as large as the output.
+      for (let at = 0; at < text.length;) {
+        let end = Math.min(text.length, at + PIECE)
+        const c = text.charCodeAt(end - 1)
+        if (end < text.length && c >= 0xd800 && c <= 0xdbff) end--
+        const piece = at === 0 && end === text.length ? text : text.slice(at, end)
+        // A UTF-16 code unit is at most 3 bytes of UTF-8.
+        if (piece.length * 3 > pending.length - used) flush()
+        const n = pending.write(piece, used, 'utf8')
+        used += n
+        bytes += n
+        at = end
       }
-      const n = pending.write(text, used, 'utf8')
-      used += n
-      bytes += n
     },
     get bytes() {
       return bytes

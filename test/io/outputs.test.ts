@@ -15,7 +15,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, st
 import { join } from 'node:path'
 import { assertNoStack, BIN, runCli, withTempDir, withTempDirAsync } from '../helpers.js'
 import { EXIT } from '../../src/errors.js'
-import { temporaryName } from '../../src/io/write.js'
+import { temporaryName, writeOutput } from '../../src/io/write.js'
 
 const ENV = 'A=1\nB="two"\n'
 const ENCODED = 'SECRET_A=MQ==\nSECRET_B=dHdv\n'
@@ -270,4 +270,17 @@ test('a socket at the output is refused with one line, and stays', () => withTem
   assert.equal(r.status, EXIT.rejected)
   assert.equal(r.stderr, 'sock: error: is a socket, which cannot be opened as a file: choose a file with -o, or use --stdout\n')
   assert.ok(lstatSync(sock).isSocket())
+}))
+
+test('a large output goes through the write buffer in pieces, never cutting a character in two', () => withTempDir((dir) => {
+  // 87,381 code units fit the 256 KiB buffer whatever they are: cuts land at a surrogate pair, in
+  // several places, and between pieces of text of every width.
+  for (const text of [
+    'a'.repeat(87_380) + '😀'.repeat(100_000),
+    '😀'.repeat(150_000) + 'é'.repeat(90_000) + '日本'.repeat(50_000),
+  ]) {
+    writeOutput(join(dir, 'out'), text)
+    assert.ok(readFileSync(join(dir, 'out')).equals(Buffer.from(text, 'utf8')))
+  }
+  assert.deepEqual(readdirSync(dir), ['out'])
 }))

@@ -11,9 +11,9 @@ import type { YamlModule } from './formats/yaml.js'
 import {
   decodeKestraValue, encodingHint, hasPrefixInAnyCase, isPrintableText, isSecret, SECRET_PREFIX, secretName, undecodable, type EncodedVariable,
 } from './kestra.js'
-import { displayName, hasShellUnsafeCharacters, isEnvName, repeatedNames, Repeats, shellUnsafeMessage, type Scope } from './names.js'
+import { displayName, hasShellUnsafeCharacters, isEnvName, NamePlaces, repeatedNames, Repeats, shellUnsafeMessage, type Scope } from './names.js'
 import { expandable, expandValues } from './expand.js'
-import { normaliseLineEnds, scan } from './scan.js'
+import { keyStart, normaliseLineEnds, scan } from './scan.js'
 
 
 export interface CheckOptions {
@@ -194,11 +194,10 @@ function checkEnvFile(file: CheckFile, plain: PlainFile | undefined, here: Here,
   }
   const gathered: Gathered = { secrets: [], decoded: new Map() }
   const variables: EncodedItem[] = []
-  // The secrets so far, for the names they may repeat: only their names and lines are kept.
-  const definedNames: string[] = []
-  const definedLines: number[] = []
-  // About one entry per 64 characters of an encoded file: the table is sized for that at first.
-  const repeats = new Repeats((i) => definedNames[i] as string, t.length / 64)
+  // The secrets so far, for the names they may repeat: their places in the text and their lines.
+  const defined = new NamePlaces(t)
+  // An encoded line is 60 to 80 characters: the table is sized for the fewer entries at first.
+  const repeats = new Repeats((i) => defined.name(i), t.length / 80)
   let count = 0
   readEncodedItems(t, (item) => {
     if (item.kind === 'skipped') {
@@ -220,12 +219,11 @@ function checkEnvFile(file: CheckFile, plain: PlainFile | undefined, here: Here,
     if (keep) variables.push(item)
     let repeat: Repeated | undefined
     if (isSecret(item.variable)) {
-      const earlier = repeats.add(item.variable, 0, item.variable.length, definedNames.length)
-      definedNames.push(item.variable)
-      definedLines.push(item.line)
+      const start = keyStart(t, item.entry)
+      const earlier = repeats.add(t, start, item.variable.length, defined.add(start, item.variable.length, item.line))
       if (earlier !== -1) {
-        const variable = definedNames[earlier] as string
-        repeat = { earlier: { variable, line: definedLines[earlier] as number }, sameCase: variable === item.variable }
+        const variable = defined.name(earlier)
+        repeat = { earlier: { variable, line: defined.line(earlier) }, sameCase: variable === item.variable }
       }
     }
     checkVariable(item, repeat, rules, plain, hold, gathered)

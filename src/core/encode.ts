@@ -5,7 +5,7 @@ import { expandable, expandValue, referenceMessage, type Expandable } from './ex
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown } from './arrays.js'
 import { hasShellUnsafeCharacters, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
-import { lineEnding, normaliseLineEnds, scanItems, type CommentLine, type Entry, type SkippedLine } from './scan.js'
+import { keyStart, lineEnding, normaliseLineEnds, scanItems, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
 
@@ -162,9 +162,8 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         reportSkipped(item, report)
         break
       case 'entry': {
-        const i = names.count
+        const i = names.add(item)
         const key = item.key
-        names.add(item)
         if (i === encodedLooking.length) encodedLooking = grown(encodedLooking)
         if (looksEncodedEntry(item)) encodedLooking[i] = 1
         let value = item.value
@@ -288,7 +287,6 @@ function looksEncodedEntry(e: Entry): boolean {
  */
 class NameBook {
   private readonly places: NamePlaces
-  private lines = new Int32Array(1024)
   /** The definitions of `__proto__`, which dotenv drops. */
   readonly ignored: number[] = []
 
@@ -300,12 +298,11 @@ class NameBook {
     return this.places.count
   }
 
-  add(e: Entry): void {
-    // The name follows `export` and white space, which hold none of its characters.
-    const i = this.places.add(e.exported ? this.places.text.indexOf(e.key, e.start + 6) : e.start, e.key.length)
-    if (i === this.lines.length) this.lines = grown(this.lines)
-    this.lines[i] = e.line
+  /** Adds an entry's name; returns its index. */
+  add(e: Entry): number {
+    const i = this.places.add(keyStart(this.places.text, e), e.key.length, e.line)
     if (e.key === '__proto__') this.ignored.push(i)
+    return i
   }
 
   /**
@@ -333,7 +330,7 @@ class NameBook {
   }
 
   line(i: number): number {
-    return this.lines[i] as number
+    return this.places.line(i)
   }
 
   /** Every name, in order (for the rarer messages that need them all). */

@@ -108,10 +108,9 @@ export class Repeats {
   constructor(nameAt: (index: number) => string, expected = 0, exact = false) {
     this.nameAt = nameAt
     this.exact = exact
-    // The table doubles when half full: sized at `expected` slots, it holds as many names after
-    // one doubling, and a guess too high by a little does not cost twice the memory.
+    // The table doubles when half full: sized to hold `expected` names without growing.
     let size = 1024
-    while (size < expected) size *= 2
+    while (size < expected * 2) size *= 2
     this.slots = new Int32Array(size)
     this.hashes = new Int32Array(size)
   }
@@ -192,28 +191,31 @@ function hash(text: string, start: number, end: number): number {
 }
 
 /**
- * Names kept as places in one text (where each starts, how long it is), for Repeats to compare
- * with: a file's names without a string each.
+ * Names kept as places in one text (where each starts, how long it is) with their lines, for
+ * Repeats to compare with: a file's names without a string each.
  */
 export class NamePlaces {
   readonly text: string
   private starts = new Int32Array(1024)
   private lengths = new Int32Array(1024)
+  private lines = new Int32Array(1024)
   count = 0
 
   constructor(text: string) {
     this.text = text
   }
 
-  /** Adds the name at text[start, start + length); returns its index. */
-  add(start: number, length: number): number {
+  /** Adds the name at text[start, start + length), on `line`; returns its index. */
+  add(start: number, length: number, line: number): number {
     const i = this.count++
     if (i === this.starts.length) {
       this.starts = grown(this.starts)
       this.lengths = grown(this.lengths)
+      this.lines = grown(this.lines)
     }
     this.starts[i] = start
     this.lengths[i] = length
+    this.lines[i] = line
     return i
   }
 
@@ -223,6 +225,10 @@ export class NamePlaces {
 
   length(i: number): number {
     return this.lengths[i] as number
+  }
+
+  line(i: number): number {
+    return this.lines[i] as number
   }
 
   name(i: number): string {

@@ -575,6 +575,11 @@ function stripQuotes(s: string): string {
   return copied === 0 ? s : out + s.slice(copied)
 }
 
+/** Where an entry's name starts in the text: after `export` and the white space after it, which hold none of its characters. */
+export function keyStart(t: string, e: Entry): number {
+  return e.exported ? t.indexOf(e.key, e.start + 6) : e.start
+}
+
 /**
  * The name → value map dotenv returns: the last definition wins, and `__proto__` is dropped
  * (assigning a string to it on a plain object does nothing).

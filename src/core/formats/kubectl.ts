@@ -42,7 +42,7 @@ export function readKubectlEnvFile(text: string, options: { entries?: boolean } 
   // The names so far, as places in the text: a Set of a million names was most of the time and
   // memory of checking a file of a million entries.
   const names = new NamePlaces(text)
-  const seen = new Repeats((i) => names.name(i), text.length / 64, true)
+  const seen = new Repeats((i) => names.name(i), text.length / 80, true)
   // Line by line from the text, rather than a list of every line first.
   for (let at = 0, number = 1; at < text.length; number++) {
     let end = text.indexOf('\n', at)
@@ -75,7 +75,7 @@ export function readKubectlEnvFile(text: string, options: { entries?: boolean } 
       result.error = { line: number, reason: 'key name longer than 253 characters' }
       break
     }
-    if (seen.add(text, offset, name.length, names.add(offset, name.length)) !== -1) {
+    if (seen.add(text, offset, name.length, names.add(offset, name.length, number)) !== -1) {
       result.error = { line: number, reason: 'another key by that name already exists' }
       break
     }

@@ -147,7 +147,10 @@ function isQuote(c: number): boolean {
   return c === 0x27 || c === 0x22 || c === 0x60
 }
 
-const QUOTES: Record<number, Quote> = { 0x27: "'", 0x22: '"', 0x60: '`' }
+/** The quote a character code is, if it is one (a lookup in an object keyed by codes is a dictionary's). */
+function quoteOf(c: number): Quote | undefined {
+  return c === 0x27 ? "'" : c === 0x22 ? '"' : c === 0x60 ? '`' : undefined
+}
 
 /** CRLF and lone CR become LF, as dotenv does before it parses. */
 export function normaliseLineEnds(source: string): string {
@@ -439,7 +442,7 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
     const last = trimEndAt(t, first, valueEnd)
     const multiline = lineEndFrom(first) < last
     const open = first < last ? t.charCodeAt(first) : 0
-    const opening = QUOTES[open]
+    const opening = quoteOf(open)
     let value: string
     let quoteState: QuoteState | undefined
     let literalEscape = false

@@ -24,7 +24,19 @@ export interface KubectlEnvFile {
 }
 
 const MAX_LINE_BYTES = 64 * 1024
-const NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
+// A character a key name cannot hold, searched from where lastIndex is put.
+const NOT_NAME = /[^-._a-zA-Z0-9]/g
+
+/** Whether text[start, end) matches kubectl's `[-._a-zA-Z][-._a-zA-Z0-9]*`. */
+function isKeyName(text: string, start: number, end: number): boolean {
+  if (start === end) return false
+  const c = text.charCodeAt(start)
+  const letter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a
+  if (!letter && c !== 0x2d && c !== 0x2e && c !== 0x5f) return false
+  // The search stops at the line's end at the latest: neither a line feed nor `=` is a name's.
+  NOT_NAME.lastIndex = start + 1
+  return !NOT_NAME.test(text) || NOT_NAME.lastIndex - 1 >= end
+}
 
 /** Go's unicode.IsSpace. */
 function isGoSpace(c: number): boolean {
@@ -43,43 +55,49 @@ export function readKubectlEnvFile(text: string, options: { entries?: boolean } 
   // memory of checking a file of a million entries.
   const names = new NamePlaces(text)
   const seen = new Repeats((i) => names.name(i), text.length / 80, true)
-  // Line by line from the text, rather than a list of every line first.
-  for (let at = 0, number = 1; at < text.length; number++) {
+  const n = text.length
+  // The first `=` at or after i, asked at increasing positions: the text is searched about once.
+  let equalsFrom = 0
+  let equalsAt = -1
+  const equals = (i: number): number => {
+    if (i < equalsFrom || i > equalsAt) {
+      equalsFrom = i
+      equalsAt = text.indexOf('=', i)
+      if (equalsAt === -1) equalsAt = n
+    }
+    return equalsAt
+  }
+  // Line by line, by offsets in the text: no string is made of a line, nor of a name.
+  for (let at = 0, number = 1; at < n; number++) {
     let end = text.indexOf('\n', at)
-    if (end === -1) end = text.length
-    let line = text.slice(at, end)
-    let offset = at
+    if (end === -1) end = n
+    const lineStart = at
     at = end + 1
     // A UTF-16 code unit is at most 3 bytes of UTF-8: only long lines need counting.
-    if (line.length * 3 >= MAX_LINE_BYTES && Buffer.byteLength(line, 'utf8') >= MAX_LINE_BYTES) {
+    if ((end - lineStart) * 3 >= MAX_LINE_BYTES && Buffer.byteLength(text.slice(lineStart, end), 'utf8') >= MAX_LINE_BYTES) {
       result.truncatedAt = number
       break
     }
-    if (line.endsWith('\r')) line = line.slice(0, -1)
-    if (number === 1 && line.startsWith('\ufeff')) {
-      line = line.slice(1)
-      offset++
-    }
-    let start = 0
-    while (start < line.length && isGoSpace(line.charCodeAt(start))) start++
-    line = line.slice(start)
-    offset += start
-    if (line === '' || line.startsWith('#')) continue
-    const eq = line.indexOf('=')
-    const name = eq === -1 ? line : line.slice(0, eq)
-    if (!NAME.test(name)) {
+    const stop = end > lineStart && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end
+    let start = lineStart
+    if (number === 1 && start < stop && text.charCodeAt(start) === 0xfeff) start++
+    while (start < stop && isGoSpace(text.charCodeAt(start))) start++
+    if (start === stop || text.charCodeAt(start) === 0x23) continue
+    const eq = equals(start) < stop ? equals(start) : -1
+    const nameEnd = eq === -1 ? stop : eq
+    if (!isKeyName(text, start, nameEnd)) {
       result.error = { line: number, reason: 'not a valid key name' }
       break
     }
-    if (name.length > 253) {
+    if (nameEnd - start > 253) {
       result.error = { line: number, reason: 'key name longer than 253 characters' }
       break
     }
-    if (seen.add(text, offset, name.length, names.add(offset, name.length, number)) !== -1) {
+    if (seen.add(text, start, nameEnd - start, names.add(start, nameEnd - start, number)) !== -1) {
       result.error = { line: number, reason: 'another key by that name already exists' }
       break
     }
-    if (keep) result.entries.push({ name, value: eq === -1 ? undefined : line.slice(eq + 1), line: number })
+    if (keep) result.entries.push({ name: text.slice(start, nameEnd), value: eq === -1 ? undefined : text.slice(eq + 1, stop), line: number })
   }
   return result
 }

@@ -377,7 +377,14 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
   // space before the next entry's name are not lines of their own.
   const gap = (from: number, to: number): void => {
     let start = from
+    // The first character that is not white space, from `start` on (searched again once passed).
+    let solid = -1
     for (;;) {
+      if (solid < start) solid = skipSpace(t, start)
+      if (solid >= to) {
+        blanks += blankLinesTo(from, start, to)
+        break
+      }
       const lineFeed = nextLineFeed(start)
       const end = lineFeed < to ? lineFeed : to
       const afterEntry = start === from && from > 0 && t.charCodeAt(from - 1) !== LF
@@ -395,6 +402,22 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
       if (end === to) break
       start = end + 1
     }
+  }
+
+  // The lines from `start` to `to`, all of them white space only, as the loop above would count
+  // them (the rest of an entry's line, the indentation before the next one and the empty end of
+  // the text are no blank lines), by their line feeds: half a million blank lines cost a
+  // search each rather than a turn of the loop.
+  const blankLinesTo = (from: number, start: number, to: number): number => {
+    let lines = 1
+    let last = start
+    for (let lf = t.indexOf('\n', start); lf !== -1 && lf < to; lf = t.indexOf('\n', lf + 1)) {
+      lines++
+      last = lf + 1
+    }
+    if (start === from && from > 0 && t.charCodeAt(from - 1) !== LF) lines--
+    if (to < n || last === to) lines--
+    return lines < 0 ? 0 : lines
   }
 
   // `(?:^|^)`: the engine tries each position from lastIndex on, and only line starts can match.

@@ -113,3 +113,29 @@ test('comments after values on lines that share a line feed', () => {
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.key]), [['hash-in-value', 'A']])
   assert.deepEqual(r.items.map((i) => i.kind === 'comment' ? i.text : i.kind), ['entry', '#b', 'entry'])
 })
+
+test('runs of blank lines, counted by their line feeds, keep every blank line and no other', () => {
+  // Each input line becomes one output line: an entry its SECRET_ line, a comment itself, a line
+  // of white space only a blank line; the rest of an entry's line, the indentation before an
+  // entry and the empty end of the text are none.
+  const space = fc.constantFrom('', ' ', '\t', '  \t ', '\u00a0', '\u3000', '\f')
+  const line = fc.oneof(
+    { weight: 3, arbitrary: space.map((s) => ({ text: s, out: '' })) },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('', '  ', '\t'), fc.nat(99)).map(([indent, i]) => ({ text: `${indent}K${i}=v${i}`, out: `SECRET_K${i}=${b64(`v${i}`)}` })) },
+    { weight: 1, arbitrary: fc.constantFrom('# c', '  # indented').map((c) => ({ text: c, out: c })) },
+  )
+  fc.assert(fc.property(fc.array(line, { maxLength: 40 }), fc.boolean(), (lines, lastLineFeed) => {
+    // Names once each, so that nothing is a duplicate.
+    const seen = new Set<string>()
+    const unique = lines.filter((l) => !l.out.startsWith('SECRET_') || (!seen.has(l.out.split('=')[0] as string) && seen.add(l.out.split('=')[0] as string)))
+    const doc = unique.map((l) => l.text).join('\n') + (lastLineFeed ? '\n' : '')
+    const r = encodeEnv(doc)
+    if (!unique.some((l) => l.out.startsWith('SECRET_'))) return
+    assert.ok(r.ok, JSON.stringify(doc))
+    // Without a last line feed, a last line that is empty is the end of the text, no line; one of
+    // spaces is a blank line.
+    const expected = unique.map((l) => l.out)
+    if (!lastLineFeed && unique[unique.length - 1]?.text === '') expected.pop()
+    assert.equal(r.text, expected.length === 0 ? '' : expected.join('\n') + '\n', JSON.stringify(doc))
+  }), { numRuns: 3000 })
+})

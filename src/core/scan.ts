@@ -411,7 +411,11 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
   const blankLinesTo = (from: number, start: number, to: number): number => {
     let lines = 1
     let last = start
-    for (let lf = t.indexOf('\n', start); lf !== -1 && lf < to; lf = t.indexOf('\n', lf + 1)) {
+    // The first line feed through nextLineFeed: where entries share a line (joined by U+2028),
+    // a search from each gap would run to the end of that line, quadratic over it. The others by
+    // indexOf: each of those searches ends at the next line feed, so none covers a character that
+    // another one covers.
+    for (let lf = nextLineFeed(start); lf < to; lf = t.indexOf('\n', lf + 1), lf = lf === -1 ? n : lf) {
       lines++
       last = lf + 1
     }

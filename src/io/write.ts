@@ -147,15 +147,19 @@ function temporaryFile(path: string): PendingOutput {
   const tmp = temporaryName(path)
   let fd: number | undefined
   let bytes = 0
+  // A failure to open or write is told at commit, as when the whole output was written at the
+  // end: the command prints what it found in its input first, and a rejected input is what it
+  // says then. Nothing more is written after a failure, and the temporary file is gone at once.
+  let failure: unknown
   // However the process ends before the file is in place, the temporary file goes with it.
   const remove = (): void => {
     if (fd !== undefined) try { closeSync(fd) } catch { /* already failing */ }
     fd = undefined
     try { unlinkSync(tmp) } catch { /* never created, or gone */ }
   }
-  const fail = (e: unknown): never => {
-    end()
-    throw new InputError(path, `${describeFsError(e, 'write')}; nothing was written`)
+  const failed = (e: unknown): void => {
+    failure ??= e
+    remove()
   }
   let ended = false
   const end = (): void => {
@@ -171,17 +175,19 @@ function temporaryFile(path: string): PendingOutput {
     fd = openSync(tmp, 'wx', 0o600)
     fchmodSync(fd, 0o600)
   } catch (e) {
-    fail(e)
+    failed(e)
   }
   // The text is encoded into one buffer, written out when full: a buffer per piece of text would
   // be one more object to collect, and a system call, for every few hundred lines.
   const pending = Buffer.allocUnsafe(256 * 1024)
   let used = 0
   const flush = (): void => {
-    try {
-      writeAll(fd as number, pending.subarray(0, used))
-    } catch (e) {
-      fail(e)
+    if (failure === undefined) {
+      try {
+        writeAll(fd as number, pending.subarray(0, used))
+      } catch (e) {
+        failed(e)
+      }
     }
     used = 0
   }
@@ -207,13 +213,19 @@ function temporaryFile(path: string): PendingOutput {
     },
     commit() {
       if (used !== 0) flush()
-      try {
-        fsyncSync(fd as number)
-        closeSync(fd as number)
-        fd = undefined
-        renameSync(tmp, path)
-      } catch (e) {
-        fail(e)
+      if (failure === undefined) {
+        try {
+          fsyncSync(fd as number)
+          closeSync(fd as number)
+          fd = undefined
+          renameSync(tmp, path)
+        } catch (e) {
+          failed(e)
+        }
+      }
+      if (failure !== undefined) {
+        end()
+        throw new InputError(path, `${describeFsError(failure, 'write')}; nothing was written`)
       }
       ended = true
       process.removeListener('exit', remove)

@@ -49,6 +49,24 @@ test('-o a file past the limit: nothing is written and no temporary file is left
   assert.deepEqual(readdirSync(dir).sort(), ['.env', 'out'])
 }))
 
+test('-o a file past the limit, or in no folder: the input is judged first, the write failure told at the end', () => withTempDir((dir) => {
+  // encode writes into its temporary file as it encodes; a failure there waits for the input's
+  // findings, as when the whole output was written at the end.
+  writeFileSync(join(dir, 'warned.env'), env(200) + 'junk\n')
+  writeFileSync(join(dir, 'bad.env'), env(200) + 'KEY_1=again\n')
+  const warned = sh(limited(`${cli} encode warned.env -o out`), dir)
+  assert.equal(warned.status, EXIT.rejected)
+  assert.match(warned.stderr, new RegExp(`^warned\\.env:201: warning: a name without .*\nout: error: ${SIZE.replace(/[()]/g, '\\$&')}; nothing was written\n$`))
+  for (const output of ['out', 'missing/out']) {
+    const bad = sh(limited(`${cli} encode bad.env -o ${output}`), dir)
+    assert.equal(bad.status, EXIT.rejected)
+    assert.match(bad.stderr, /^bad\.env:201: error: KEY_1 is already defined on line 2;.*\nnothing was written: 1 error\n$/)
+  }
+  const missing = runCli(['encode', 'warned.env', '-o', 'missing/out'], { cwd: dir })
+  assert.match(missing.stderr, /warning: a name without .*\nmissing\/out: error: the folder does not exist; nothing was written\n$/)
+  assert.deepEqual(readdirSync(dir).sort(), ['bad.env', 'warned.env'])
+}))
+
 test('-o a descriptor on a file past the limit: one line, exit 1', () => withTempDir((dir) => {
   writeFileSync(join(dir, '.env'), env(200))
   const r = sh(limited(`${cli} encode .env -o /dev/fd/3 3>fd3`), dir)

@@ -4,10 +4,10 @@
  * wrapped over several lines (GNU base64 wraps at 76 columns, openssl at 64) joined back, since
  * docker compose and kubectl would read them as a cut-off value followed by junk lines.
  */
-import { mightBeFormatted, readFormatted, type DocumentFormat, type FormattedDocument, type FormattedEntry, type ReadOptions } from './formats/read.js'
+import { mightBeFormatted, readFormatted, type FormattedDocument, type ReadOptions } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import type { EncodedVariable } from './kestra.js'
-import { lineEnding, normaliseLineEnds, scanItems, type BlankLines, type CommentLine, type Entry, type ScanItem, type SkippedLine } from './scan.js'
+import { scanItems, type BlankLines, type CommentLine, type Entry, type ScanItem, type SkippedLine } from './scan.js'
 
 /**
  * One entry of an encoded file, lines of a wrapped value already attached: also the variable that
@@ -26,70 +26,18 @@ export interface Continuation {
   lines: number
 }
 
-export interface EncodedFile {
-  /** The text the offsets refer to (see scan). */
-  text: string
-  eol: '\n' | '\r\n'
-  /** The entries, but for those that only continue a wrapped value. */
-  items: EncodedItem[]
-  /** The lines dotenv skips, but for those that continue a wrapped value. */
-  skipped: SkippedLine[]
-}
-
 const WRAP_WIDTHS = new Set([64, 76])
 const BASE64_RUN = /^[A-Za-z0-9+/]+$/
 const CONTINUATION = /^[A-Za-z0-9+/]+={0,2}$/
 
 /**
- * What decode and check read: an encoded .env file, or a document that `encode --format` writes
- * (a values file, a Secret manifest, JSON), recognised from its content. Either way `variables`
- * lists what Kestra receives, in order, for the rules that every format shares.
+ * The document that `encode --format` writes (a values file, a Secret manifest, JSON) that
+ * `source` is, recognised from its content; undefined for an encoded .env file, which
+ * readEncodedItems reads. The YAML formats need `yaml` (the loaded `yaml` package); without it
+ * only JSON is recognised. The caller has ruled out a NUL byte (binaryDiagnostic).
  */
-export type EncodedInput =
-  | {
-    format: 'env'
-    file: EncodedFile
-    /** One per item of `file`, in the same order. */
-    variables: EncodedVariable[]
-    eol: '\n' | '\r\n'
-  }
-  | {
-    format: DocumentFormat
-    document: FormattedDocument
-    /** The document's entries. */
-    variables: FormattedEntry[]
-    eol: '\n' | '\r\n'
-  }
-
-/**
- * Reads `source` as a formatted document when it is one, as an encoded .env file otherwise. The
- * YAML formats need `yaml` (the loaded `yaml` package); without it only JSON is recognised. The
- * caller has ruled out a NUL byte (binaryDiagnostic).
- */
-export function readEncodedInput(source: string, yaml?: YamlModule, options: ReadOptions = {}): EncodedInput {
-  const document = readDocument(source, yaml, options)
-  if (document !== undefined) {
-    return { format: document.format, document, variables: document.entries, eol: lineEnding(source) }
-  }
-  const file = readEncoded(source)
-  return { format: 'env', file, variables: file.items, eol: file.eol }
-}
-
-/** The formatted document that `source` is, if it is one (see readEncodedInput). */
 export function readDocument(source: string, yaml?: YamlModule, options: ReadOptions = {}): FormattedDocument | undefined {
   return mightBeFormatted(source) ? readFormatted(source, yaml, options) : undefined
-}
-
-/** An encoded file read whole: its variables and the lines dotenv skips. */
-export function readEncoded(source: string): EncodedFile {
-  const text = normaliseLineEnds(source)
-  const items: EncodedItem[] = []
-  const skipped: SkippedLine[] = []
-  readEncodedItems(text, (item) => {
-    if (item.kind === 'variable') items.push(item)
-    else if (item.kind === 'skipped') skipped.push(item)
-  })
-  return { text, eol: lineEnding(source), items, skipped }
 }
 
 /** What readEncodedItems gives: the variables, and the lines between them as the scanner read them. */

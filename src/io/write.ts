@@ -14,18 +14,13 @@ import { deliverHeldSignals, holdSignals } from './signals.js'
  */
 export function writeOutput(path: string, data: string): void {
   const output = openOutput(path)
-  try {
-    output.write(data)
-  } catch (e) {
-    output.discard()
-    throw e
-  }
+  output.write(data)
   output.commit()
 }
 
 /** An output written as it is made, that reaches its path whole or not at all. */
 export interface PendingOutput {
-  /** Adds text (as UTF-8) to the output. */
+  /** Adds text (as UTF-8) to the output; a failure to write it is thrown by commit. */
   write(text: string): void
   /** The bytes written so far. */
   readonly bytes: number
@@ -134,14 +129,15 @@ export function temporaryName(path: string): string {
 
 let tmpCounter = 0
 
+/** The most UTF-16 code units put in the write buffer at once: its 256 KiB hold them as UTF-8 whatever they are. */
+const PIECE = Math.floor(256 * 1024 / 3)
+
 /**
  * A file written whole or not at all, with mode 0600 whatever the umask: a temporary file in the
  * same folder, flushed, then renamed over the target. A symbolic link at the target is replaced,
  * never written through. The terminating signals wait until the file is in place or removed.
  * No crypto for the name: loading it costs more start-up than the whole encoding of a small file.
  */
-/** The most UTF-16 code units put in the write buffer at once: its 256 KiB hold them as UTF-8 whatever they are. */
-const PIECE = Math.floor(256 * 1024 / 3)
 
 function temporaryFile(path: string): PendingOutput {
   const tmp = temporaryName(path)

@@ -159,7 +159,7 @@ function checkInput(file: CheckFile, options: CheckOptions, plain: PlainFile | u
     scope: (v) => environmentOf(format, (v as FormattedEntry).list),
   }
   const { secrets, decoded } = checkVariables(document.entries, rules, plain, here)
-  return { name: fileName, format, variables: document.entries, decoded, secrets, external: document.external, mounts: document.mounts }
+  return { name: fileName, format, variables: document.entries, decoded: decoded ?? new Map(), secrets, external: document.external, mounts: document.mounts }
 }
 
 /** An input of which nothing is checked further. */
@@ -190,9 +190,9 @@ function checkEnvFile(file: CheckFile, plain: PlainFile | undefined, here: Here,
       checkForm(v as EncodedItem, hold)
       checkWrapped(v as EncodedItem, hold)
     },
-    keep,
   }
-  const gathered: Gathered = { secrets: [], decoded: new Map() }
+  // The decoded values and the variables are kept only for the checks across inputs that follow.
+  const gathered: Gathered = { secrets: [], decoded: keep ? new Map() : undefined }
   const variables: EncodedItem[] = []
   // The secrets so far, for the names they may repeat: their places in the text and their lines.
   const defined = new NamePlaces(t)
@@ -235,7 +235,7 @@ function checkEnvFile(file: CheckFile, plain: PlainFile | undefined, here: Here,
   for (const finding of waiting ?? []) here(...finding)
   // After the per-line rules, so that a line they already fail is not reported twice.
   checkKubectl(file.text, findings.filter((f) => f.file === fileName), here)
-  return { name: fileName, format: 'env', variables, decoded: gathered.decoded, secrets: gathered.secrets, external: [], mounts: [] }
+  return { name: fileName, format: 'env', variables, decoded: gathered.decoded ?? new Map(), secrets: gathered.secrets, external: [], mounts: [] }
 }
 
 type Here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
@@ -253,8 +253,6 @@ interface Rules {
   shellNames: boolean
   /** The checks of the form of a variable's line in the file, before those of its value. */
   form?: (v: EncodedVariable) => void
-  /** False when nothing after the checks needs the decoded values (see Gathered). */
-  keep?: boolean
   /** Which environment a variable reaches (in a values file, not every two meet). */
   scope?: (v: EncodedVariable) => Scope
 }
@@ -269,7 +267,8 @@ const DUPLICATES: Readonly<Record<DocumentFormat, string>> = {
 /** What the checks of one input gather: its secrets, and the text Kestra gets for each variable that decodes. */
 interface Gathered {
   secrets: CheckedSecret[]
-  decoded: Map<EncodedVariable, string>
+  /** Undefined when nothing after the checks needs them. */
+  decoded: Map<EncodedVariable, string> | undefined
 }
 
 /**
@@ -341,7 +340,7 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
   }
   rules.form?.(v)
   const value = checkValue(v, rules.place, plain?.get(name)?.value, here)
-  if (value !== undefined && rules.keep !== false) gathered.decoded.set(v, value)
+  if (value !== undefined) gathered.decoded?.set(v, value)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { basename, dirname, join } from 'node:path'
-import { encodeEach, encodeEnv, EnvLines, type EncodeOptions, type EncodeResult } from '../core/encode.js'
+import { encodeEach, encodeEnv, envLine, EnvLines, type EncodeOptions, type EncodeResult } from '../core/encode.js'
 import { FORMATS, ignoreLines, isFormat, isYamlFormat, outputName, renderFormat, type Format } from '../core/formats/index.js'
 import type { Diagnostic } from '../core/diagnostics.js'
 import { DEFAULT_SECRET_NAME, isDnsLabel, isDnsSubdomain, mountValues } from '../core/formats/k8s-secret.js'
@@ -147,7 +147,7 @@ function encodeStreaming(text: string, options: EncodeOptions, out: PendingOutpu
   let lines: EnvLines | undefined
   let blank = false
   const outcome = encodeEach(text, options, {
-    comment: (line) => lines?.line(line),
+    comment: (line) => lines?.push(line),
     blank: (count) => {
       blank = true
       lines?.blank(count)
@@ -155,7 +155,7 @@ function encodeStreaming(text: string, options: EncodeOptions, out: PendingOutpu
     entry: (entry) => {
       const limit = lineLimit(entry)
       if (limit !== undefined) limits.push(limit)
-      lines?.line(entry.variable + '=' + entry.encoded)
+      lines?.push(envLine(entry))
     },
   }, (eol) => {
     lines = new EnvLines(eol, (chunk) => out.write(chunk))

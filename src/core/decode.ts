@@ -1,5 +1,5 @@
 import type { Diagnostic, Report } from './diagnostics.js'
-import { pushAll } from './arrays.js'
+import { pushAll, TextChunks } from './arrays.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
 import { readDocument, readEncodedItems } from './read-encoded.js'
 import type { CommentLine } from './scan.js'
@@ -63,11 +63,17 @@ function expansion(options: DecodeOptions, names: Iterable<string>): Expansion |
   return options.expand ? { env: options.env ?? {}, defined: new Set(names), known: new Map() } : undefined
 }
 
+/** The name of a secret whose value decoded, which a reference may name. */
+function decodedName(d: Decoded): string | undefined {
+  return d.value === undefined ? undefined : d.name
+}
+
 /** A decoded secret's value expanded (a value decoded from base64 has no quotes, so none is literal). */
 function expandDecoded(d: Decoded, v: EncodedVariable, x: Expansion, report: Report): void {
-  if (d.name === undefined || d.value === undefined) return
-  const value = expandValue({ key: d.name, value: d.value, line: v.line, literal: false }, x.known, x.env, x.defined, report)
-  x.known.set(d.name, value)
+  const name = decodedName(d)
+  if (name === undefined || d.value === undefined) return
+  const value = expandValue({ key: name, value: d.value, line: v.line, literal: false }, x.known, x.env, x.defined, report)
+  x.known.set(name, value)
   if (value === d.value) return
   d.value = value
   d.written = quoteValue(value)
@@ -77,7 +83,7 @@ function expandDecoded(d: Decoded, v: EncodedVariable, x: Expansion, report: Rep
 /** Every variable decoded, in order, and with `expand` the values expanded. */
 function decodeAll(variables: readonly EncodedVariable[], place: string, options: DecodeOptions, report: Report): Decoded[] {
   const decoded = variables.map((v) => decodeVariable(v, place, report))
-  const x = expansion(options, decoded.flatMap((d) => (d.name === undefined || d.value === undefined ? [] : [d.name])))
+  const x = expansion(options, decoded.flatMap((d) => decodedName(d) ?? []))
   if (x !== undefined) decoded.forEach((d, i) => expandDecoded(d, variables[i] as EncodedVariable, x, report))
   return decoded
 }
@@ -113,14 +119,16 @@ function decodeEnvFile(source: string, options: DecodeOptions): DecodeResult {
   // A reference's message may show the names of the file's secrets: with expand, read them first.
   const x = expansion(options, options.expand ? secretNames(t) : [])
   const entries: DecodedEntry[] = []
-  const out = new Pieces()
+  const chunks: string[] = []
+  const out = new TextChunks((chunk) => chunks.push(chunk))
   let cursor = 0
   // The edits in the text not yet copied, in order: all of them lie before the next entry.
   let edits: TextEdit[] = []
   const copyTo = (to: number): void => {
     let at = cursor
     for (const e of edits) {
-      out.push(t.slice(at, e.start), e.text)
+      out.push(t.slice(at, e.start))
+      out.push(e.text)
       at = e.end
     }
     edits = []
@@ -173,32 +181,8 @@ function decodeEnvFile(source: string, options: DecodeOptions): DecodeResult {
   if (entries.length === 0) {
     report('no-entries', 'warning', undefined, undefined, NO_ENTRIES_MESSAGE)
   }
-  return finish('env', out.text(), lineEnding(source), entries, diagnostics, report)
-}
-
-/**
- * A text made of many pieces: appending to one string makes a rope as deep as the file, and a
- * list of every piece holds a string header for each; the pieces are joined a few hundred at a
- * time instead, and the joined chunks once at the end.
- */
-class Pieces {
-  private pieces: string[] = []
-  private readonly chunks: string[] = []
-
-  push(...texts: string[]): void {
-    for (const text of texts) this.pieces.push(text)
-    if (this.pieces.length >= 1024) this.chunk()
-  }
-
-  text(): string {
-    this.chunk()
-    return this.chunks.join('')
-  }
-
-  private chunk(): void {
-    this.chunks.push(this.pieces.join(''))
-    this.pieces = []
-  }
+  out.end()
+  return finish('env', chunks.join(''), lineEnding(source), entries, diagnostics, report)
 }
 
 // After white space (line breaks too), a quote: sticky, from where an entry's text ends.
@@ -209,8 +193,8 @@ function secretNames(t: string): string[] {
   const names: string[] = []
   readEncodedItems(t, (item) => {
     if (item.kind !== 'variable') return
-    const d = decodeVariable(item, PLACE, () => {})
-    if (d.name !== undefined && d.value !== undefined) names.push(d.name)
+    const name = decodedName(decodeVariable(item, PLACE, () => {}))
+    if (name !== undefined) names.push(name)
   })
   return names
 }

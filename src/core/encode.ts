@@ -1,9 +1,9 @@
 import { encodeValue, encodeValues, isStrictBase64 } from './base64.js'
-import type { Diagnostic, DiagnosticCode, Report } from './diagnostics.js'
+import type { Diagnostic, Report } from './diagnostics.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
 import { expandable, expandValue, referenceMessage, type Expandable } from './expand.js'
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
-import { grown } from './arrays.js'
+import { grown, TextChunks } from './arrays.js'
 import { hasShellUnsafeCharacters, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
 import { keyStart, lineEnding, normaliseLineEnds, scanItems, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
@@ -89,7 +89,7 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
   const outcome = encodeEach(source, options, {
     comment: (text) => {
       items.push({ kind: 'comment', text })
-      lines?.line(text)
+      lines?.push(text)
     },
     blank: (count) => {
       for (let k = 0; k < count; k++) items.push(BLANK)
@@ -98,7 +98,7 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
     entry: (entry) => {
       entries.push(entry)
       items.push({ kind: 'entry', entry })
-      lines?.line(entry.variable + '=' + entry.encoded)
+      lines?.push(envLine(entry))
     },
   }, (eol) => {
     lines = new EnvLines(eol, (chunk) => chunks.push(chunk))
@@ -130,7 +130,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   const before = options.allowDuplicates || options.expand ? namesOf(t) : undefined
   const leftOut = before === undefined ? undefined : droppedEntries(before, options, () => {})
   const known = options.expand ? new Map<string, string>() : undefined
-  const defined = new Set(before?.all())
+  const defined = new Set(options.expand ? before?.all() : undefined)
 
   const { diagnostics, report } = collector()
   const names = new NameBook(t)
@@ -140,6 +140,9 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   let count = 0
   // The reference warnings, completed once every name is known: where each one is, and its entry.
   const references: { at: number; entry: Expandable }[] = []
+  // The entry each message of checkEntry and of the references is about, by the message's index:
+  // when which definitions are left out is known only at the end, their messages go then.
+  const about: number[] = []
   const out = new Batches(sink)
 
   scanItems(t, (item) => {
@@ -175,11 +178,13 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         // Text that dotenv cut from the value at a `#` may be part of a secret: never copied.
         if (item.comment !== undefined && !item.hashCut) out.comment(t.slice(item.comment.start, item.comment.end))
         if (key === '__proto__' || leftOut?.has(i) === true) break
+        const first = diagnostics.length
         checkEntry(item, report)
         if (known === undefined && item.value.includes('$')) {
           references.push({ at: diagnostics.length, entry: expandable(item) })
           report('reference', 'warning', item.line, key, '')
         }
+        if (leftOut === undefined) for (let k = first; k < diagnostics.length; k++) about[k] = i
         count++
         out.entry({ name: key, variable: SECRET_PREFIX + key, encoded: '', line: item.line }, value)
       }
@@ -202,16 +207,14 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
       : 'this looks encoded already (every name starts with SECRET_ and every value is base64): decode it instead')
   }
   completeReferences(diagnostics, references, names, env)
-  // Found before it was known which definitions are left out: the messages about those go.
-  const unwritten = leftOut === undefined && dropped.size !== 0
-    ? new Set([...dropped].map((i) => `${names.line(i)}\n${names.name(i)}`))
-    : undefined
-  for (const d of diagnostics) {
-    if (d.message === '') continue
-    if (looksEncoded && d.code === 'already-prefixed') continue
-    if (unwritten !== undefined && ENTRY_CHECKS.has(d.code) && unwritten.has(`${d.line ?? 0}\n${d.key ?? ''}`)) continue
+  diagnostics.forEach((d, k) => {
+    if (d.message === '') return
+    if (looksEncoded && d.code === 'already-prefixed') return
+    // Found before it was known which definitions are left out: the messages about those go.
+    const entry = about[k]
+    if (entry !== undefined && dropped.has(entry)) return
     all.push(d)
-  }
+  })
   if (count === 0 && !hasErrors(all)) {
     reportFirst('no-entries', 'warning', undefined, undefined, NO_ENTRIES_MESSAGE)
   }
@@ -270,15 +273,10 @@ class Batches {
   }
 }
 
-/** The messages of `checkEntry` and the references: about a definition that is written. */
-const ENTRY_CHECKS: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['name-not-portable', 'already-prefixed',
-  'hash-in-value', 'text-after-quote', 'unterminated-quote', 'literal-escape', 'reference'])
-
 /** As check demands: a plain word can be valid base64 (hunter22), but rarely decodes to UTF-8 text. */
 function looksEncodedEntry(e: Entry): boolean {
   return e.key.startsWith(SECRET_PREFIX) && isStrictBase64(e.value) && decodesToText(e.value)
 }
-
 
 /**
  * The names of a file's entries, told as they are read: where each one is in the text (not a
@@ -458,57 +456,35 @@ function reportSkipped(s: SkippedLine, report: Report): void {
   }
 }
 
+/** An entry's line in the env format. */
+export function envLine(e: EncodedEntry): string {
+  return e.variable + '=' + e.encoded
+}
+
 /** The `.env_encoded` form: one `SECRET_<NAME>=<base64>` per line, comments and blanks in place. */
 export function renderEnv(items: readonly OutputItem[], eol: '\n' | '\r\n' = '\n'): string {
   const chunks: string[] = []
   const lines = new EnvLines(eol, (chunk) => chunks.push(chunk))
   for (const i of items) {
-    if (i.kind === 'entry') lines.line(i.entry.variable + '=' + i.entry.encoded)
-    else if (i.kind === 'comment') lines.line(i.text)
+    if (i.kind === 'entry') lines.push(envLine(i.entry))
+    else if (i.kind === 'comment') lines.push(i.text)
     else lines.blank(1)
   }
   lines.end()
   return chunks.join('')
 }
 
-/** Lines per chunk of EnvLines: about 20 KB of output for entries of ordinary length; fewer lines
- * per chunk stay alive across a garbage collection (measured: 4096 lines cost 10% more at 100,000 entries). */
-const CHUNK_LINES = 256
-
 /**
- * Lines made into text, each ended by `eol`, and given to `emit` in chunks of some thousand lines
- * (then once more at `end`), so that the output of a large file need never be held whole. A join
- * costs per piece, so each line is one piece (the line end is the separator) and a run of blank
- * lines is one more (a file of half a million blank lines stays fast).
+ * The env format's lines, each ended by `eol` (see TextChunks): a run of blank lines is one piece
+ * (a file of half a million blank lines stays fast).
  */
-export class EnvLines {
-  private readonly eol: string
-  private readonly emit: (chunk: string) => void
-  private pieces: string[] = []
-
+export class EnvLines extends TextChunks {
   constructor(eol: string, emit: (chunk: string) => void) {
-    this.eol = eol
-    this.emit = emit
+    super(emit, eol)
   }
 
-  line(text: string): void {
-    this.pieces.push(text)
-    if (this.pieces.length === CHUNK_LINES) this.flush()
-  }
-
-  // k blank lines are one piece of k - 1 line ends, which its separator makes k.
+  // k blank lines are one piece of k - 1 line ends, which its line end makes k.
   blank(count: number): void {
-    this.line(this.eol.repeat(count - 1))
-  }
-
-  /** Gives what is left. */
-  end(): void {
-    if (this.pieces.length !== 0) this.flush()
-  }
-
-  private flush(): void {
-    this.pieces.push('')
-    this.emit(this.pieces.join(this.eol))
-    this.pieces = []
+    this.push(this.after.repeat(count - 1))
   }
 }

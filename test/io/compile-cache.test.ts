@@ -67,13 +67,47 @@ function privateTmp(parent: string, name: string): string {
   return dir
 }
 
-test('a corrupt, truncated, linked or piped compile cache changes nothing and never hangs', { skip }, () => {
+interface Copy {
+  /** The package copy, with a .env beside its bin. */
+  pkg: string
+  /** A folder for the temporary folders the cases use. */
+  tmps: string
+  /** The copy's bundle and its real bytes, put back however the test ends. */
+  bundle: string
+  real: Buffer
+  /** What a run without any cache gives. */
+  expected: Outcome
+}
+
+/** Runs `fn` on a fresh copy of the package, removed afterwards. */
+function withCopy(fn: (copy: Copy) => void): void {
   const pkg = packageCopy()
   const tmps = mkdtempSync(join(tmpdir(), 'kestra-secrets-cache-'))
+  const bundle = join(pkg, 'dist', 'cli.cjs')
+  const real = readFileSync(bundle)
   try {
     writeFileSync(join(pkg, '.env'), ENV)
     const expected = run(pkg, privateTmp(tmps, 'none'), { NODE_DISABLE_COMPILE_CACHE: '1' })
     assert.equal(expected.status, 0, expected.stderr)
+    fn({ pkg, tmps, bundle, real, expected })
+  } finally {
+    writeFileSync(bundle, real)
+    rmSync(pkg, { recursive: true, force: true })
+    rmSync(tmps, { recursive: true, force: true })
+  }
+}
+
+/** One bit flipped in the middle of each file. */
+function flipBit(files: string[]): void {
+  for (const f of files) {
+    const b = readFileSync(f)
+    b[b.length >> 1] = (b[b.length >> 1] as number) ^ 0x10
+    writeFileSync(f, b)
+  }
+}
+
+test('a corrupt, truncated, linked or piped compile cache changes nothing and never hangs', { skip }, () => {
+  withCopy(({ pkg, tmps, expected }) => {
     // Each case starts from a cache that a first run made, then damages it.
     const cases: Array<[string, (files: string[]) => void]> = [
       ['as it was made', () => {}],
@@ -81,11 +115,7 @@ test('a corrupt, truncated, linked or piped compile cache changes nothing and ne
       ['truncated to 10 bytes', (files) => files.forEach((f) => truncateSync(f, 10))],
       ['emptied', (files) => files.forEach((f) => truncateSync(f, 0))],
       ['overwritten with noise', (files) => files.forEach((f) => writeFileSync(f, Buffer.from(Array.from({ length: readFileSync(f).length }, (_, i) => (i * 7919) & 0xff))))],
-      ['with one bit flipped in the middle', (files) => files.forEach((f) => {
-        const b = readFileSync(f)
-        b[b.length >> 1] = (b[b.length >> 1] as number) ^ 0x10
-        writeFileSync(f, b)
-      })],
+      ['with one bit flipped in the middle', flipBit],
       ['replaced by a named pipe', (files) => files.forEach((f) => {
         rmSync(f)
         assert.equal(spawnSync('mkfifo', [f]).status, 0)
@@ -118,21 +148,11 @@ test('a corrupt, truncated, linked or piped compile cache changes nothing and ne
         assert.deepEqual(r, expected, `${what}: run ${attempt}`)
       }
     }
-  } finally {
-    rmSync(pkg, { recursive: true, force: true })
-    rmSync(tmps, { recursive: true, force: true })
-  }
+  })
 })
 
 test('a cache planted from another script changes nothing, nor one forged to pass Node\'s check in a folder others can write', { skip }, () => {
-  const pkg = packageCopy()
-  const tmps = mkdtempSync(join(tmpdir(), 'kestra-secrets-cache-'))
-  const bundle = join(pkg, 'dist', 'cli.cjs')
-  const real = readFileSync(bundle)
-  try {
-    writeFileSync(join(pkg, '.env'), ENV)
-    const expected = run(pkg, privateTmp(tmps, 'none'), { NODE_DISABLE_COMPILE_CACHE: '1' })
-    assert.equal(expected.status, 0, expected.stderr)
+  withCopy(({ pkg, tmps, bundle, real, expected }) => {
     const planted = "process.stdout.write('PLANTED\\n')\n"
     const plant = (tmp: string, script: Buffer): void => {
       writeFileSync(bundle, script)
@@ -162,31 +182,17 @@ test('a cache planted from another script changes nothing, nor one forged to pas
       open()
       for (const attempt of [1, 2]) assert.deepEqual(run(pkg, shared), expected, `a forged cache in ${what}: run ${attempt}`)
     }
-  } finally {
-    writeFileSync(bundle, real)
-    rmSync(pkg, { recursive: true, force: true })
-    rmSync(tmps, { recursive: true, force: true })
-  }
+  })
 })
 
 test('NODE_COMPILE_CACHE: a corrupt, truncated, linked or foreign cache changes nothing', { skip }, () => {
   // With NODE_COMPILE_CACHE set, Node itself reads that folder before any code of the tool runs,
   // and trusts it as the user said: a named pipe there would block Node before the bin starts
   // (README, Safety). What Node checks by itself is checked here.
-  const pkg = packageCopy()
-  const tmps = mkdtempSync(join(tmpdir(), 'kestra-secrets-cache-'))
-  const bundle = join(pkg, 'dist', 'cli.cjs')
-  const real = readFileSync(bundle)
-  try {
-    writeFileSync(join(pkg, '.env'), ENV)
-    const expected = run(pkg, privateTmp(tmps, 'none'), { NODE_DISABLE_COMPILE_CACHE: '1' })
+  withCopy(({ pkg, tmps, bundle, real, expected }) => {
     const damages: Array<[string, (files: string[], cache: string) => void]> = [
       ['truncated', (files) => files.forEach((f) => truncateSync(f, 10))],
-      ['flipped', (files) => files.forEach((f) => {
-        const b = readFileSync(f)
-        b[b.length >> 1] = (b[b.length >> 1] as number) ^ 0x10
-        writeFileSync(f, b)
-      })],
+      ['flipped', flipBit],
       ['linked to each other', (files) => {
         const [a, b] = files
         if (a === undefined || b === undefined) return
@@ -209,11 +215,7 @@ test('NODE_COMPILE_CACHE: a corrupt, truncated, linked or foreign cache changes 
       const r = run(pkg, tmps, { NODE_COMPILE_CACHE: cache })
       assert.deepEqual(r, expected, what)
     }
-  } finally {
-    writeFileSync(bundle, real)
-    rmSync(pkg, { recursive: true, force: true })
-    rmSync(tmps, { recursive: true, force: true })
-  }
+  })
 })
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

@@ -172,9 +172,14 @@ const safeUnquoted = fc
 const safeValue = fc.oneof(safeUnquoted, safeQuoted, fc.constant(''))
 // Not `=` and a line break: the next line would not be the value but a line of its own.
 const safeSeparator = fc.constantFrom('=', '=', '=', ' = ', '= ', ' =', '\t=\t', ': ', ':', ':\t', ':  ', ' :', '::', ':\n')
-/** After `KEY:x`, `KEY :` or `KEY::` there is no entry, and a multi-line value would become lines of its own. */
+/**
+ * After `KEY:x`, `KEY :` or `KEY::` there is no entry, and a multi-line value would become lines of
+ * its own. `KEY:` with nothing after it is an entry whose value is the next line (the line break is
+ * the white space dotenv wants after `:`), which would leave that line's own value at the start of a
+ * line (`A:\nA:\na=` reads as A and a, which collide): `:` always has a value.
+ */
 const safeSeparatorAndValue = safeSeparator.chain((sep) =>
-  (sep === ':' || sep === ' :' || sep === '::' ? fc.oneof(safeUnquoted, fc.constant('')) : safeValue).map((v) => sep + v),
+  (sep === ':' ? safeUnquoted : sep === ' :' || sep === '::' ? fc.oneof(safeUnquoted, fc.constant('')) : safeValue).map((v) => sep + v),
 )
 
 const safeComment: fc.Arbitrary<Tagged> = fc

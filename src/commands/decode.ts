@@ -1,4 +1,4 @@
-import { decodeEnv } from '../core/decode.js'
+import { decodeText } from '../core/decode.js'
 import { mightBeFormatted } from '../core/formats/read.js'
 import { EXIT } from '../errors.js'
 import type { Invocation } from './invocation.js'
@@ -18,7 +18,7 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   const input = readInput(file)
   // The YAML library is loaded only for a text that may be a values file or a Secret manifest.
   const yaml = mightBeFormatted(input.text) ? await import('yaml') : undefined
-  const result = decodeEnv(input.text, { yaml, expand: o.expand === true, env: ctx.env })
+  const result = decodeText(input.text, { yaml, expand: o.expand === true, env: ctx.env })
 
   const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet })
   reporter.add(input.name, result.diagnostics)
@@ -37,9 +37,8 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
     writeOutput(output, result.text)
   }
   if (!o.quiet) {
-    const secrets = result.entries.filter((e) => e.decoded).length
     const from = result.format === 'env' ? input.name : `${input.name} (${result.format})`
-    reporter.printSummary(`decoded ${plural(secrets, 'secret')} from ${from} to ${output ?? 'stdout'}`)
+    reporter.printSummary(`decoded ${plural(result.secrets, 'secret')} from ${from} to ${output ?? 'stdout'}`)
   }
   return EXIT.ok
 }

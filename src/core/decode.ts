@@ -1,15 +1,15 @@
 import type { Diagnostic, Report } from './diagnostics.js'
-import { pushAll, TextChunks } from './arrays.js'
+import { grown, pushAll, TextChunks } from './arrays.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
 import { readDocument, readEncodedItems } from './read-encoded.js'
 import type { CommentLine } from './scan.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
-import { displayName, isEnvName } from './names.js'
+import { displayName, isEnvName, NamePlaces } from './names.js'
 import { expandValue } from './expand.js'
 import { quoteValue } from './quote.js'
-import { lineEnding, normaliseLineEnds, scan, scanItems } from './scan.js'
+import { keyStart, lineEnding, normaliseLineEnds, scan, scanItems } from './scan.js'
 
 /** One entry of the encoded file and what became of it. */
 export interface DecodedEntry {
@@ -99,11 +99,31 @@ function decodeAll(variables: readonly EncodedVariable[], place: string, options
  * `#` comments.
  */
 export function decodeEnv(source: string, options: DecodeOptions = {}): DecodeResult {
+  const { secrets: _, ...result } = decodeInput(source, options, true)
+  return result
+}
+
+/** What decodeEnv gives, without its list of entries: `secrets` counts the entries decoded. */
+export type DecodedText = Omit<DecodeResult, 'entries'> & { secrets: number }
+
+/**
+ * decodeEnv for a caller that only writes the text (the CLI): the same reading and checks, with no
+ * object kept per entry (at 1,000,000 entries the list is 200 MB of the peak).
+ */
+export function decodeText(source: string, options: DecodeOptions = {}): DecodedText {
+  const { entries: _, ...result } = decodeInput(source, options, false)
+  return result
+}
+
+type Outcome = DecodeResult & { secrets: number }
+
+/** `keep`: whether the result lists the entries. */
+function decodeInput(source: string, options: DecodeOptions, keep: boolean): Outcome {
   const binary = binaryDiagnostic(source, 'an encoded .env file')
-  if (binary !== undefined) return { ok: false, format: 'env', text: '', eol: '\n', entries: [], diagnostics: [binary] }
+  if (binary !== undefined) return { ok: false, format: 'env', text: '', eol: '\n', entries: [], secrets: 0, diagnostics: [binary] }
   const document = readDocument(source, options.yaml, { comments: true })
   if (document !== undefined) return decodeDocument(document.format, document, lineEnding(source), options)
-  return decodeEnvFile(source, options)
+  return decodeEnvFile(source, options, keep)
 }
 
 const PLACE = 'an env file'
@@ -113,12 +133,12 @@ const PLACE = 'an env file'
  * the text between entries as it is, but for the edits (the continuation lines of wrapped values
  * go, commented-out encoded entries are decoded), each entry rewritten or copied.
  */
-function decodeEnvFile(source: string, options: DecodeOptions): DecodeResult {
+function decodeEnvFile(source: string, options: DecodeOptions, keep: boolean): Outcome {
   const { diagnostics, report } = collector()
   const t = normaliseLineEnds(source)
   // A reference's message may show the names of the file's secrets: with expand, read them first.
   const x = expansion(options, options.expand ? secretNames(t) : [])
-  const entries: DecodedEntry[] = []
+  const written = new WrittenEntries(t)
   const chunks: string[] = []
   const out = new TextChunks((chunk) => chunks.push(chunk))
   let cursor = 0
@@ -154,6 +174,7 @@ function decodeEnvFile(source: string, options: DecodeOptions): DecodeResult {
     }
     const e = item.entry
     copyTo(e.start)
+    const variableStart = keyStart(t, e)
     const variable = e.key
     const decoded = decodeVariable(item, PLACE, report)
     if (x !== undefined) expandDecoded(decoded, item, x, report)
@@ -165,24 +186,24 @@ function decodeEnvFile(source: string, options: DecodeOptions): DecodeResult {
     if (decoded.name === undefined) {
       out.push(t.slice(e.start, e.valueEnd))
       cursor = e.valueEnd
-      entries.push({ variable, name: variable, value: e.value, line: e.line, decoded: false })
+      written.add(variableStart, variable.length, e.line, false, e.value)
     } else {
-      let written = decoded.written
+      let value = decoded.written
       // An empty value followed, across blank lines, by a quote would take that quoted text.
       QUOTE_AFTER_SPACE.lastIndex = e.textEnd
-      if (written === '' && QUOTE_AFTER_SPACE.test(t)) written = "''"
-      out.push(`${e.exported ? 'export ' : ''}${decoded.name}=${written ?? ''}`)
+      if (value === '' && QUOTE_AFTER_SPACE.test(t)) value = "''"
+      out.push(`${e.exported ? 'export ' : ''}${decoded.name}=${value ?? ''}`)
       cursor = e.textEnd
-      entries.push({ variable, name: decoded.name, value: decoded.value ?? '', line: e.line, decoded: true })
+      written.add(variableStart, variable.length, e.line, true, decoded.value ?? '')
     }
     if (item.continuation !== undefined) edits.push({ start: item.continuation.start, end: item.continuation.end, text: '' })
   })
   copyTo(t.length)
-  if (entries.length === 0) {
+  if (written.length === 0) {
     report('no-entries', 'warning', undefined, undefined, NO_ENTRIES_MESSAGE)
   }
   out.end()
-  return finish('env', chunks.join(''), lineEnding(source), entries, diagnostics, report)
+  return finish('env', chunks.join(''), lineEnding(source), written, keep, diagnostics, report)
 }
 
 // After white space (line breaks too), a quote: sticky, from where an entry's text ends.
@@ -222,7 +243,7 @@ function decodedComment(assignment: NonNullable<CommentLine['assignment']>): str
 }
 
 /** A formatted document as a plain .env: its entries in order, its comments as `#` lines. */
-function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol: '\n' | '\r\n', options: DecodeOptions): DecodeResult {
+function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol: '\n' | '\r\n', options: DecodeOptions): Outcome {
   const { diagnostics, report } = collector()
   for (const d of document.diagnostics) diagnostics.push(d)
   const lines: string[] = []
@@ -259,7 +280,7 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
   if (document.entries.length === 0 && !hasErrors(diagnostics)) {
     report('no-entries', 'warning', undefined, undefined, `no entries found in ${DOCUMENT_WORDS[format].entries}: the output holds no secret`)
   }
-  return finish(format, lines.length === 0 ? '' : lines.join('\n') + '\n', eol, entries, diagnostics, report)
+  return finish(format, lines.length === 0 ? '' : lines.join('\n') + '\n', eol, listOf(entries), true, diagnostics, report)
 }
 
 
@@ -282,14 +303,82 @@ function commentLines(block: string): string[] {
 }
 
 /**
+ * The entries written, as the checks of the output read them: a list of DecodedEntry, or for an
+ * env file WrittenEntries, which holds no object per entry.
+ */
+interface EntryList {
+  readonly length: number
+  /** Whether every entry was decoded (none kept as it was). */
+  readonly allDecoded: boolean
+  /** How many entries were decoded. */
+  readonly secrets: number
+  entry(i: number): DecodedEntry
+  /** Whether entry i is written with `name` and `value`. */
+  isWritten(i: number, name: string, value: string): boolean
+}
+
+function listOf(entries: readonly DecodedEntry[]): EntryList {
+  return {
+    length: entries.length,
+    allDecoded: entries.every((e) => e.decoded),
+    secrets: entries.filter((e) => e.decoded).length,
+    entry: (i) => entries[i] as DecodedEntry,
+    isWritten: (i, name, value) => entries[i]?.name === name && entries[i]?.value === value,
+  }
+}
+
+/**
+ * The entries of an env file as places in its text: each variable's start and length (NamePlaces),
+ * whether it was decoded (its name is then the variable without the prefix), and the value written.
+ */
+export class WrittenEntries implements EntryList {
+  private readonly variables: NamePlaces
+  private decoded = new Uint8Array(1024)
+  private readonly values: string[] = []
+  allDecoded = true
+  secrets = 0
+
+  constructor(t: string) {
+    this.variables = new NamePlaces(t)
+  }
+
+  get length(): number {
+    return this.variables.count
+  }
+
+  add(start: number, length: number, line: number, decoded: boolean, value: string): void {
+    const i = this.variables.add(start, length, line)
+    if (i === this.decoded.length) this.decoded = grown(this.decoded)
+    this.decoded[i] = decoded ? 1 : 0
+    if (decoded) this.secrets++
+    else this.allDecoded = false
+    this.values.push(value)
+  }
+
+  entry(i: number): DecodedEntry {
+    const variable = this.variables.name(i)
+    const decoded = this.decoded[i] === 1
+    const name = decoded ? variable.slice(SECRET_PREFIX.length) : variable
+    return { variable, name, value: this.values[i] as string, line: this.variables.line(i), decoded }
+  }
+
+  isWritten(i: number, name: string, value: string): boolean {
+    if (this.values[i] !== value) return false
+    const skip = this.decoded[i] === 1 ? SECRET_PREFIX.length : 0
+    return name.length === this.variables.length(i) - skip && this.variables.text.startsWith(name, this.variables.start(i) + skip)
+  }
+}
+
+/**
  * `SECRET_X` and `X` in one file would both be written as `X`, and dotenv would keep the last:
  * an error naming both lines (a name repeated as it is stays repeated, as the input has it).
  */
-function checkNamesWritten(entries: readonly DecodedEntry[], report: Report): void {
+function checkNamesWritten(entries: EntryList, report: Report): void {
   // Decoded names are the variables without their prefix: only an entry kept as it is can clash.
-  if (entries.every((e) => e.decoded)) return
+  if (entries.allDecoded) return
   const first = new Map<string, DecodedEntry>()
-  for (const e of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries.entry(i)
     const earlier = first.get(e.name)
     if (earlier === undefined) {
       first.set(e.name, e)
@@ -301,14 +390,16 @@ function checkNamesWritten(entries: readonly DecodedEntry[], report: Report): vo
   }
 }
 
-/** The checks of the whole output, and the result as the caller receives it. */
-function finish(format: DecodeResult['format'], out: string, eol: '\n' | '\r\n', entries: DecodedEntry[],
-  diagnostics: Diagnostic[], report: Report): DecodeResult {
-  checkNamesWritten(entries, report)
-  if (!hasErrors(diagnostics)) verify(out, entries, report)
+/** The checks of the whole output, and the result as the caller receives it (`keep`: with the entries). */
+function finish(format: DecodeResult['format'], out: string, eol: '\n' | '\r\n', written: EntryList, keep: boolean,
+  diagnostics: Diagnostic[], report: Report): Outcome {
+  checkNamesWritten(written, report)
+  if (!hasErrors(diagnostics)) verify(out, written, report)
   sortByLine(diagnostics)
-  if (hasErrors(diagnostics)) return { ok: false, format, text: '', eol, entries: [], diagnostics }
-  return { ok: true, format, text: eol === '\n' ? out : out.replace(/\n/g, '\r\n'), eol, entries, diagnostics }
+  if (hasErrors(diagnostics)) return { ok: false, format, text: '', eol, entries: [], secrets: 0, diagnostics }
+  const entries = keep ? Array.from({ length: written.length }, (_, i) => written.entry(i)) : []
+  const text = eol === '\n' ? out : out.replace(/\n/g, '\r\n')
+  return { ok: true, format, text, eol, entries, secrets: written.secrets, diagnostics }
 }
 
 /**
@@ -375,24 +466,25 @@ function decodeForWriting(v: EncodedVariable, place: string, report: Report): st
  * The last word: dotenv's reading of the output must give every entry its value, in order. The
  * quoting rules make this hold; this makes sure of it, whatever the lines around an entry hold.
  */
-function verify(out: string, entries: readonly DecodedEntry[], report: Report): void {
+function verify(out: string, entries: EntryList, report: Report): void {
   // Entry by entry as the scanner reads them, none kept: the output is as large as the input.
   let i = 0
-  let wrong: DecodedEntry | undefined
+  let wrong: number | undefined
   scanItems(normaliseLineEnds(out), (got) => {
     if (got.kind !== 'entry' || wrong !== undefined) return
-    const want = entries[i++]
-    if (want !== undefined && (got.key !== want.name || got.value !== want.value)) wrong = want
+    if (i < entries.length && !entries.isWritten(i, got.key, got.value)) wrong = i
+    i++
   })
-  if (wrong === undefined && i < entries.length) wrong = entries[i]
+  if (wrong === undefined && i < entries.length) wrong = i
   if (wrong !== undefined) {
-    report('unwritable-value', 'error', wrong.line, wrong.variable,
-      `${wrong.variable} cannot be written so that dotenv reads it back unchanged, because of the ` +
+    const e = entries.entry(wrong)
+    report('unwritable-value', 'error', e.line, e.variable,
+      `${e.variable} cannot be written so that dotenv reads it back unchanged, because of the ` +
       'lines around it: check the lines that dotenv does not read near it')
     return
   }
   if (i > entries.length) {
-    const extra = entries[entries.length - 1]
+    const extra = entries.length === 0 ? undefined : entries.entry(entries.length - 1)
     report('unwritable-value', 'error', extra?.line, extra?.variable,
       'the decoded file would hold an entry that the encoded file does not: check the lines that ' +
       'dotenv does not read')

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import dotenv from 'dotenv'
 import { quoteValue, writeAs, type QuoteStyle } from '../../src/core/quote.js'
-import { decodeEnv } from '../../src/core/decode.js'
+import { decodeEnv, decodeText } from '../../src/core/decode.js'
 import { encodeEnv } from '../../src/core/encode.js'
 import { checkEncoded } from '../../src/core/check.js'
 import { commentedAssignment, runs } from '../helpers.js'
@@ -154,4 +154,25 @@ test('dotenv.parse(decode(encode(D))) equals dotenv.parse(D), and D\'s comments 
     assert.deepEqual(checked.findings.filter((f) => f.severity === 'error').map((f) => f.code),
       encoded.entries.length === 0 ? ['no-secrets'] : [])
   }), { numRuns: RUNS })
+})
+
+test('decodeText is decodeEnv without the list of entries; the entries are those encode wrote, in order', () => {
+  let clashes = 0
+  fc.assert(fc.property(documentLines, fc.boolean(), (lines, crlf) => {
+    const { text } = render(lines)
+    const doc = crlf ? text.replace(/\n/g, '\r\n') : text
+    const encoded = encodeEnv(doc, { allowDuplicates: true, force: true })
+    assert.ok(encoded.ok, JSON.stringify(encoded.diagnostics))
+    const decoded = decodeEnv(encoded.text)
+    assert.deepEqual(decoded.entries.map((e) => [e.variable, e.name, e.value, e.decoded]),
+      encoded.entries.map((e) => [e.variable, e.name, Buffer.from(e.encoded, 'base64').toString('utf8'), true]))
+    // The plain file (nothing decoded), the encoded one, and both in one (`SECRET_A` and `A`
+    // would both be written as `A`: the clash is found without the list too).
+    for (const input of [doc, encoded.text, encoded.text + doc]) {
+      const { entries, ...rest } = decodeEnv(input)
+      if (rest.diagnostics.some((d) => d.code === 'decoded-twice')) clashes++
+      assert.deepEqual(decodeText(input), { ...rest, secrets: entries.filter((e) => e.decoded).length })
+    }
+  }), { numRuns: RUNS })
+  assert.ok(clashes > 0, 'no input had a name written twice')
 })

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import dotenv from 'dotenv'
-import { decodeEnv } from '../../src/core/decode.js'
+import { decodeEnv, WrittenEntries } from '../../src/core/decode.js'
 import { decodeKestraValue, kestraName, stripLineBreaks } from '../../src/core/kestra.js'
 import { base64Problem, isStrictBase64 } from '../../src/core/base64.js'
 import { quoteValue } from '../../src/core/quote.js'
@@ -236,4 +236,23 @@ test('SECRET_X and X in one file would both be written as X: an error naming bot
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.line, d.key]), [['decoded-twice', 3, 'X']])
   assert.match(r.diagnostics.find((d) => d.code === 'decoded-twice')?.message ?? '', /^SECRET_X \(line 1\) and X would both be written as X/)
   assert.equal(r.text, '')
+})
+
+test('WrittenEntries: the entries as places in the text, each compared by its name and value', () => {
+  const t = 'export SECRET_AB=eA==\nC=y\n'
+  const w = new WrittenEntries(t)
+  w.add(7, 9, 1, true, 'x')
+  w.add(22, 1, 2, false, 'y')
+  assert.equal(w.length, 2)
+  assert.equal(w.secrets, 1)
+  assert.equal(w.allDecoded, false)
+  assert.deepEqual(w.entry(0), { variable: 'SECRET_AB', name: 'AB', value: 'x', line: 1, decoded: true })
+  assert.deepEqual(w.entry(1), { variable: 'C', name: 'C', value: 'y', line: 2, decoded: false })
+  assert.equal(w.isWritten(0, 'AB', 'x'), true)
+  assert.equal(w.isWritten(1, 'C', 'y'), true)
+  // A name or value that differs in any way is not what was written.
+  for (const [name, value] of [['AB', 'y'], ['A', 'x'], ['ABC', 'x'], ['SECRET_AB', 'x'], ['ab', 'x'], ['AB', '']]) {
+    assert.equal(w.isWritten(0, name as string, value as string), false, `${name}=${value}`)
+  }
+  assert.equal(w.isWritten(1, 'SECRET_C', 'y'), false)
 })

@@ -186,7 +186,7 @@ function decodeEnvFile(source: string, options: DecodeOptions, keep: boolean): O
     if (decoded.name === undefined) {
       out.push(t.slice(e.start, e.valueEnd))
       cursor = e.valueEnd
-      written.add(variableStart, variable.length, e.line, false, e.value)
+      written.add(variableStart, variable, undefined, e.line, e.value)
     } else {
       let value = decoded.written
       // An empty value followed, across blank lines, by a quote would take that quoted text.
@@ -194,7 +194,7 @@ function decodeEnvFile(source: string, options: DecodeOptions, keep: boolean): O
       if (value === '' && QUOTE_AFTER_SPACE.test(t)) value = "''"
       out.push(`${e.exported ? 'export ' : ''}${decoded.name}=${value ?? ''}`)
       cursor = e.textEnd
-      written.add(variableStart, variable.length, e.line, true, decoded.value ?? '')
+      written.add(variableStart, variable, decoded.name, e.line, decoded.value ?? '')
     }
     if (item.continuation !== undefined) edits.push({ start: item.continuation.start, end: item.continuation.end, text: '' })
   })
@@ -308,9 +308,7 @@ function commentLines(block: string): string[] {
  */
 interface EntryList {
   readonly length: number
-  /** Whether every entry was decoded (none kept as it was). */
-  readonly allDecoded: boolean
-  /** How many entries were decoded. */
+  /** How many entries were decoded (the others were kept as they were). */
   readonly secrets: number
   entry(i: number): DecodedEntry
   /** Whether entry i is written with `name` and `value`. */
@@ -320,7 +318,6 @@ interface EntryList {
 function listOf(entries: readonly DecodedEntry[]): EntryList {
   return {
     length: entries.length,
-    allDecoded: entries.every((e) => e.decoded),
     secrets: entries.filter((e) => e.decoded).length,
     entry: (i) => entries[i] as DecodedEntry,
     isWritten: (i, name, value) => entries[i]?.name === name && entries[i]?.value === value,
@@ -329,13 +326,13 @@ function listOf(entries: readonly DecodedEntry[]): EntryList {
 
 /**
  * The entries of an env file as places in its text: each variable's start and length (NamePlaces),
- * whether it was decoded (its name is then the variable without the prefix), and the value written.
+ * how much of its start the name written leaves out (the prefix of a decoded one, nothing for one
+ * kept as it was), and the value written.
  */
 export class WrittenEntries implements EntryList {
   private readonly variables: NamePlaces
-  private decoded = new Uint8Array(1024)
+  private skips = new Uint8Array(1024)
   private readonly values: string[] = []
-  allDecoded = true
   secrets = 0
 
   constructor(t: string) {
@@ -346,25 +343,27 @@ export class WrittenEntries implements EntryList {
     return this.variables.count
   }
 
-  add(start: number, length: number, line: number, decoded: boolean, value: string): void {
-    const i = this.variables.add(start, length, line)
-    if (i === this.decoded.length) this.decoded = grown(this.decoded)
-    this.decoded[i] = decoded ? 1 : 0
-    if (decoded) this.secrets++
-    else this.allDecoded = false
+  /**
+   * The variable at `start` in the text, and the name written for it: the end of the variable
+   * (decodeVariable's name of a secret), or undefined for a variable kept as it was.
+   */
+  add(start: number, variable: string, name: string | undefined, line: number, value: string): void {
+    const i = this.variables.add(start, variable.length, line)
+    if (i === this.skips.length) this.skips = grown(this.skips)
+    this.skips[i] = name === undefined ? 0 : variable.length - name.length
+    if (name !== undefined) this.secrets++
     this.values.push(value)
   }
 
   entry(i: number): DecodedEntry {
     const variable = this.variables.name(i)
-    const decoded = this.decoded[i] === 1
-    const name = decoded ? variable.slice(SECRET_PREFIX.length) : variable
-    return { variable, name, value: this.values[i] as string, line: this.variables.line(i), decoded }
+    const skip = this.skips[i] as number
+    return { variable, name: variable.slice(skip), value: this.values[i] as string, line: this.variables.line(i), decoded: skip !== 0 }
   }
 
   isWritten(i: number, name: string, value: string): boolean {
     if (this.values[i] !== value) return false
-    const skip = this.decoded[i] === 1 ? SECRET_PREFIX.length : 0
+    const skip = this.skips[i] as number
     return name.length === this.variables.length(i) - skip && this.variables.text.startsWith(name, this.variables.start(i) + skip)
   }
 }
@@ -375,7 +374,7 @@ export class WrittenEntries implements EntryList {
  */
 function checkNamesWritten(entries: EntryList, report: Report): void {
   // Decoded names are the variables without their prefix: only an entry kept as it is can clash.
-  if (entries.allDecoded) return
+  if (entries.secrets === entries.length) return
   const first = new Map<string, DecodedEntry>()
   for (let i = 0; i < entries.length; i++) {
     const e = entries.entry(i)

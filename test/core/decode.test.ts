@@ -241,11 +241,10 @@ test('SECRET_X and X in one file would both be written as X: an error naming bot
 test('WrittenEntries: the entries as places in the text, each compared by its name and value', () => {
   const t = 'export SECRET_AB=eA==\nC=y\n'
   const w = new WrittenEntries(t)
-  w.add(7, 9, 1, true, 'x')
-  w.add(22, 1, 2, false, 'y')
+  w.add(7, 'SECRET_AB', 'AB', 1, 'x')
+  w.add(22, 'C', undefined, 2, 'y')
   assert.equal(w.length, 2)
   assert.equal(w.secrets, 1)
-  assert.equal(w.allDecoded, false)
   assert.deepEqual(w.entry(0), { variable: 'SECRET_AB', name: 'AB', value: 'x', line: 1, decoded: true })
   assert.deepEqual(w.entry(1), { variable: 'C', name: 'C', value: 'y', line: 2, decoded: false })
   assert.equal(w.isWritten(0, 'AB', 'x'), true)

@@ -8,9 +8,9 @@
  * instead, comments included, and YAML's own quote escapes are understood there:
  * `"{{ secret(\"NAME\") }}"` and `'{{ secret(''NAME'') }}'`.
  */
-import type { CST, Document } from 'yaml'
+import type { Document } from 'yaml'
 import { finding, type CheckFile, type DiagnosticCode, type Finding, type Severity } from './diagnostics.js'
-import type { YamlModule } from './formats/yaml.js'
+import { MAX_YAML_DEPTH, parseYaml, type YamlModule } from './formats/yaml.js'
 import { SECRET_PREFIX } from './kestra.js'
 import { lineIndex } from './lines.js'
 import { displayName } from './names.js'
@@ -202,14 +202,6 @@ function noteNamespaces(references: readonly SecretReference[], report: FlowRepo
 
 // ------------------------------------------------------------------------------- reading YAML
 
-/**
- * Deeper than any flow, and far below where the yaml package's composer, which recurses once per
- * level, runs out of stack (about a thousand levels): it catches that, but the next deep file
- * of the run can then abort Node itself (V8 fails to compile a regular expression on the exhausted
- * stack), so such a file is refused before it is composed.
- */
-const MAX_DEPTH = 100
-
 interface StringValue {
   value: string
   /** The scalar's source range in the file, quotes and block header included. */
@@ -220,15 +212,13 @@ interface StringValue {
 /** The string values of every document of a flow file, in order, and what could not be read. */
 function readStrings(text: string, yaml: YamlModule):
   { strings: StringValue[]; unreadable?: { offset: number; message: string } } {
-  // The lexer and parser keep their own stacks, so the tokens can be measured before composing.
-  const tokens = Array.from(new yaml.Parser().parse(text))
-  const deep = tooDeep(tokens)
-  if (deep !== undefined) {
+  const { tokens, tooDeep } = parseYaml(yaml, text)
+  if (tooDeep !== undefined) {
     return {
       strings: [],
       unreadable: {
-        offset: deep,
-        message: `nested more than ${MAX_DEPTH} levels deep, which no flow is and which is not read: ` +
+        offset: tooDeep,
+        message: `nested more than ${MAX_YAML_DEPTH} levels deep, which no flow is and which is not read: ` +
           'no secret() call of this file was checked',
       },
     }
@@ -252,24 +242,6 @@ function readStrings(text: string, yaml: YamlModule):
     }
   }
   return unreadable === undefined ? { strings } : { strings, unreadable }
-}
-
-/** The offset of a collection nested more than MAX_DEPTH levels deep, if there is one. */
-function tooDeep(tokens: readonly CST.Token[]): number | undefined {
-  const stack: Array<[CST.Token, number]> = tokens.map((t) => [t, 0])
-  while (stack.length > 0) {
-    const [token, depth] = stack.pop() as [CST.Token, number]
-    if (token.type === 'document') {
-      if (token.value !== undefined) stack.push([token.value, depth])
-    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
-      if (depth >= MAX_DEPTH) return token.offset
-      for (const item of token.items) {
-        if (item.key) stack.push([item.key, depth + 1])
-        if (item.value) stack.push([item.value, depth + 1])
-      }
-    }
-  }
-  return undefined
 }
 
 /** The string scalars that are values (not keys) in a document, in document order, without recursion. */

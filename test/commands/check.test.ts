@@ -144,6 +144,19 @@ test('--against: up to date exits 0; missing, extra and changed secrets exit 1, 
   assert.equal(missing.stderr, 'nope: error: no such file\n')
 }))
 
+test('--flows: a flow nested too deeply is one error at its line, and the other flows are still read', () => withTempDir((dir) => {
+  mkdirSync(join(dir, 'flows'))
+  const levels = Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 2)}b:`).join('\n')
+  writeFileSync(join(dir, 'flows', 'a.yml'), `id: a\nnamespace: n\ntasks:\n${levels}\nlater: 1\n`)
+  writeFileSync(join(dir, 'flows', 'b.yml'), `id: b\nnamespace: n\ntasks:\n  - message: "{{ secret('A') }}"\n`)
+  writeFileSync(join(dir, '.env_encoded'), `SECRET_A=${b64('x')}\n`)
+  const r = runCli(['check', '--flows', 'flows'], { cwd: dir })
+  assert.equal(r.status, 1)
+  assert.equal(r.stderr, 'flows/a.yml:103: error: nested more than 100 levels deep, which no flow is and which is not read: ' +
+    'no secret() call of this file was checked\n' +
+    'not ready for Kestra: 1 secret in .env_encoded checked with the flows in flows: 1 error, 0 warnings, 0 notes\n')
+}))
+
 test('--flows: missing secrets are errors at the flow\'s line, unused ones notes; works with --against', () => {
   const r = runCli(['check', `${FX}/flows.env_encoded`, '--flows', 'test/fixtures/flows'])
   assert.equal(r.status, 1)

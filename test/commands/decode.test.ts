@@ -76,6 +76,22 @@ test('errors: exit 1, one line each with file, line and key, nothing written', (
   assert.equal(missing.stderr, 'nope: error: no such file\n')
 }))
 
+test('a values file nested too deeply: one line with its line, exit 1, nothing written, no stack trace', () => withTempDir((dir) => {
+  // 2,000 levels, then a key at the left margin: the yaml package alone would overflow its stack.
+  const levels = Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 2)}b:`).join('\n')
+  writeFileSync(join(dir, 'values.yaml'), `a:\n${levels}\nextraEnv:\n  - name: SECRET_A\n    value: ${b64('x')}\n`)
+  for (const args of [['decode', 'values.yaml', '-o', 'plain.env'], ['check', 'values.yaml']]) {
+    const r = runCli(args, { cwd: dir })
+    assert.equal(r.status, 1, args.join(' '))
+    assert.equal(r.stdout, '')
+    assertCleanFailure(r.stderr)
+    const lines = r.stderr.trim().split('\n')
+    assert.equal(lines[0], 'values.yaml:101: error: nested more than 100 levels deep, which no values file or Secret is: it is not read')
+    assert.equal(lines.length, 2)
+  }
+  assert.equal(existsSync(join(dir, 'plain.env')), false)
+}))
+
 test('warnings: exit 0 and the result; --strict makes them errors; --quiet keeps errors only', () => withTempDir((dir) => {
   writeFileSync(join(dir, 'in'), `PLAIN=kept\nSECRET_A=${b64('a')}\n`)
   const r = runCli(['decode', 'in'], { cwd: dir })

@@ -1,11 +1,11 @@
 import { isUtf8 } from 'node:buffer'
-import type { LineCounter, Node, Pair, YAMLError, YAMLMap } from 'yaml'
+import type { Document, LineCounter, Node, Pair, YAMLError, YAMLMap } from 'yaml'
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js'
 import type { EncodedVariable } from '../kestra.js'
 import { diagnostic } from '../diagnostics.js'
 import { displayName } from '../names.js'
 import { isDnsSubdomain } from './k8s-secret.js'
-import type { YamlModule } from './yaml.js'
+import { MAX_YAML_DEPTH, parseYaml, type YamlModule } from './yaml.js'
 import { YamlNodes } from './yaml-nodes.js'
 
 /** The formats `readFormatted` recognises (the env format is read by the .env scanner). */
@@ -194,21 +194,38 @@ function holdsValue(name: string): boolean {
 
 function readYaml(t: string, yaml: YamlModule, withComments: boolean): FormattedDocument | undefined {
   const lines = new yaml.LineCounter()
-  // Repeated keys are found by YamlNodes, in one pass (see there why not by the library).
-  const doc = yaml.parseDocument(t, {
-    lineCounter: lines, version: '1.1', merge: true, prettyErrors: false, uniqueKeys: false,
-  })
+  const { tokens, tooDeep } = parseYaml(yaml, t, lines.addNewLine)
+  // yaml.parseDocument, on tokens whose nesting was measured. Repeated keys are found by
+  // YamlNodes, in one pass (see there why not by the library).
+  const composer = new yaml.Composer({ version: '1.1', merge: true, uniqueKeys: false })
+  let doc: Document.Parsed | undefined
+  for (const next of composer.compose(tokens, true, t.length)) {
+    if (doc !== undefined) {
+      doc.errors.push(new yaml.YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'more than one document'))
+      break
+    }
+    doc = next
+  }
+  if (doc === undefined) return undefined
   const root = doc.contents
-  if (!yaml.isMap(root)) return undefined
   const nodes = new YamlNodes(yaml, doc)
   const at = (node: unknown): number | undefined => lineOf(lines, (node as Node | null | undefined)?.range?.[0])
   const str = (node: unknown): string | undefined => {
     const n = nodes.resolve(node)
     return yaml.isScalar(n) && typeof n.value === 'string' ? n.value : undefined
   }
-  const isSecret = str(nodes.get(root, 'kind')) === 'Secret' && str(nodes.get(root, 'apiVersion')) === 'v1'
-  const format: DocumentFormat | undefined = isSecret ? 'k8s-secret' : helmFormat(yaml, nodes, root)
-  if (format === undefined) return undefined
+  const isSecret = yaml.isMap(root) && str(nodes.get(root, 'kind')) === 'Secret' && str(nodes.get(root, 'apiVersion')) === 'v1'
+  const format: DocumentFormat | undefined = isSecret ? 'k8s-secret' : yaml.isMap(root) ? helmFormat(yaml, nodes, root) : undefined
+  if (tooDeep !== undefined) {
+    // Refused whole, whatever the part before says: read as a .env instead, its lines would be
+    // taken for entries. It is named by that part when it tells, as a values file otherwise.
+    const message = `nested more than ${MAX_YAML_DEPTH} levels deep, which no values file or Secret is: it is not read`
+    return {
+      format: format ?? 'helm', entries: [], external: [], mounts: [],
+      diagnostics: [diagnostic('format-syntax', 'error', lineOf(lines, tooDeep), undefined, message)],
+    }
+  }
+  if (format === undefined || !yaml.isMap(root)) return undefined
 
   const out = new Collector()
   for (const error of doc.errors) out.report('format-syntax', 'error', lineOf(lines, error.pos[0]), undefined, yamlError(error))

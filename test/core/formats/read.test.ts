@@ -4,7 +4,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mightBeFormatted, readFormatted, type FormattedDocument } from '../../../src/core/formats/read.js'
+import { mightBeFormatted, readFormatted, type DocumentFormat, type FormattedDocument } from '../../../src/core/formats/read.js'
 import { yaml } from './helpers.js'
 
 const read = (text: string): FormattedDocument | undefined => readFormatted(text, yaml)
@@ -167,6 +167,34 @@ test('YAML syntax errors are reported by line and code, never with the source te
   assert.equal(bad?.format, 'k8s-secret')
   assert.ok(bad.diagnostics.some((d) => d.code === 'format-syntax'))
   assertNoValueInMessages(bad)
+})
+
+test('YAML nested more than 100 levels deep is refused with its line, however often, whatever comes after', () => {
+  // The yaml package pops closed levels recursively (a RangeError at about a thousand) and composes
+  // recursively; the nesting is measured while parsing. Each file twice: no overflow leaves a trace.
+  const blockMaps = (n: number, after: string): string =>
+    'extraEnv:\n' + Array.from({ length: n }, (_, i) => `${' '.repeat(i + 1)}b:`).join('\n') + '\n' + after
+  const cases: [string, number, DocumentFormat][] = [
+    [blockMaps(3000, 'other: 1\n'), 101, 'helm-legacy'],
+    [`a:\n${Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 2)}b:`).join('\n')}\nextraEnv: []\n`, 101, 'helm'],
+    [`extraEnv: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 1, 'helm-legacy'],
+    [`extraEnv:\n${'- '.repeat(3000)}x\n`, 2, 'helm-legacy'],
+    [`apiVersion: v1\nkind: Secret\ndata:\n  A: "${MARK}"\n  z: ${'{a: '.repeat(2000)}1${'}'.repeat(2000)}\n`, 5, 'k8s-secret'],
+    [`{"extraEnv": ${'{"a": '.repeat(2000)}1${'}'.repeat(2000)}, x: 1}`, 1, 'helm-legacy'],
+  ]
+  for (const [text, line, format] of cases) {
+    for (let i = 0; i < 2; i++) {
+      const doc = read(text)
+      assert.equal(doc?.format, format)
+      assert.deepEqual(pairs(doc), [])
+      assert.deepEqual(codes(doc), [`${line}:error:format-syntax`])
+      assert.match(doc?.diagnostics[0]?.message ?? '', /^nested more than 100 levels deep, which no values file or Secret is/)
+    }
+  }
+  // 90 levels are read, entries and all.
+  const deepButFine = `extraEnv:\n  - name: SECRET_A\n    value: "${MARK}"\nother: ${'['.repeat(90)}${']'.repeat(90)}\n`
+  assert.deepEqual(pairs(read(deepButFine)), [['SECRET_A', MARK, 2]])
+  assert.deepEqual(codes(read(deepButFine)), [])
 })
 
 test('JSON: members in order with their lines, repeated names kept, non-strings reported', () => {

@@ -4,7 +4,7 @@
  * wrapped over several lines (GNU base64 wraps at 76 columns, openssl at 64) joined back, since
  * docker compose and kubectl would read them as a cut-off value followed by junk lines.
  */
-import { mightBeFormatted, readFormatted, type FormattedDocument, type ReadOptions } from './formats/read.js'
+import { mightBeFormatted, mightBeJson, readFormatted, type FormattedDocument, type ReadOptions } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import type { EncodedVariable } from './kestra.js'
 import { scanItems, type BlankLines, type CommentLine, type Entry, type ScanItem, type SkippedLine } from './scan.js'
@@ -37,7 +37,10 @@ const CONTINUATION = /^[A-Za-z0-9+/]+={0,2}$/
  * only JSON is recognised. The caller has ruled out a NUL byte (binaryDiagnostic).
  */
 export function readDocument(source: string, yaml?: YamlModule, options: ReadOptions = {}): FormattedDocument | undefined {
-  return mightBeFormatted(source) ? readFormatted(source, yaml, options) : undefined
+  // Without yaml only JSON can be recognised: the whole text is not searched again for the words
+  // of the YAML formats (the CLI loads yaml only when it found them).
+  const may = yaml === undefined ? mightBeJson(source) : mightBeFormatted(source)
+  return may ? readFormatted(source, yaml, options) : undefined
 }
 
 /** What readEncodedItems gives: the variables, and the lines between them as the scanner read them. */

@@ -122,9 +122,14 @@ const JSON_START = /\s*\{/y
 const EITHER_WORD = /extraEnv|Secret/
 
 export function mightBeFormatted(text: string): boolean {
+  return mightBeJson(text) || EITHER_WORD.test(text)
+}
+
+/** The part of mightBeFormatted that holds without the yaml library, which only JSON needs. */
+export function mightBeJson(text: string): boolean {
   // (A sticky search from after a byte-order mark: no copy of the text.)
   JSON_START.lastIndex = text.charCodeAt(0) === 0xfeff ? 1 : 0
-  return JSON_START.test(text) || EITHER_WORD.test(text)
+  return JSON_START.test(text)
 }
 
 /**

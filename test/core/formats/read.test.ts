@@ -4,7 +4,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mightBeFormatted, readFormatted, type DocumentFormat, type FormattedDocument } from '../../../src/core/formats/read.js'
+import { mightBeFormatted, mightBeJson, readFormatted, type DocumentFormat, type FormattedDocument } from '../../../src/core/formats/read.js'
 import { yaml } from './helpers.js'
 
 const read = (text: string): FormattedDocument | undefined => readFormatted(text, yaml)
@@ -233,6 +233,12 @@ test('mightBeFormatted is false only for texts readFormatted does not recognise'
   }
   for (const text of ['{}', ' \ufeff{"A": "b"}', 'extraEnv: []\n', 'apiVersion: v1\nkind: Secret\n', '# Secrets\nA=1\n']) {
     assert.equal(mightBeFormatted(text), true, text)
+  }
+  // Without the yaml library only JSON is recognised, and mightBeJson is the test that then holds.
+  for (const text of ['{}', '\ufeff{"A": "b"}', '\n {extraEnv: []}', '{"A": 1', 'extraEnv: []\n', '# {\n', 'A={}\n', '']) {
+    const json = readFormatted(text) !== undefined
+    assert.equal(mightBeJson(text), json, text)
+    if (json) assert.equal(mightBeFormatted(text), true, text)
   }
 })
 

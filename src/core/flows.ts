@@ -338,25 +338,42 @@ function findCalls(text: string, quoting: Quoting): Call[] {
   return calls
 }
 
-const CLOSER: Readonly<Record<string, string>> = { '{': '}}', '%': '%}' }
+const CLOSER: Readonly<Record<string, string>> = { '{': '}}', '%': '%}', '#': '#}' }
+
+// Pebble's own patterns (its Syntax class, default delimiters), with Java's \s (ASCII only): a tag
+// `{% verbatim %}` right after its `{%` (after `-` and white space, which trim the text before),
+// and the tag that ends the verbatim text.
+const VERBATIM_START = /^(?:-[ \t\n\x0B\f\r]+)?[ \t\n\x0B\f\r]*verbatim[ \t\n\x0B\f\r]*-?%\}/
+const VERBATIM_END = /\{%-?[ \t\n\x0B\f\r]*endverbatim[ \t\n\x0B\f\r]*-?%\}/g
 
 /**
- * Calls `visit` with the inside of every `{{ ... }}` and `{% ... %}` of a text, in order. An
- * expression that is never closed ends the scan: Pebble cannot render the text at all.
+ * Calls `visit` with the inside of every `{{ ... }}` and `{% ... %}` of a text, in order, as
+ * Pebble's lexer finds them: from one to the next, the first of `{{`, `{%` and `{#` opens the next
+ * one; a comment (`{# ... #}`) and the text of `{% verbatim %} ... {% endverbatim %}` are never
+ * evaluated, so nothing in them is visited. Anything that is never closed ends the scan: Pebble
+ * cannot render the text at all.
  */
 function forEachExpression(text: string, visit: (start: number, end: number) => void): void {
-  // The next `{{` and the next `{%` are each searched for again only once passed: searching for
-  // both after every expression rescans to the end of the text for one that never occurs.
-  let nextVar = text.indexOf('{{')
-  let nextTag = text.indexOf('{%')
+  // Each opener is searched for again only once passed: searching for all three after every
+  // expression rescans to the end of the text for one that never occurs.
+  const next = { '{{': text.indexOf('{{'), '{%': text.indexOf('{%'), '{#': text.indexOf('{#') }
   for (let pos = 0; ;) {
-    if (nextVar !== -1 && nextVar < pos) nextVar = text.indexOf('{{', pos)
-    if (nextTag !== -1 && nextTag < pos) nextTag = text.indexOf('{%', pos)
-    const open = nextVar === -1 ? nextTag : nextTag === -1 ? nextVar : Math.min(nextVar, nextTag)
+    let open = -1
+    for (const opener of ['{{', '{%', '{#'] as const) {
+      if (next[opener] !== -1 && next[opener] < pos) next[opener] = text.indexOf(opener, pos)
+      if (next[opener] !== -1 && (open === -1 || next[opener] < open)) open = next[opener]
+    }
     if (open === -1) return
-    const close = text.indexOf(CLOSER[text[open + 1] as string] as string, open + 2)
+    const kind = text[open + 1] as string
+    if (kind === '%' && VERBATIM_START.test(text.slice(open + 2, text.indexOf('%}', open + 2) + 2))) {
+      VERBATIM_END.lastIndex = open + 2
+      if (VERBATIM_END.exec(text) === null) return
+      pos = VERBATIM_END.lastIndex
+      continue
+    }
+    const close = text.indexOf(CLOSER[kind] as string, open + 2)
     if (close === -1) return
-    visit(open + 2, close)
+    if (kind !== '#') visit(open + 2, close)
     pos = close + 2
   }
 }

@@ -47,6 +47,30 @@ test('an unclosed expression ends the scan without error', () => {
   assert.deepEqual(refs("a: \"{{ secret('A') }}\"\nb: \"{{ secret('B')\n"), [['A', 1]])
 })
 
+test('Pebble comments and verbatim text are never rendered: no call in them counts', () => {
+  // Pebble's lexer: the first of {{, {% and {# opens the next piece; {# runs to the next #}, and
+  // {% verbatim %} to {% endverbatim %}. What is never closed makes the text fail to render.
+  const cases: Array<[string, string[]]> = [
+    ["{# {{ secret('OLD') }} #} {{ secret('A') }}", ['A']],
+    ["{{ secret('B') }} {# secret('C') #} {#- {% if secret('D') %} -#}{{ secret('E') }}", ['B', 'E']],
+    ["{{ '{#' }} {{ secret('F') }} {{ '#}' }}", ['F']],
+    ["{% verbatim %}{{ secret('V') }}{% endverbatim %} {{ secret('W') }}", ['W']],
+    ["{%- verbatim -%} {# {{ secret('V') }} {%- endverbatim -%}{{ secret('X') }}", ['X']],
+    ["{% verbatimish %}{{ secret('Y') }}", ['Y']],
+    ["{{ secret('G') }} {# never closed {{ secret('H') }}", ['G']],
+    ["{{ secret('I') }} {% verbatim %}{{ secret('J') }}", ['I']],
+  ]
+  for (const [expression, names] of cases) {
+    for (const text of [`a: "${expression}"\n`, `a: |\n  ${expression}\n`]) {
+      assert.deepEqual(refs(text).map(([name]) => name), names, text)
+      assert.deepEqual(yamlRefs(text).map(([name]) => name), names, text)
+    }
+  }
+  // Linear: a megabyte of comments, and of openers that are never closed.
+  assert.deepEqual(refs(`a: "${"{# secret('Z') #}".repeat(60_000)}{{ secret('LAST') }}"`), [['LAST', 1]])
+  assert.deepEqual(refs(`a: "{{ secret('S') }}${'{#{%'.repeat(250_000)}"`), [['S', 1]])
+})
+
 test('the flow fixtures, as text and as YAML', () => {
   const dir = join(ROOT, 'test', 'fixtures', 'flows')
   assert.deepEqual(refs(readFileSync(join(dir, 'hello.yml'), 'utf8')),

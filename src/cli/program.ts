@@ -52,7 +52,16 @@ export function parseArgs(argv: readonly string[], writers: Writers): Invocation
     .configureOutput(output)
     .option(noColor.flags, noColor.description)
 
+  // Only the command named on the line gets its arguments, options and action: the others are
+  // names for commander's "did you mean", and building every option of every command is most of
+  // commander's start-up. The program's own help lists them all, whole.
+  const at = own.findIndex((a) => !a.startsWith('-'))
+  const named = at === -1 || own.slice(0, at).some((a) => HELP_OR_VERSION.has(a)) ? undefined : own[at]
   for (const spec of commands) {
+    if (named !== undefined && spec.name !== named) {
+      program.command(spec.name).description(spec.summary)
+      continue
+    }
     const cmd = program.command(spec.name).description(spec.summary)
       .argument(spec.argument.name, spec.argument.description)
       .helpOption(help.flags, help.description)

@@ -74,7 +74,16 @@ test('usage errors are UsageErrors (exit 2) with one line', () => {
 test('--help and --version print on stdout and give no invocation', () => {
   const help = parse(['--help'])
   assert.equal(help.inv, undefined)
-  assert.match(help.out, /encode \[options\] \[file\]/)
+  // Every command with its usage, however the program's help is asked for (only the command named
+  // on a line is built whole; the program's help builds them all).
+  for (const argv of [['--help'], ['-h', 'encode'], ['--no-color', '--help', 'check']]) {
+    const out = parse(argv).out
+    for (const usage of ['encode [options] [file]', 'decode [options] [file]', 'check [options] [files...]', 'run [options] [file]']) {
+      assert.ok(out.includes(`  ${usage}  `), `${argv.join(' ')}: ${usage}`)
+    }
+  }
+  assert.throws(() => parse(['--no-color', 'encodee']), (e: unknown) => e instanceof UsageError && /Did you mean encode\?/.test(e.message))
+  assert.throws(() => parse(['decode', '--expnd']), (e: unknown) => e instanceof UsageError && /Did you mean --expand\?/.test(e.message))
   const encodeHelp = parse(['encode', '--help'])
   assert.equal(encodeHelp.inv, undefined)
   for (const flag of ['--output', '--stdout', '--allow-duplicates', '--force', '--strict', '--quiet']) {

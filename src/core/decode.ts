@@ -7,7 +7,7 @@ import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './f
 import type { YamlModule } from './formats/yaml.js'
 import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
 import { displayName, isEnvName, NamePlaces } from './names.js'
-import { expandValue } from './expand.js'
+import { Expander } from './expand.js'
 import { quoteValue } from './quote.js'
 import { keyStart, lineEnding, normaliseLineEnds, scan, scanItems } from './scan.js'
 
@@ -52,15 +52,8 @@ export interface DecodeOptions {
 
 type Decoded = ReturnType<typeof decodeVariable>
 
-/** For `expand`: what a reference may name, and the secrets before the current one, as they were expanded. */
-interface Expansion {
-  env: Readonly<Record<string, string | undefined>>
-  defined: ReadonlySet<string>
-  known: Map<string, string>
-}
-
-function expansion(options: DecodeOptions, names: Iterable<string>): Expansion | undefined {
-  return options.expand ? { env: options.env ?? {}, defined: new Set(names), known: new Map() } : undefined
+function expansion(options: DecodeOptions, names: Iterable<string>): Expander | undefined {
+  return options.expand ? new Expander(options.env ?? {}, new Set(names)) : undefined
 }
 
 /** The name of a secret whose value decoded, which a reference may name. */
@@ -69,11 +62,10 @@ function decodedName(d: Decoded): string | undefined {
 }
 
 /** A decoded secret's value expanded (a value decoded from base64 has no quotes, so none is literal). */
-function expandDecoded(d: Decoded, v: EncodedVariable, x: Expansion, report: Report): void {
+function expandDecoded(d: Decoded, v: EncodedVariable, x: Expander, report: Report): void {
   const name = decodedName(d)
   if (name === undefined || d.value === undefined) return
-  const value = expandValue({ key: name, value: d.value, line: v.line, literal: false }, x.known, x.env, x.defined, report)
-  x.known.set(name, value)
+  const value = x.expand({ key: name, value: d.value, line: v.line, literal: false }, report)
   if (value === d.value) return
   d.value = value
   d.written = quoteValue(value)

@@ -59,6 +59,7 @@ export type DiagnosticCode =
   | 'commented-entry'
   | 'reference'
   | 'unresolved-reference'
+  | 'expansion-limit'
   | 'crlf-shell'
   | 'input-not-git-ignored'
   | 'no-secrets'

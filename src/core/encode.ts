@@ -1,7 +1,7 @@
 import { encodeValue, encodeValues, isStrictBase64 } from './base64.js'
 import type { Diagnostic, Report } from './diagnostics.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
-import { expandable, expandValue, referenceMessage, type Expandable } from './expand.js'
+import { expandable, Expander, referenceMessage, type Expandable } from './expand.js'
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { hasShellUnsafeCharacters, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
@@ -129,8 +129,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   // name is an error and nothing is written). Expansion, too, needs every name of the file first.
   const before = options.allowDuplicates || options.expand ? namesOf(t) : undefined
   const leftOut = before === undefined ? undefined : droppedEntries(before, options, () => {})
-  const known = options.expand ? new Map<string, string>() : undefined
-  const defined = new Set(options.expand ? before?.all() : undefined)
+  const expander = options.expand ? new Expander(env, new Set(before?.all())) : undefined
 
   const { diagnostics, report } = collector()
   const names = new NameBook(t)
@@ -169,18 +168,13 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         const key = item.key
         if (i === encodedLooking.length) encodedLooking = grown(encodedLooking)
         if (looksEncodedEntry(item)) encodedLooking[i] = 1
-        let value = item.value
-        if (known !== undefined) {
-          const e = expandable(item)
-          if (!e.literal) value = expandValue(e, known, env, defined, report)
-          known.set(key, value)
-        }
+        const value = expander === undefined ? item.value : expander.expand(expandable(item), report)
         // Text that dotenv cut from the value at a `#` may be part of a secret: never copied.
         if (item.comment !== undefined && !item.hashCut) out.comment(t.slice(item.comment.start, item.comment.end))
         if (key === '__proto__' || leftOut?.has(i) === true) break
         const first = diagnostics.length
         checkEntry(item, report)
-        if (known === undefined && item.value.includes('$')) {
+        if (expander === undefined && item.value.includes('$')) {
           references.push({ at: diagnostics.length, entry: expandable(item) })
           report('reference', 'warning', item.line, key, '')
         }

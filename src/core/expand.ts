@@ -11,7 +11,9 @@
  *   (dotenv-expand lets the process environment win, and even replace a value the file defines);
  * - the text substituted is inserted as it is and not expanded again, so expansion is one pass
  *   over each value (dotenv-expand scans the whole value again after every substitution, and
- *   inserts through String.replace, which reads `$$` and `$&` in the inserted text as patterns).
+ *   inserts through String.replace, which reads `$$` and `$&` in the inserted text as patterns);
+ * - a file's expansion inserts at most MAX_EXPANSION characters in all (dotenv-expand has no
+ *   bound: a few lines that double each other exhaust the memory).
  */
 import type { Report } from './diagnostics.js'
 import type { Entry } from './scan.js'
@@ -50,48 +52,77 @@ export function expandable(e: Entry): Expandable {
 }
 
 /**
- * Each entry's value with its references expanded, from the entries before it (as they were
- * expanded) and then `env`. A name found in neither is a warning: it expands to the empty string.
- * Messages show a referenced name only when it is the name of an entry or of a variable of `env`:
- * other text after a `$` may be part of a secret (`pa$word`).
+ * How much text expansion may insert into the values of one file, in all: far more than any real
+ * file needs (a certificate referenced a few times), and a bound on references that double at
+ * each step (`A1=${A0}${A0}`, `A2=${A1}${A1}`, ...), where 26 lines of 400 bytes would make a
+ * gigabyte. Past it, a value is kept as written, with an error.
  */
-export function expandValues(entries: readonly Expandable[], env: Readonly<Record<string, string | undefined>>,
-  report: Report): string[] {
-  const known = new Map<string, string>()
-  const defined = new Set(entries.map((e) => e.key))
-  return entries.map((e) => {
-    const value = e.literal ? e.value : expandValue(e, known, env, defined, report)
-    known.set(e.key, value)
+export const MAX_EXPANSION = 16 * 1024 * 1024
+
+/**
+ * The expansion of one file's values, in order: each value's references are looked up among the
+ * values before it, as they were expanded, then in `env`. A name found in neither is a warning: it
+ * expands to the empty string. Messages show a referenced name only when it is the name of an
+ * entry (`defined`) or of a variable of `env`: other text after a `$` may be part of a secret
+ * (`pa$word`).
+ */
+export class Expander {
+  private readonly known = new Map<string, string>()
+  /** What may still be inserted (see MAX_EXPANSION). */
+  private left = MAX_EXPANSION
+
+  constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly defined: ReadonlySet<string>) {}
+
+  /** The value of `e` expanded, which later values see as the value of its name. */
+  expand(e: Expandable, report: Report): string {
+    const value = e.literal ? e.value : this.expanded(e, report)
+    this.known.set(e.key, value)
     return value
-  })
+  }
+
+  private expanded(e: Expandable, report: Report): string {
+    const value = e.value
+    if (!value.includes('$')) return value
+    const lookUp = (name: string): string | undefined => this.known.get(name) ?? this.env[name]
+    let tooLong = false
+    const expanded = value.replace(REFERENCE, (...m: string[]) => {
+      const braced = m[1]
+      const name = nameOf(m as unknown as RegExpMatchArray)
+      const found = lookUp(name)
+      let text: string
+      if (braced !== undefined && OPERATOR.test(braced)) {
+        const op = OPERATOR.exec(braced)?.[0] as string
+        const rest = braced.slice(name.length + op.length)
+        text = op === ':+' || op === '+' ? (found ? rest : '') : found ? found : rest
+      } else if (found === undefined) {
+        const shown = this.defined.has(name) || this.env[name] !== undefined ? ` ${name}` : ''
+        report('unresolved-reference', 'warning', e.line, e.key,
+          `the value of ${e.key} refers to${shown === '' ? ' a name' : shown} that neither an earlier entry nor the ` +
+          'environment defines: it is expanded to nothing')
+        text = ''
+      } else {
+        text = found
+      }
+      if (text.length > this.left) tooLong = true
+      if (tooLong) return ''
+      this.left -= text.length
+      return text
+    })
+    if (tooLong) {
+      report('expansion-limit', 'error', e.line, e.key,
+        `expanding the references in the value of ${e.key} would insert more than ${MAX_EXPANSION / 1024 / 1024} MiB ` +
+        'of text into the values of this file (references that repeat each other?): it is not expanded')
+      return value
+    }
+    return expanded.replace(/\\\$/g, '$')
+  }
 }
 
-/** One value expanded (see expandValues): `known` holds the entries before it, as they were expanded. */
-export function expandValue(e: Expandable, known: ReadonlyMap<string, string>, env: Readonly<Record<string, string | undefined>>,
-  defined: ReadonlySet<string>, report: Report): string {
-  const value = e.value
-  if (!value.includes('$')) return value
-  const lookUp = (name: string): string | undefined => known.get(name) ?? env[name]
-  const expanded = value.replace(REFERENCE, (...m: string[]) => {
-    const braced = m[1]
-    const name = nameOf(m as unknown as RegExpMatchArray)
-    const found = lookUp(name)
-    if (braced !== undefined) {
-      const op = OPERATOR.exec(braced)?.[0]
-      const rest = op === undefined ? '' : braced.slice(name.length + op.length)
-      if (op === ':+' || op === '+') return found ? rest : ''
-      if (op !== undefined) return found ? found : rest
-    }
-    if (found === undefined) {
-      const shown = defined.has(name) || env[name] !== undefined ? ` ${name}` : ''
-      report('unresolved-reference', 'warning', e.line, e.key,
-        `the value of ${e.key} refers to${shown === '' ? ' a name' : shown} that neither an earlier entry nor the ` +
-        'environment defines: it is expanded to nothing')
-      return ''
-    }
-    return found
-  })
-  return expanded.replace(/\\\$/g, '$')
+/** Every entry's value expanded, in order (see Expander). */
+export function expandValues(entries: readonly Expandable[], env: Readonly<Record<string, string | undefined>>,
+  report: Report): string[] {
+  const expander = new Expander(env, new Set(entries.map((e) => e.key)))
+  return entries.map((e) => expander.expand(e, report))
 }
 
 /**

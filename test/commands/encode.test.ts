@@ -125,6 +125,32 @@ test('bad input: one line with the file, exit 1, never a stack trace', () => wit
   }
 }))
 
+test('--expand on references that double each other: an error at its line, in encode, run, decode and check alike', () => withTempDir((dir) => {
+  const lines = ['A0=MARKzqMARKzq', ...Array.from({ length: 40 }, (_, i) => `A${i + 1}=\${A${i}}\${A${i}}`)]
+  writeFileSync(join(dir, 'chain.env'), lines.join('\n') + '\n')
+  const encoded = runCli(['encode', 'chain.env', '-o', 'chain.enc'], { cwd: dir })
+  assert.equal(encoded.status, 0, encoded.stderr)
+  for (const [args, last] of [
+    [['encode', 'chain.env', '--expand', '-o', 'out.enc'], 'nothing was written: 2 errors'],
+    [['run', 'chain.env', '--expand', '--', 'true'], 'nothing was started: 2 errors'],
+    [['decode', 'chain.enc', '--expand', '-o', 'out.env'], 'nothing was written: 2 errors'],
+  ] as const) {
+    const r = runCli([...args], { cwd: dir })
+    assert.equal(r.status, 1, args.join(' '))
+    assertCleanFailure(r.stderr)
+    const file = args[1]
+    assert.equal(r.stderr, `${file}:21: error: expanding the references in the value of A20 would insert more than 16 MiB ` +
+      `of text into the values of this file (references that repeat each other?): it is not expanded\n${file}:39: error: ` +
+      'expanding the references in the value of A38 would insert more than 16 MiB of text into the values of this file ' +
+      `(references that repeat each other?): it is not expanded\n${last}\n`)
+  }
+  const checked = runCli(['check', 'chain.enc', '--against', 'chain.env', '--expand'], { cwd: dir })
+  assert.equal(checked.status, 1)
+  assertCleanFailure(checked.stderr)
+  assert.match(checked.stderr, /^chain\.env:21: error: expanding the references in the value of A20/m)
+  assert.equal(existsSync(join(dir, 'out.enc')) || existsSync(join(dir, 'out.env')), false)
+}))
+
 test('usage errors exit 2 with one line', () => {
   for (const args of [['encode', '--bogus'], ['nope'], ['encode', '--stdout', '-o', 'x']]) {
     const r = runCli(args)

@@ -92,3 +92,24 @@ test('decode --expand and check --against --expand expand as encode --expand doe
   assert.equal(checkEncoded(written, { against: { name: '.env', text: plain }, expand: true }).ok, true)
   assert.deepEqual(checkEncoded(written, { against: { name: '.env', text: plain } }).findings.map((f) => f.code), ['stale-secret'])
 })
+
+test('expansion inserts at most 16 MiB into one file: references that double each other are an error, not a gigabyte', () => {
+  // A1 = A0 twice, A2 = A1 twice, ...: 40 lines would be 2^40 times the first value.
+  const chain = ['A0=MARKzqMARKzq', ...Array.from({ length: 40 }, (_, i) => `A${i + 1}=\${A${i}}\${A${i}}`)].join('\n') + '\n'
+  const encoded = encodeEnv(chain, { expand: true })
+  assert.equal(encoded.ok, false)
+  const limits = encoded.diagnostics.filter((d) => d.code === 'expansion-limit')
+  // A_i inserts 12 * 2^i characters, 12 * (2^(i+1) - 2) up to it: past 16 MiB at A20 (line 21).
+  // Its value is kept as written, and the lines after it double that text until the rest of the
+  // budget runs out too.
+  assert.deepEqual(limits.map((d) => [d.line, d.key, d.severity]), [[21, 'A20', 'error'], [39, 'A38', 'error']])
+  assert.ok(limits.every((d) => !d.message.includes('MARKzq')))
+  const decoded = decodeEnv(chain.replace(/^(\w+)=(.*)$/gm, (_, k: string, v: string) => `SECRET_${k}=${b64(v)}`), { expand: true })
+  assert.deepEqual(decoded.diagnostics.filter((d) => d.code === 'expansion-limit').map((d) => d.line), [21, 39])
+  const checked = checkEncoded(encodeEnv(chain).text, { against: { name: '.env', text: chain }, expand: true })
+  assert.deepEqual(checked.findings.filter((f) => f.code === 'expansion-limit').map((f) => [f.file, f.line]), [['.env', 21], ['.env', 39]])
+  // Up to the limit it expands: a 1 MiB value referenced 15 times.
+  const big = `A=${'x'.repeat(1024 * 1024)}\nB=${'${A}'.repeat(15)}\n`
+  assert.equal(expanded(big).B?.length, 15 * 1024 * 1024)
+  assert.equal(encodeEnv(`${big}C=\${A}\${A}\n`, { expand: true }).diagnostics[0]?.code, 'expansion-limit')
+})

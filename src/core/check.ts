@@ -313,8 +313,9 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
         `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
     } else {
       // JAVA_OPTS, KESTRA_CONFIGURATION and the like: Kestra's container needs them as they are.
-      here('not-prefixed', 'note', v.line, variable,
-        `${variable} does not start with ${SECRET_PREFIX}, so Kestra reads it as an ordinary variable, not as a secret`)
+      // A line of base64 on its own reads as a name: displayName never shows one whole.
+      here('not-prefixed', 'note', v.line, displayName(variable),
+        `${displayName(variable)} does not start with ${SECRET_PREFIX}, so Kestra reads it as an ordinary variable, not as a secret`)
     }
     return
   }

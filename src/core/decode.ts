@@ -411,10 +411,12 @@ function decodeVariable(v: EncodedVariable, place: string, report: Report):
   }
   const name = variable.startsWith(SECRET_PREFIX) ? variable.slice(SECRET_PREFIX.length) : ''
   if (name === '') {
-    report(variable.startsWith(SECRET_PREFIX) ? 'empty-name' : 'not-prefixed', 'warning', v.line, variable,
+    // A line of base64 on its own reads as a name: displayName never shows one whole.
+    const shown = displayName(variable)
+    report(variable.startsWith(SECRET_PREFIX) ? 'empty-name' : 'not-prefixed', 'warning', v.line, shown,
       variable.startsWith(SECRET_PREFIX)
         ? `${variable} has no name after the prefix, so it is no secret: it is kept as it is`
-        : `${variable} does not start with ${SECRET_PREFIX}, so Kestra ignores it: it is kept as it is` +
+        : `${shown} does not start with ${SECRET_PREFIX}, so Kestra ignores it: it is kept as it is` +
           (hasPrefixInAnyCase(variable) ? ` (Kestra's prefix is upper-case ${SECRET_PREFIX})` : ''))
     return { name: undefined, value: undefined, written: undefined }
   }

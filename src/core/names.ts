@@ -2,7 +2,10 @@
  * The rules about names that encode, decode and check share: which names each reader can hold,
  * and which names are one secret to Kestra, which upper-cases them.
  */
+import { isUtf8 } from 'node:buffer'
 import { grown } from './arrays.js'
+import { decodeStrictBase64, isStrictBase64 } from './base64.js'
+import { isPrintableText } from './kestra.js'
 
 /**
  * Whether a name can be written in a .env file (the names dotenv reads: letters, digits, `_`, `.`
@@ -244,10 +247,30 @@ const MAX_SHOWN_NAME = 128
  * A name as messages may show it. A name that a .env file can hold is shown whole (up to a bound);
  * any other name (a YAML or JSON key that swallowed its value: `SECRET_DB:"Y3p..."`,
  * `SECRET_A=czNj...`) is shown only up to the first character a name cannot hold, so that nothing
- * after `=`, `:`, a quote or a space is ever printed.
+ * after `=`, `:`, a quote or a space is ever printed. A name that starts as a secret's base64 may
+ * (see mayBeBase64Value) is not shown at all: `<base64>` stands for it.
  */
 export function displayName(name: string): string {
+  const run = BASE64_RUN.exec(name)?.[0] ?? ''
+  if (mayBeBase64Value(run.length % 4 === 1 ? run.slice(0, -1) : run)) return '<base64>'
   const valid = /^[\w.-]*/.exec(name)?.[0] ?? ''
   const shown = valid.length > MAX_SHOWN_NAME ? valid.slice(0, MAX_SHOWN_NAME) : valid
   return shown.length === name.length ? shown : `${shown}…`
+}
+
+const BASE64_RUN = /^[A-Za-z0-9+/]*/
+
+/**
+ * Whether a run of base64 characters may be a secret's base64 rather than a name: the base64 of
+ * text (8 characters or more), or 20 or more with lower-case letters, capitals and digits, as
+ * random bytes give. dotenv reads a line of base64 that ends in `=` as an entry named by the rest
+ * of it (a value that a line break cut from its entry, a wrap of `base64 -w 60`), and a YAML key
+ * can be anything. Names people give (JAVA_OPTS, DB_PASSWORD) have an `_` early or decode to bytes
+ * that are no text.
+ */
+function mayBeBase64Value(run: string): boolean {
+  if (run.length < 8 || !isStrictBase64(run)) return false
+  const bytes = decodeStrictBase64(run)
+  if (isUtf8(bytes) && isPrintableText(bytes.toString('utf8'))) return true
+  return run.length >= 20 && /[a-z]/.test(run) && /[A-Z]/.test(run) && /[0-9]/.test(run)
 }

@@ -24,6 +24,12 @@ const assertNoLeak = (what: string, output: string): void => markers.assertNoLea
 const long = secret('x'.repeat(90))
 const wrapped = (b64(long).match(/.{1,76}/g) ?? []).join('\n')
 for (const piece of wrapped.split('\n')) raw(piece)
+// A value cut from its entry by a line break, and one wrapped at 60 columns (which is no wrap that
+// decode joins): dotenv reads a line of base64 that ends in `=` as an entry named by the rest.
+const padded = (): string => [secret('a'), secret('ab'), secret('abc')].map((v) => b64(v)).find((e) => e.endsWith('=')) as string
+const cut = raw(padded())
+const wrapped60 = (padded().match(/.{1,60}/g) ?? []).join('\n')
+for (const piece of wrapped60.split('\n')) raw(piece.replace(/=+$/, ''))
 
 // One encoded file with every finding check knows about its entries.
 const ENCODED = [
@@ -55,6 +61,9 @@ const ENCODED = [
   `SECRET_# junk=${b64(secret())}`,
   `SECRET_DOT.NAME=${b64(secret())}`,
   `SECRET_WRAPPED=${wrapped}`,
+  'SECRET_CUT=',
+  cut,
+  `SECRET_W60=${wrapped60}`,
   `SECRET_STALE=${b64(secret())}`,
   `SECRET_EXTRA=${b64(secret())}`,
   `SECRET_Case=${b64(secret())}`,
@@ -125,6 +134,9 @@ test('decode: no diagnostic shows a value; stdout holds the result only on succe
     `SECRET_=${b64(secret())}`,
     `SECRET_# junk=${b64(secret())}`,
     `SECRET_WRAPPED=${wrapped}`,
+    'SECRET_CUT=',
+    cut,
+    `SECRET_W60=${wrapped60}`,
     `SECRET_OK=${b64(secret())}`,
   ].join('\n') + '\n'
   writeFileSync(join(dir, 'warned'), warned)

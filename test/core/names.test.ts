@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { repeatedNames, type Repeat } from '../../src/core/names.js'
+import { displayName, repeatedNames, type Repeat } from '../../src/core/names.js'
 import { hasPrefixInAnyCase } from '../../src/core/kestra.js'
 import { runs } from '../helpers.js'
 
@@ -47,4 +47,20 @@ test('hasPrefixInAnyCase: the prefix in any case, ASCII or not, as toUpperCase r
   }
   fc.assert(fc.property(fc.array(fc.constantFrom('s', 'S', 'ſ', 'e', 'E', 'c', 'C', 'r', 'R', 't', 'T', '_', 'x', 'é'), { maxLength: 9 }),
     (chars) => assert.equal(hasPrefixInAnyCase(chars.join('')), plain(chars.join('')))), { numRuns: runs(2000) })
+})
+
+test('displayName never shows a name that may be a secret\'s base64, and shows the names people give', () => {
+  const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
+  const hidden = [
+    b64('hunter2-pass'), b64('hunter2-pass!').replace(/=+$/, ''), `${b64('hunter2-pass!')}: rest`,
+    b64('a1b2c3d4'), `${b64('x+y/z 1234')}=junk`, Buffer.from([0xff, 0x00, 0x81, 0x9a, 0x10, 0x20, 0x33, 0xee, 0x07, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa]).toString('base64'),
+  ]
+  for (const name of hidden) assert.equal(displayName(name), '<base64>', name)
+  // Names of letters, digits and _ (an _ early, or bytes that are no text), and YAML keys cut at a value.
+  const shown: Array<[string, string]> = [
+    ['PASSWORD', 'PASSWORD'], ['JAVA_OPTS', 'JAVA_OPTS'], ['KESTRAURL', 'KESTRAURL'], ['hunter22', 'hunter22'],
+    ['SECRET_DATABASE_PASSWORD', 'SECRET_DATABASE_PASSWORD'], ['DB', 'DB'], ['AWSACCESSKEYID', 'AWSACCESSKEYID'],
+    ['SECRET_A=czNjcmV0', 'SECRET_A…'], ['SECRET_DB:"Y3p"', 'SECRET_DB…'], ['x'.repeat(200), `${'x'.repeat(128)}…`],
+  ]
+  for (const [name, display] of shown) assert.equal(displayName(name), display, name)
 })

@@ -370,11 +370,16 @@ interface ListRef<L extends string> extends Found {
 /** Every list of the values file the chart reads, each read in document order. */
 function readHelm(ctx: Context, root: YAMLMap, format: HelmFormat): void {
   const { env, mounts } = helmLists(ctx, root, format)
+  const repeats = new ListRepeats(ctx)
   for (const ref of env) {
+    if (!repeats.take(ref)) break
     readEnvList(ctx, ref)
     ctx.comments.endList()
   }
-  for (const ref of mounts) readMountList(ctx, ref)
+  for (const ref of mounts) {
+    if (!repeats.take(ref)) break
+    readMountList(ctx, ref)
+  }
   if (format === 'helm') {
     for (const [key, instead] of [['extraEnv', 'common.extraEnv'], ['extraSecretEnvFrom', 'common.extraEnvFrom']]) {
       const pair = ctx.nodes.pair(root, key as string)
@@ -382,6 +387,41 @@ function readHelm(ctx: Context, root: YAMLMap, format: HelmFormat): void {
       ctx.out.report('format-skipped', 'warning', ctx.at(pair.key), undefined,
         `the top-level ${key} is read by chart 0.x only, and chart 1.0 and later read ${instead}: its entries are left out`)
     }
+  }
+}
+
+/**
+ * How many items the lists of a values file may hold in all, through aliases: a list named by an
+ * alias (`extraEnv: *shared`) is read in each place that names it, as the chart renders it, but
+ * one list of n items aliased by n deployments would be n * n entries from a file of size n. Up
+ * to 16 times the items the lists hold themselves (and a thousand more) are read; past that the
+ * file is an error and the rest of its lists are not read.
+ */
+const MAX_LIST_REPEAT = 16
+
+class ListRepeats {
+  private readonly seen = new Set<unknown>()
+  private own = 0
+  private read = 0
+  private refused = false
+
+  constructor(private readonly ctx: Context) {}
+
+  /** Whether the list `ref` leads to may be read; reports the error the first time it may not. */
+  take(ref: ListRef<string>): boolean {
+    if (this.refused) return false
+    const items = this.ctx.yaml.isSeq(ref.node) ? ref.node.items.length : 0
+    if (!this.seen.has(ref.node)) {
+      this.seen.add(ref.node)
+      this.own += items
+    }
+    this.read += items
+    if (this.read <= MAX_LIST_REPEAT * this.own + 1000) return true
+    this.refused = true
+    this.ctx.out.report('format-invalid', 'error', this.ctx.at(ref.path[ref.path.length - 1]?.key), undefined,
+      `the lists of this values file name one another through aliases so often that they would hold more than ${MAX_LIST_REPEAT} ` +
+      `times the entries written in them: ${ref.list} and the lists after it are not read`)
+    return false
   }
 }
 

@@ -181,3 +181,21 @@ test('sameEnvironment: chart 1.0 appends a deployment\'s list to common.extraEnv
   assert.equal(sameEnvironment('helm-legacy', 'extraEnv', 'deployments.worker.extraEnv'), false)
   assert.equal(sameEnvironment('k8s-secret', undefined, undefined), true)
 })
+
+test('a list aliased by many deployments is read for each, up to 16 times the entries written (and a thousand)', () => {
+  const fan = (n: number, deployments: number): string => ['shared: &L',
+    ...Array.from({ length: n }, (_, i) => `  - {name: SECRET_K${i}, value: "${b64('v')}"}`),
+    'deployments:', ...Array.from({ length: deployments }, (_, i) => `  d${i}: {extraEnv: *L}`)].join('\n') + '\n'
+  // 30 deployments sharing 50 entries: 1,500 entries, within 16 * 50 + 1,000.
+  const fine = read(fan(50, 30))
+  assert.equal(fine?.entries.length, 1500)
+  assert.deepEqual(codes(fine), [])
+  assert.equal(fine?.entries.at(-1)?.list, 'deployments.d29.extraEnv')
+  // 1,000 deployments sharing 1,000 entries would be a million: the lists stop at the one that
+  // passes 17,000 (the 18th), with one error at its key, and the document is still read as Helm.
+  const attack = read(fan(1000, 1000))
+  assert.equal(attack?.format, 'helm')
+  assert.equal(attack?.entries.length, 17_000)
+  assert.deepEqual(codes(attack), ['1020:error:format-invalid'])
+  assert.match(attack?.diagnostics[0]?.message ?? '', /name one another through aliases so often .*: deployments\.d17\.extraEnv and the lists after it are not read$/)
+})

@@ -14,7 +14,7 @@
  * - quoted: the quoted alternative reads it when every quote of that kind inside has a backslash
  *   before it (`\'` is read, and kept, backslash included) and the value does not end with a
  *   backslash (the closing quote would read as escaped, and where the value ends would then depend
- *   on the lines that follow);
+ *   on the lines that follow: such a form is the last resort, see quoteValue);
  * - quoted, with a quote of that kind inside: the quoted alternative then fails on this line
  *   (unless white space and U+2028 or U+2029 follow such a quote), and `[^#\r\n]+` reads the whole
  *   line; that works when the line has no `#` and `cook` gives the value back (single quotes and
@@ -29,7 +29,12 @@ import { cook, isLineEnd, isSpace } from './scan.js'
 
 export type QuoteStyle = 'bare' | "'" | '"' | '`'
 
-/** The text to write after `KEY=`, or undefined when no form reads back as `value`. */
+/**
+ * The text to write after `KEY=`, or undefined when no form reads back as `value`. Last of all, a
+ * value that ends with a backslash and needs quotes is written in them anyway: dotenv reads it
+ * back unless a later line has a quote of that kind followed by the end of its line, which the
+ * caller's reading of the whole output (decode's verify) finds.
+ */
 export function quoteValue(value: string): string | undefined {
   const styles = preferredStyles(value)
   // Quotes that dotenv reads as quotes first; the forms with a quote of their kind inside last.
@@ -41,7 +46,21 @@ export function quoteValue(value: string): string | undefined {
     const text = writeAs(value, style)
     if (text !== undefined) return text
   }
+  for (const style of styles) {
+    const text = style === 'bare' ? undefined : writeAs(value, style, true)
+    if (text !== undefined) return text
+  }
   return undefined
+}
+
+/**
+ * Whether a text quoteValue wrote holds only while no later line ends with a quote of its kind:
+ * its last resort, a quoted value that ends with a backslash. (A text that starts with a quote and
+ * ends with a backslash and that quote is never bare: dotenv's quoted alternative reads it.)
+ */
+export function dependsOnLaterLines(written: string): boolean {
+  const quote = written[0]
+  return written.length >= 3 && (quote === "'" || quote === '"' || quote === '`') && written.endsWith(`\\${quote}`)
 }
 
 /**
@@ -53,8 +72,11 @@ function preferredStyles(value: string): QuoteStyle[] {
   return /[\n\r]/.test(value) ? ['bare', '"', "'", '`'] : ['bare', "'", '"', '`']
 }
 
-/** `value` written in `style`, or undefined when that form cannot carry it. */
-export function writeAs(value: string, style: QuoteStyle): string | undefined {
+/**
+ * `value` written in `style`, or undefined when that form cannot carry it. With `endsInBackslash`,
+ * a quoted form of a value that ends with a backslash is given too (see quoteValue).
+ */
+export function writeAs(value: string, style: QuoteStyle, endsInBackslash = false): string | undefined {
   if (style === 'bare') return canBeBare(value) ? value : undefined
   let inner = value
   if (style === '"') {
@@ -64,7 +86,7 @@ export function writeAs(value: string, style: QuoteStyle): string | undefined {
     return undefined
   }
   const text = `${style}${inner}${style}`
-  if (!hasUnescaped(inner, style)) return value.endsWith('\\') ? undefined : text
+  if (!hasUnescaped(inner, style)) return value.endsWith('\\') && !endsInBackslash ? undefined : text
   // A quote inside stops the quoted alternative on this line: the plain one must read it all.
   return !/[#\n]/.test(text) && quotedAlternativeFails(text) && cook(text) === value ? text : undefined
 }

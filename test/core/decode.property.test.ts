@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import dotenv from 'dotenv'
-import { quoteValue, writeAs, type QuoteStyle } from '../../src/core/quote.js'
+import { dependsOnLaterLines, quoteValue, writeAs, type QuoteStyle } from '../../src/core/quote.js'
 import { decodeEnv, decodeText } from '../../src/core/decode.js'
 import { encodeEnv } from '../../src/core/encode.js'
 import { checkEncoded } from '../../src/core/check.js'
@@ -39,11 +39,34 @@ test('every value quoteValue writes, dotenv reads back unchanged, whatever the l
     (value, before, after, crlf) => {
       const written = quoteValue(value)
       fc.pre(written !== undefined)
+      // The last resort, a quoted value that ends with a backslash, holds until a later line ends
+      // with a quote of its kind: decode's verify finds those (the test below).
+      fc.pre(!dependsOnLaterLines(written) || !after.includes(written[0] as string))
       let doc = `${before}K=${written}${after}`
       if (crlf) doc = doc.replace(/\n/g, '\r\n')
       const expected = { ...dotenv.parse(before), K: value, ...dotenv.parse(after.replace(/^ #.*/, '')) }
       assert.deepEqual(dotenv.parse(doc), expected)
     }), { numRuns: RUNS })
+})
+
+test('a value that ends with a backslash and needs quotes is decoded, unless a later line would take it: then an error', () => {
+  const b64 = (v: string): string => Buffer.from(v, 'utf8').toString('base64')
+  // Each needs quotes (a space first, a #), and no quote but its last can be the closing one.
+  for (const plain of [' \\', ' a\\', ' \\\\', '#\\', 'a #\\']) {
+    const written = quoteValue(plain)
+    assert.ok(written !== undefined && dependsOnLaterLines(written), JSON.stringify(plain))
+    // Alone, and before lines that hold quotes but none that ends its line.
+    for (const after of ['', `SECRET_B=${b64("it's \"x\" `y`")}\n`]) {
+      const decoded = decodeEnv(`SECRET_K=${b64(plain)}\n${after}`)
+      assert.ok(decoded.ok, JSON.stringify([plain, after]))
+      assert.equal(dotenv.parse(decoded.text).K, plain)
+    }
+    // Before a line that ends with a quote of its kind, which dotenv would read as its closing one.
+    const quote = written[0] as string
+    const broken = decodeEnv(`SECRET_K=${b64(plain)}\nSECRET_B=${b64(`x${quote}`)}\n`)
+    assert.equal(broken.ok, false)
+    assert.deepEqual(broken.diagnostics.map((d) => [d.code, d.line]), [['unwritable-value', 1]])
+  }
 })
 
 test('a value quoteValue refuses is one that no form of dotenv\'s grammar carries', () => {

@@ -93,8 +93,9 @@ test('quoteValue: bare where safe, else the quoting dotenv reads back', () => {
     // Nothing carries these: every quote kind inside, and a # or a line break that no form takes.
     [`'\`\\n\n"`, undefined],
     [`# ' " \``, undefined],
-    // A value that needs quotes and ends with a backslash: the closing quote would read as escaped.
-    [' trailing\\', undefined],
+    // A value that needs quotes and ends with a backslash: the closing quote reads as escaped, so
+    // dotenv looks on for another one, and decode's verify tells whether it finds one.
+    [' trailing\\', "' trailing\\'"],
   ]
   for (const [value, written] of table) {
     assert.equal(quoteValue(value), written, JSON.stringify(value))

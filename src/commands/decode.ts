@@ -4,7 +4,7 @@ import { EXIT } from '../errors.js'
 import type { Invocation } from './invocation.js'
 import { plural, Reporter, type Context } from './report.js'
 import { trackedWarnings } from './tracked.js'
-import { checkOutputPath } from '../io/output.js'
+import { checkOutputPath, checkStdout } from '../io/output.js'
 import { readInput } from '../io/read.js'
 import { writeOutput, writeStdout } from '../io/write.js'
 
@@ -15,6 +15,7 @@ export async function decode(inv: Invocation, ctx: Context): Promise<number> {
   const output = typeof o.output === 'string' && o.output !== '-' ? o.output : undefined
 
   if (output !== undefined) checkOutputPath(output, file)
+  else checkStdout(file)
   const input = readInput(file)
   // The YAML library is loaded only for a text that may be a values file or a Secret manifest.
   const yaml = mightBeFormatted(input.text) ? await import('yaml') : undefined

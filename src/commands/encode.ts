@@ -13,7 +13,7 @@ import { encodeOptions } from './encode-options.js'
 import { trackedWarnings, type Guarded } from './tracked.js'
 import { MAX_INPUT_BYTES, readInput } from '../io/read.js'
 import { heldOutput, openOutput, writeStdout, type PendingOutput } from '../io/write.js'
-import { checkOutputPath } from '../io/output.js'
+import { checkOutputPath, checkStdout } from '../io/output.js'
 
 /** Where a format is written when no `-o` is given: beside the input (see outputName). */
 export function defaultOutput(file: string, format: Format = 'env'): string {
@@ -83,6 +83,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet, hints: ENCODE_HINTS })
 
   if (output !== undefined) checkOutputPath(output, file, { derived: o.output === undefined })
+  else checkStdout(file)
   const input = readInput(file)
   // The plain input, and the output about to be written: one question to git for both, which git
   // answers while the file is encoded.

@@ -120,6 +120,19 @@ export function checkOutputPath(output: string, input: string, { derived = false
   if (out && inp && out.dev === inp.dev && out.ino === inp.ino && !out.isCharacterDevice()) throw itself(output)
 }
 
+/**
+ * Refuses to print the result when stdout is the input file (`encode .env --stdout >> .env`): a
+ * file only, since a terminal or a pipe may well be both.
+ */
+export function checkStdout(input: string): void {
+  if (input === '-') return
+  const out = fstatOrUndefined(1)
+  const inp = statOrUndefined(input)
+  if (out?.isFile() === true && inp !== undefined && out.dev === inp.dev && out.ino === inp.ino) {
+    throw new InputError('stdout', `is ${input}, the input file itself: refusing to write over it; redirect the output to another file`)
+  }
+}
+
 function itself(output: string): InputError {
   return new InputError(output, 'is the input file itself: refusing to write over it; choose another path with -o')
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import dotenv from 'dotenv'
 import { BIN, kestraDecode, ROOT, runCli, runInProcess, withTempDir, withTempDirAsync } from '../helpers.js'
@@ -101,6 +101,16 @@ test('refuses to write over its own input, by path or through a hard link', () =
   assert.equal(r.status, 1)
   assert.match(r.stderr, /^hard: error: is the input file itself/)
   assert.equal(readFileSync(join(dir, '.env'), 'utf8'), SAMPLE)
+  // stdout appended to the input by the shell, for encode and for decode.
+  writeFileSync(join(dir, 'encoded'), 'SECRET_A=eA==\n')
+  for (const [args, file, text] of [[['encode', '.env', '--stdout'], '.env', SAMPLE], [['decode', 'encoded'], 'encoded', 'SECRET_A=eA==\n']] as const) {
+    const out = openSync(join(dir, file), 'a')
+    const appended = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', out, 'pipe'], encoding: 'utf8' })
+    closeSync(out)
+    assert.equal(appended.status, 1, args.join(' '))
+    assert.equal(appended.stderr, `stdout: error: is ${file}, the input file itself: refusing to write over it; redirect the output to another file\n`)
+    assert.equal(readFileSync(join(dir, file), 'utf8'), text)
+  }
 }))
 
 test('bad input: one line with the file, exit 1, never a stack trace', () => withTempDir((dir) => {

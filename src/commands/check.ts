@@ -7,6 +7,7 @@ import { plural, Reporter, type Context, type Reported, type ReportOptions } fro
 import { readFlowFiles } from '../io/flows.js'
 import { readInput, type Input } from '../io/read.js'
 import { writeStdout } from '../io/write.js'
+import { checkStdout } from '../io/output.js'
 
 /** What `check --json` prints: the findings and their counts, never a value. */
 export interface CheckReport {
@@ -47,6 +48,8 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
   const quiet = o.quiet === true
   const reporter = new Reporter(ctx, { strict, quiet, hints: CHECK_HINTS })
 
+  // --json prints on stdout, and never onto an input (`check x --json >> x`).
+  if (o.json === true) for (const f of [...files, againstPath]) if (f !== undefined) checkStdout(f)
   let inputs: Input[]
   const options: CheckOptions = { expand: o.expand === true, env: ctx.env }
   try {

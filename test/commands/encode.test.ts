@@ -101,9 +101,10 @@ test('refuses to write over its own input, by path or through a hard link', () =
   assert.equal(r.status, 1)
   assert.match(r.stderr, /^hard: error: is the input file itself/)
   assert.equal(readFileSync(join(dir, '.env'), 'utf8'), SAMPLE)
-  // stdout appended to the input by the shell, for encode and for decode.
+  // stdout appended to the input by the shell: encode's and decode's result, check's --json.
   writeFileSync(join(dir, 'encoded'), 'SECRET_A=eA==\n')
-  for (const [args, file, text] of [[['encode', '.env', '--stdout'], '.env', SAMPLE], [['decode', 'encoded'], 'encoded', 'SECRET_A=eA==\n']] as const) {
+  for (const [args, file, text] of [[['encode', '.env', '--stdout'], '.env', SAMPLE], [['decode', 'encoded'], 'encoded', 'SECRET_A=eA==\n'],
+    [['check', 'encoded', '--json'], 'encoded', 'SECRET_A=eA==\n'], [['check', 'encoded', '--against', '.env', '--json'], '.env', SAMPLE]] as const) {
     const out = openSync(join(dir, file), 'a')
     const appended = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', out, 'pipe'], encoding: 'utf8' })
     closeSync(out)

@@ -175,11 +175,42 @@ export interface ReadOptions {
   comments?: boolean
 }
 
+/**
+ * How much a document may hold through its aliases, in all: an entry costs its name and value and
+ * 16 more, and a document holds at most 4 times its own length and 256 KiB more (30 deployments
+ * that alias one list of 50 entries hold 1,500 entries, 90 KB, from a file of 3 KB). An alias is read
+ * in each place that names it, as Helm and kubectl read it, but one list of n entries aliased by
+ * n deployments is n * n entries, and one large value aliased by every entry is as many copies:
+ * from a file of 1.6 MB, 17 GB of output. Past the bound the document is an error, and nothing
+ * more of it is kept.
+ */
+const MAX_ALIAS_GROWTH = 4
+
 class Collector {
   readonly entries: FormattedEntry[] = []
   readonly external: ExternalVariable[] = []
   readonly mounts: SecretMount[] = []
   readonly diagnostics: Diagnostic[] = []
+  private left: number
+  /** Set once the bound is passed: the readers stop there. */
+  full = false
+
+  /** `length`: the length of the document's text. */
+  constructor(length: number) {
+    this.left = MAX_ALIAS_GROWTH * length + 256 * 1024
+  }
+
+  /** Whether what is read at `line` (`chars` long) may be kept; the error, once, when it may not. */
+  keep(chars: number, line: number | undefined): boolean {
+    if (this.full) return false
+    this.left -= chars + 16
+    if (this.left >= 0) return true
+    this.full = true
+    this.report('format-invalid', 'error', line, undefined,
+      `through its aliases, this document would hold more than ${MAX_ALIAS_GROWTH} times its own size: ` +
+      'nothing from here on is read (a list or a value named by very many aliases?)')
+    return false
+  }
   report(code: DiagnosticCode, severity: Diagnostic['severity'], line: number | undefined, key: string | undefined,
     message: string): void {
     this.diagnostics.push(diagnostic(code, severity, line, key, message))
@@ -232,7 +263,7 @@ function readYaml(t: string, yaml: YamlModule, withComments: boolean): Formatted
   }
   if (format === undefined || !yaml.isMap(root)) return undefined
 
-  const out = new Collector()
+  const out = new Collector(t.length)
   for (const error of doc.errors) out.report('format-syntax', 'error', lineOf(lines, error.pos[0]), undefined, yamlError(error))
   for (const key of nodes.repeatedKeys) {
     out.report('format-syntax', 'error', at(key), undefined, 'a key appears twice in one mapping, which YAML does not allow')
@@ -310,7 +341,7 @@ class Comments {
     this.carried = []
     this.space = false
     this.latest = entry
-    out.entries.push(entry)
+    if (out.keep(entry.variable.length + entry.encoded.length, entry.line)) out.entries.push(entry)
   }
 
   /** Keeps the comments (and the blank line before them) of what is left out for the next entry. */
@@ -370,14 +401,13 @@ interface ListRef<L extends string> extends Found {
 /** Every list of the values file the chart reads, each read in document order. */
 function readHelm(ctx: Context, root: YAMLMap, format: HelmFormat): void {
   const { env, mounts } = helmLists(ctx, root, format)
-  const repeats = new ListRepeats(ctx)
   for (const ref of env) {
-    if (!repeats.take(ref)) break
+    if (ctx.out.full) return
     readEnvList(ctx, ref)
     ctx.comments.endList()
   }
   for (const ref of mounts) {
-    if (!repeats.take(ref)) break
+    if (ctx.out.full) return
     readMountList(ctx, ref)
   }
   if (format === 'helm') {
@@ -387,41 +417,6 @@ function readHelm(ctx: Context, root: YAMLMap, format: HelmFormat): void {
       ctx.out.report('format-skipped', 'warning', ctx.at(pair.key), undefined,
         `the top-level ${key} is read by chart 0.x only, and chart 1.0 and later read ${instead}: its entries are left out`)
     }
-  }
-}
-
-/**
- * How many items the lists of a values file may hold in all, through aliases: a list named by an
- * alias (`extraEnv: *shared`) is read in each place that names it, as the chart renders it, but
- * one list of n items aliased by n deployments would be n * n entries from a file of size n. Up
- * to 16 times the items the lists hold themselves (and a thousand more) are read; past that the
- * file is an error and the rest of its lists are not read.
- */
-const MAX_LIST_REPEAT = 16
-
-class ListRepeats {
-  private readonly seen = new Set<unknown>()
-  private own = 0
-  private read = 0
-  private refused = false
-
-  constructor(private readonly ctx: Context) {}
-
-  /** Whether the list `ref` leads to may be read; reports the error the first time it may not. */
-  take(ref: ListRef<string>): boolean {
-    if (this.refused) return false
-    const items = this.ctx.yaml.isSeq(ref.node) ? ref.node.items.length : 0
-    if (!this.seen.has(ref.node)) {
-      this.seen.add(ref.node)
-      this.own += items
-    }
-    this.read += items
-    if (this.read <= MAX_LIST_REPEAT * this.own + 1000) return true
-    this.refused = true
-    this.ctx.out.report('format-invalid', 'error', this.ctx.at(ref.path[ref.path.length - 1]?.key), undefined,
-      `the lists of this values file name one another through aliases so often that they would hold more than ${MAX_LIST_REPEAT} ` +
-      `times the entries written in them: ${ref.list} and the lists after it are not read`)
-    return false
   }
 }
 
@@ -530,7 +525,10 @@ function readEnvList(ctx: Context, ref: ListRef<EnvList>): void {
     return
   }
   comments.carry(false, list.commentBefore)
-  list.items.forEach((raw, index) => readEnvItem(ctx, ref.list, raw, index))
+  for (const [index, raw] of list.items.entries()) {
+    if (out.full) return
+    readEnvItem(ctx, ref.list, raw, index)
+  }
   comments.carry(false, list.comment)
 }
 
@@ -602,7 +600,7 @@ function readValueFrom(ctx: Context, v: Omit<ExternalVariable, 'from'>, source: 
       `the valueFrom of ${shown} must name exactly one of ${VALUE_SOURCES.join(', ')}, as Kubernetes requires`)
     return
   }
-  out.external.push({ ...v, from })
+  if (out.keep(v.variable.length, v.line)) out.external.push({ ...v, from })
   out.report('defined-elsewhere', 'note', v.line, shown,
     `${shown} takes its value from valueFrom.${from}, which Kubernetes resolves: it is defined elsewhere and not checked here`)
 }
@@ -654,7 +652,7 @@ function readMountList(ctx: Context, ref: ListRef<MountList>): void {
     const mount: SecretMount = { secret: name, line, list: ref.list }
     const prefix = str(nodes.get(item, 'prefix'))
     if (prefix !== undefined) mount.prefix = prefix
-    out.mounts.push(mount)
+    if (out.keep(mount.secret.length, mount.line)) out.mounts.push(mount)
   })
 }
 
@@ -697,6 +695,7 @@ function readSecretField(ctx: Context, field: 'data' | 'stringData', fieldPair: 
   }
   comments.carry(false, map.commentBefore)
   for (const { pair, merged } of nodes.pairs(map)) {
+    if (out.full) return
     const keyNode = pair.key as Node | null
     // A merged pair's comments are those of its anchor's place, not of this one.
     const before = merged ? undefined : keyNode?.commentBefore
@@ -844,7 +843,7 @@ function yamlError(error: YAMLError): string {
  * lines nor repeated names). The text is valid JSON already: only strings and brackets matter.
  */
 function readJson(t: string, parsed: unknown): FormattedDocument {
-  const out = new Collector()
+  const out = new Collector(t.length)
   const done = (): FormattedDocument => ({ format: 'json', entries: out.entries, external: [], mounts: [], diagnostics: out.diagnostics })
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     out.report('format-syntax', 'error', 1, undefined, 'the JSON is not an object of names to values')

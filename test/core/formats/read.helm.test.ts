@@ -182,20 +182,39 @@ test('sameEnvironment: chart 1.0 appends a deployment\'s list to common.extraEnv
   assert.equal(sameEnvironment('k8s-secret', undefined, undefined), true)
 })
 
-test('a list aliased by many deployments is read for each, up to 16 times the entries written (and a thousand)', () => {
+test('aliases are read in each place that names them, up to 4 times the document\'s size (and 256 KiB)', () => {
   const fan = (n: number, deployments: number): string => ['shared: &L',
     ...Array.from({ length: n }, (_, i) => `  - {name: SECRET_K${i}, value: "${b64('v')}"}`),
     'deployments:', ...Array.from({ length: deployments }, (_, i) => `  d${i}: {extraEnv: *L}`)].join('\n') + '\n'
-  // 30 deployments sharing 50 entries: 1,500 entries, within 16 * 50 + 1,000.
+  // 30 deployments sharing 50 entries: 1,500 entries, all read.
   const fine = read(fan(50, 30))
   assert.equal(fine?.entries.length, 1500)
   assert.deepEqual(codes(fine), [])
   assert.equal(fine?.entries.at(-1)?.list, 'deployments.d29.extraEnv')
-  // 1,000 deployments sharing 1,000 entries would be a million: the lists stop at the one that
-  // passes 17,000 (the 18th), with one error at its key, and the document is still read as Helm.
-  const attack = read(fan(1000, 1000))
-  assert.equal(attack?.format, 'helm')
-  assert.equal(attack?.entries.length, 17_000)
-  assert.deepEqual(codes(attack), ['1020:error:format-invalid'])
-  assert.match(attack?.diagnostics[0]?.message ?? '', /name one another through aliases so often .*: deployments\.d17\.extraEnv and the lists after it are not read$/)
+  // 1,000 deployments sharing 1,000 entries would be a million: reading stops, with one error at
+  // the entry where the bound is passed, and the document is still read as Helm.
+  const attack = fan(1000, 1000)
+  const stopped = read(attack)
+  assert.equal(stopped?.format, 'helm')
+  const kept = stopped?.entries.length ?? 0
+  // Each entry costs its name, its value and 16: 4 times the text and 256 KiB, in entries.
+  const budget = 4 * attack.length + 256 * 1024
+  assert.ok(kept > budget / ('SECRET_K999'.length + b64('v').length + 16) && kept <= budget / ('SECRET_K0'.length + b64('v').length + 16), String(kept))
+  assert.equal(stopped?.diagnostics.length, 1)
+  assert.equal(stopped?.diagnostics[0]?.code, 'format-invalid')
+  // At the line of the entry that passes it: an item of the shared list (lines 2 to 1,001).
+  const line = stopped?.diagnostics[0]?.line ?? 0
+  assert.ok(line >= 2 && line <= 1001, String(line))
+  assert.match(stopped?.diagnostics[0]?.message ?? '', /^through its aliases, this document would hold more than 4 times its own size/)
+  // One large value named by every entry: as many copies, until the bound.
+  const big = ['big: &B "' + b64('x'.repeat(75_000)) + '"', 'common:', '  extraEnv:',
+    ...Array.from({ length: 3000 }, (_, i) => `    - {name: SECRET_K${i}, value: *B}`)].join('\n') + '\n'
+  const copies = read(big)
+  assert.deepEqual(copies?.diagnostics.map((d) => d.code), ['format-invalid'])
+  const held = (copies?.entries ?? []).reduce((n, e) => n + e.encoded.length, 0)
+  assert.ok(held <= 4 * big.length + 256 * 1024 && held > 4 * big.length, String(held))
+  // A Secret's data through aliases, the same.
+  const secret = ['apiVersion: v1', 'kind: Secret', 'metadata: {name: s}', 'x: &B "' + b64('y'.repeat(75_000)) + '"', 'data:',
+    ...Array.from({ length: 3000 }, (_, i) => `  K${i}: *B`)].join('\n') + '\n'
+  assert.deepEqual(read(secret)?.diagnostics.map((d) => d.code), ['format-invalid'])
 })

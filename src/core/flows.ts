@@ -338,7 +338,7 @@ function findCalls(text: string, quoting: Quoting): Call[] {
   return calls
 }
 
-const CLOSER: Readonly<Record<string, string>> = { '{': '}}', '%': '%}', '#': '#}' }
+const CLOSER: Readonly<Record<string, string>> = { '{': '}}', '%': '%}' }
 
 // Pebble's own patterns (its Syntax class, default delimiters), with Java's \s (ASCII only): a tag
 // `{% verbatim %}` right after its `{%` (after `-` and white space, which trim the text before),
@@ -350,13 +350,14 @@ const VERBATIM_END = /\{%-?[ \t\n\x0B\f\r]*endverbatim[ \t\n\x0B\f\r]*-?%\}/g
  * Calls `visit` with the inside of every `{{ ... }}` and `{% ... %}` of a text, in order, as
  * Pebble's lexer finds them: from one to the next, the first of `{{`, `{%` and `{#` opens the next
  * one; a comment (`{# ... #}`) and the text of `{% verbatim %} ... {% endverbatim %}` are never
- * evaluated, so nothing in them is visited. Anything that is never closed ends the scan: Pebble
- * cannot render the text at all.
+ * evaluated, so nothing in them is visited. An expression or verbatim text that is never closed
+ * ends the scan (Pebble cannot render the text at all); a `{#` never closed is passed over.
  */
 function forEachExpression(text: string, visit: (start: number, end: number) => void): void {
   // Each opener is searched for again only once passed: searching for all three after every
   // expression rescans to the end of the text for one that never occurs.
   const next = { '{{': text.indexOf('{{'), '{%': text.indexOf('{%'), '{#': text.indexOf('{#') }
+  let commentEnd = 0
   for (let pos = 0; ;) {
     let open = -1
     for (const opener of ['{{', '{%', '{#'] as const) {
@@ -371,9 +372,17 @@ function forEachExpression(text: string, visit: (start: number, end: number) => 
       pos = VERBATIM_END.lastIndex
       continue
     }
+    if (kind === '#') {
+      // The next `#}` is searched for again only once passed, and never again once there is none.
+      if (commentEnd !== -1 && commentEnd < open + 2) commentEnd = text.indexOf('#}', open + 2)
+      // Never closed, Pebble cannot render the text; but a shell's `${#ARR[@]}` is one, and in the
+      // raw text of a file (no yaml) the later values' calls must still be found.
+      pos = commentEnd === -1 ? open + 2 : commentEnd + 2
+      continue
+    }
     const close = text.indexOf(CLOSER[kind] as string, open + 2)
     if (close === -1) return
-    if (kind !== '#') visit(open + 2, close)
+    visit(open + 2, close)
     pos = close + 2
   }
 }

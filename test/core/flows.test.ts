@@ -57,7 +57,9 @@ test('Pebble comments and verbatim text are never rendered: no call in them coun
     ["{% verbatim %}{{ secret('V') }}{% endverbatim %} {{ secret('W') }}", ['W']],
     ["{%- verbatim -%} {# {{ secret('V') }} {%- endverbatim -%}{{ secret('X') }}", ['X']],
     ["{% verbatimish %}{{ secret('Y') }}", ['Y']],
-    ["{{ secret('G') }} {# never closed {{ secret('H') }}", ['G']],
+    // A {# never closed is passed over: a shell's ${#ARR[@]}, say.
+    ["{{ secret('G') }} {# never closed {{ secret('H') }}", ['G', 'H']],
+    ["echo ${#ARR[@]} {{ secret('SH') }}", ['SH']],
     ["{{ secret('I') }} {% verbatim %}{{ secret('J') }}", ['I']],
   ]
   for (const [expression, names] of cases) {
@@ -66,9 +68,14 @@ test('Pebble comments and verbatim text are never rendered: no call in them coun
       assert.deepEqual(yamlRefs(text).map(([name]) => name), names, text)
     }
   }
+  // In the raw text of a file, a shell task's ${#ARR[@]} hides no call of a later value.
+  const shell = "tasks:\n  - script: 'echo ${#ARR[@]}'\n  - message: \"{{ secret('DB_PASSWORD') }}\"\n"
+  assert.deepEqual(refs(shell), [['DB_PASSWORD', 3]])
+  assert.deepEqual(yamlRefs(shell), [['DB_PASSWORD', 3]])
   // Linear: a megabyte of comments, and of openers that are never closed.
   assert.deepEqual(refs(`a: "${"{# secret('Z') #}".repeat(60_000)}{{ secret('LAST') }}"`), [['LAST', 1]])
   assert.deepEqual(refs(`a: "{{ secret('S') }}${'{#{%'.repeat(250_000)}"`), [['S', 1]])
+  assert.deepEqual(refs(`a: "${'{#'.repeat(250_000)}{{ secret('T') }}"`), [['T', 1]])
 })
 
 test('the flow fixtures, as text and as YAML', () => {

@@ -114,23 +114,26 @@ export function checkOutputPath(output: string, input: string, { derived = false
   const target = outputTarget(output)
   if (target.stats?.isDirectory()) throw new InputError(output, 'is a folder: give a file path to -o')
   if (input !== '-' && resolve(output) === resolve(input)) throw itself(output)
-  const out = target.stats
-  const inp = input === '-' ? fstatOrUndefined(0) : statOrUndefined(input)
-  // A terminal may well be both (`encode /dev/tty -o /dev/tty`); a file or a pipe may not.
-  if (out && inp && out.dev === inp.dev && out.ino === inp.ino && !out.isCharacterDevice()) throw itself(output)
+  if (isInput(target.stats, input)) throw itself(output)
 }
 
 /**
- * Refuses to print the result when stdout is the input file (`encode .env --stdout >> .env`): a
- * file only, since a terminal or a pipe may well be both.
+ * Refuses to print the result when stdout is the input (`encode .env --stdout >> .env`,
+ * `encode - --stdout < .env >> .env`), by the rule of checkOutputPath.
  */
 export function checkStdout(input: string): void {
-  if (input === '-') return
-  const out = fstatOrUndefined(1)
-  const inp = statOrUndefined(input)
-  if (out?.isFile() === true && inp !== undefined && out.dev === inp.dev && out.ino === inp.ino) {
-    throw new InputError('stdout', `is ${input}, the input file itself: refusing to write over it; redirect the output to another file`)
+  if (isInput(fstatOrUndefined(1), input)) {
+    throw new InputError('stdout', `is ${input === '-' ? 'stdin' : input}, the input itself: refusing to write over it; redirect the output to another file`)
   }
+}
+
+/**
+ * Whether an output is the input (`-`: stdin), by device and inode. A terminal may well be both
+ * (`encode /dev/tty -o /dev/tty`); a file or a pipe may not.
+ */
+function isInput(out: Stats | undefined, input: string): boolean {
+  const inp = input === '-' ? fstatOrUndefined(0) : statOrUndefined(input)
+  return out !== undefined && inp !== undefined && out.dev === inp.dev && out.ino === inp.ino && !out.isCharacterDevice()
 }
 
 function itself(output: string): InputError {

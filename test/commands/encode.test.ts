@@ -109,9 +109,20 @@ test('refuses to write over its own input, by path or through a hard link', () =
     const appended = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', out, 'pipe'], encoding: 'utf8' })
     closeSync(out)
     assert.equal(appended.status, 1, args.join(' '))
-    assert.equal(appended.stderr, `stdout: error: is ${file}, the input file itself: refusing to write over it; redirect the output to another file\n`)
+    assert.equal(appended.stderr, `stdout: error: is ${file}, the input itself: refusing to write over it; redirect the output to another file\n`)
     assert.equal(readFileSync(join(dir, file), 'utf8'), text)
   }
+  // And through stdin: encode - --stdout < .env >> .env.
+  const input = openSync(join(dir, '.env'), 'r')
+  const output = openSync(join(dir, '.env'), 'a')
+  const piped = spawnSync(process.execPath, [BIN, 'encode', '-', '--stdout'], { cwd: dir, stdio: [input, output, 'pipe'], encoding: 'utf8' })
+  closeSync(input)
+  closeSync(output)
+  assert.equal(piped.status, 1)
+  assert.equal(piped.stderr, 'stdout: error: is stdin, the input itself: refusing to write over it; redirect the output to another file\n')
+  assert.equal(readFileSync(join(dir, '.env'), 'utf8'), SAMPLE)
+  // A pipe on both ends is two pipes: nothing to refuse.
+  assert.equal(runCli(['encode', '-', '--stdout'], { cwd: dir, input: SAMPLE }).status, 0)
 }))
 
 test('bad input: one line with the file, exit 1, never a stack trace', () => withTempDir((dir) => {

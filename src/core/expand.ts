@@ -84,7 +84,8 @@ export class Expander {
     const value = e.value
     if (!value.includes('$')) return value
     const lookUp = (name: string): string | undefined => this.known.get(name) ?? this.env[name]
-    let tooLong = false
+    // What this value inserts, charged only when it is expanded.
+    let inserted = 0
     const expanded = value.replace(REFERENCE, (...m: string[]) => {
       const braced = m[1]
       const name = nameOf(m as unknown as RegExpMatchArray)
@@ -103,17 +104,16 @@ export class Expander {
       } else {
         text = found
       }
-      if (text.length > this.left) tooLong = true
-      if (tooLong) return ''
-      this.left -= text.length
-      return text
+      inserted += text.length
+      return inserted > this.left ? '' : text
     })
-    if (tooLong) {
+    if (inserted > this.left) {
       report('expansion-limit', 'error', e.line, e.key,
         `expanding the references in the value of ${e.key} would insert more than ${MAX_EXPANSION / 1024 / 1024} MiB ` +
         'of text into the values of this file (references that repeat each other?): it is not expanded')
       return value
     }
+    this.left -= inserted
     return expanded.replace(/\\\$/g, '$')
   }
 }

@@ -108,8 +108,11 @@ test('expansion inserts at most 16 MiB into one file: references that double eac
   assert.deepEqual(decoded.diagnostics.filter((d) => d.code === 'expansion-limit').map((d) => d.line), [21, 39])
   const checked = checkEncoded(encodeEnv(chain).text, { against: { name: '.env', text: chain }, expand: true })
   assert.deepEqual(checked.findings.filter((f) => f.code === 'expansion-limit').map((f) => [f.file, f.line]), [['.env', 21], ['.env', 39]])
-  // Up to the limit it expands: a 1 MiB value referenced 15 times.
+  // Up to the limit it expands, exactly: a 1 MiB value referenced 16 times, in two entries. A
+  // value refused costs nothing: what it would have inserted is not charged.
   const big = `A=${'x'.repeat(1024 * 1024)}\nB=${'${A}'.repeat(15)}\n`
   assert.equal(expanded(big).B?.length, 15 * 1024 * 1024)
-  assert.equal(encodeEnv(`${big}C=\${A}\${A}\n`, { expand: true }).diagnostics[0]?.code, 'expansion-limit')
+  assert.equal(expanded(`${big}C=\${A}\n`).C?.length, 1024 * 1024)
+  const over = encodeEnv(`${big}C=\${A}\${A}\nD=\${A}\n`, { expand: true })
+  assert.deepEqual(over.diagnostics.map((d) => [d.code, d.line]), [['expansion-limit', 3]])
 })

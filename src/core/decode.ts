@@ -8,7 +8,7 @@ import type { YamlModule } from './formats/yaml.js'
 import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
 import { displayName, isEnvName, NamePlaces } from './names.js'
 import { Expander } from './expand.js'
-import { quoteValue } from './quote.js'
+import { dependsOnLaterLines, quoteValue } from './quote.js'
 import { keyStart, lineEnding, normaliseLineEnds, scan, scanItems } from './scan.js'
 
 /** One entry of the encoded file and what became of it. */
@@ -471,9 +471,12 @@ function verify(out: string, entries: EntryList, report: Report): void {
   if (wrong === undefined && i < entries.length) wrong = i
   if (wrong !== undefined) {
     const e = entries.entry(wrong)
-    report('unwritable-value', 'error', e.line, e.variable,
-      `${e.variable} cannot be written so that dotenv reads it back unchanged, because of the ` +
-      'lines around it: check the lines that dotenv does not read near it')
+    const written = e.decoded ? quoteValue(e.value) : undefined
+    report('unwritable-value', 'error', e.line, e.variable, written !== undefined && dependsOnLaterLines(written)
+      ? `the value of ${e.variable} ends with a backslash and needs quotes, whose closing one dotenv then reads as ` +
+        `escaped, and a later line ends with a ${written[0] as string}, which dotenv takes for it: change that line or the value`
+      : `${e.variable} cannot be written so that dotenv reads it back unchanged, because of the ` +
+        'lines around it: check the lines that dotenv does not read near it')
     return
   }
   if (i > entries.length) {

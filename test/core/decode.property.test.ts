@@ -66,6 +66,7 @@ test('a value that ends with a backslash and needs quotes is decoded, unless a l
     const broken = decodeEnv(`SECRET_K=${b64(plain)}\nSECRET_B=${b64(`x${quote}`)}\n`)
     assert.equal(broken.ok, false)
     assert.deepEqual(broken.diagnostics.map((d) => [d.code, d.line]), [['unwritable-value', 1]])
+    assert.match(broken.diagnostics[0]?.message ?? '', new RegExp(`^the value of SECRET_K ends with a backslash .* a later line ends with a \\${quote}`))
   }
 })
 

@@ -13,6 +13,8 @@ import { dependsOnLaterLines, quoteValue, writeAs, type QuoteStyle } from '../..
 import { decodeEnv, decodeText } from '../../src/core/decode.js'
 import { encodeEnv } from '../../src/core/encode.js'
 import { checkEncoded } from '../../src/core/check.js'
+import { FORMATS, renderFormat } from '../../src/core/formats/index.js'
+import * as yaml from 'yaml'
 import { commentedAssignment, runs } from '../helpers.js'
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? runs(2000))
@@ -60,6 +62,14 @@ test('a value that ends with a backslash and needs quotes is decoded, unless a l
       const decoded = decodeEnv(`SECRET_K=${b64(plain)}\n${after}`)
       assert.ok(decoded.ok, JSON.stringify([plain, after]))
       assert.equal(dotenv.parse(decoded.text).K, plain)
+    }
+    // Through every format and back: decode writes it the same way.
+    const encoded = encodeEnv(`K=${written}\n`)
+    assert.ok(encoded.ok)
+    for (const format of FORMATS) {
+      const back = decodeEnv(renderFormat(format, encoded.items, { eol: '\n', yaml }), { yaml })
+      assert.ok(back.ok, format)
+      assert.equal(dotenv.parse(back.text).K, plain, format)
     }
     // Before a line that ends with a quote of its kind, which dotenv would read as its closing one.
     const quote = written[0] as string

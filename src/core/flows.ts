@@ -366,12 +366,6 @@ function forEachExpression(text: string, visit: (start: number, end: number) => 
     }
     if (open === -1) return
     const kind = text[open + 1] as string
-    if (kind === '%' && VERBATIM_START.test(text.slice(open + 2, text.indexOf('%}', open + 2) + 2))) {
-      VERBATIM_END.lastIndex = open + 2
-      if (VERBATIM_END.exec(text) === null) return
-      pos = VERBATIM_END.lastIndex
-      continue
-    }
     if (kind === '#') {
       // The next `#}` is searched for again only once passed, and never again once there is none.
       if (commentEnd !== -1 && commentEnd < open + 2) commentEnd = text.indexOf('#}', open + 2)
@@ -382,6 +376,12 @@ function forEachExpression(text: string, visit: (start: number, end: number) => 
     }
     const close = text.indexOf(CLOSER[kind] as string, open + 2)
     if (close === -1) return
+    if (kind === '%' && VERBATIM_START.test(text.slice(open + 2, close + 2))) {
+      VERBATIM_END.lastIndex = close + 2
+      if (VERBATIM_END.exec(text) === null) return
+      pos = VERBATIM_END.lastIndex
+      continue
+    }
     visit(open + 2, close)
     pos = close + 2
   }

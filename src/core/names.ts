@@ -2,10 +2,8 @@
  * The rules about names that encode, decode and check share: which names each reader can hold,
  * and which names are one secret to Kestra, which upper-cases them.
  */
-import { isUtf8 } from 'node:buffer'
 import { grown } from './arrays.js'
-import { decodeStrictBase64, isStrictBase64 } from './base64.js'
-import { isPrintableText } from './kestra.js'
+import { decodeKestraValue, isPrintableText } from './kestra.js'
 
 /**
  * Whether a name can be written in a .env file (the names dotenv reads: letters, digits, `_`, `.`
@@ -261,17 +259,19 @@ export function displayName(name: string): string {
 const BASE64_RUN = /^[A-Za-z0-9+/]*/
 
 /**
- * Whether a run of base64 characters may be a secret's base64 rather than a name: the base64 of
- * text (6 characters or more, so 4 bytes: `cGFzcw` is "pass"), or 20 or more with lower-case
- * letters, capitals and digits, as random bytes give. A few six-letter names read as text too
- * (TENANT, SENTRY) and are hidden with the rest: a name shown less is the lesser harm. dotenv reads a line of base64 that ends in `=` as an entry named by the rest
- * of it (a value that a line break cut from its entry, a wrap of `base64 -w 60`), and a YAML key
- * can be anything. Names people give (JAVA_OPTS, DB_PASSWORD) have an `_` early or decode to bytes
- * that are no text.
+ * Whether a run of base64 characters may be a secret's base64 rather than a name: base64 that
+ * Kestra decodes to text (6 characters or more, so 4 bytes: `cGFzcw` is "pass"), or 20 or more
+ * with lower-case letters, capitals and digits, as random bytes give. dotenv reads a line of
+ * base64 that ends in `=` as an entry named by the rest of it (a value that a line break cut from
+ * its entry, a wrap of `base64 -w 60`), and a YAML key can be anything. Names people give
+ * (JAVA_OPTS, DB_PASSWORD) have an `_` early or decode to bytes that are no text; a few six-letter
+ * ones read as text too (TENANT, SENTRY) and are hidden with the rest: a name shown less is the
+ * lesser harm.
  */
 function mayBeBase64Value(run: string): boolean {
-  if (run.length < 6 || !isStrictBase64(run)) return false
-  const bytes = decodeStrictBase64(run)
-  if (isUtf8(bytes) && isPrintableText(bytes.toString('utf8'))) return true
+  if (run.length < 6) return false
+  const decoded = decodeKestraValue(run)
+  if (!decoded.ok) return false
+  if (decoded.utf8 && isPrintableText(decoded.text)) return true
   return run.length >= 20 && /[a-z]/.test(run) && /[A-Z]/.test(run) && /[0-9]/.test(run)
 }

@@ -90,10 +90,10 @@ export class Expander {
       const braced = m[1]
       const name = nameOf(m as unknown as RegExpMatchArray)
       const found = lookUp(name)
+      const op = braced === undefined ? undefined : OPERATOR.exec(braced)?.[0]
       let text: string
-      if (braced !== undefined && OPERATOR.test(braced)) {
-        const op = OPERATOR.exec(braced)?.[0] as string
-        const rest = braced.slice(name.length + op.length)
+      if (op !== undefined) {
+        const rest = (braced as string).slice(name.length + op.length)
         text = op === ':+' || op === '+' ? (found ? rest : '') : found ? found : rest
       } else if (found === undefined) {
         const shown = this.defined.has(name) || this.env[name] !== undefined ? ` ${name}` : ''

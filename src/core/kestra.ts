@@ -5,7 +5,7 @@
  * decode and check both go through this module, so they cannot disagree about what Kestra sees.
  */
 import { isUtf8 } from 'node:buffer'
-import { base64Problem, decodeStrictBase64, type Base64Problem } from './base64.js'
+import { base64Problem, decodeStrictBase64, isStrictBase64, type Base64Problem } from './base64.js'
 
 /** The prefix of the variables Kestra reads as secrets (case-sensitive). */
 export const SECRET_PREFIX = 'SECRET_'
@@ -102,8 +102,10 @@ let scratch = Buffer.allocUnsafe(4096)
 
 /** Decodes a variable's value exactly as Kestra does, or says why Kestra drops it. */
 export function decodeKestraValue(value: string): KestraValue {
-  const compact = stripLineBreaks(value)
-  const problem = base64Problem(compact)
+  // A value that is strict base64 as it stands (nearly all) has no line break to strip.
+  const strict = isStrictBase64(value)
+  const compact = strict ? value : stripLineBreaks(value)
+  const problem = strict ? undefined : base64Problem(compact)
   if (problem !== undefined) return { ok: false, problem }
   // Into one reused buffer, read as UTF-8: bytes that are not UTF-8 always read as U+FFFD, so a
   // text without one came from well-formed UTF-8, which both decoders read alike. A buffer per

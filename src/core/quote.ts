@@ -36,6 +36,8 @@ export type QuoteStyle = 'bare' | "'" | '"' | '`'
  * caller's reading of the whole output (decode's verify) finds.
  */
 export function quoteValue(value: string): string | undefined {
+  // Bare is every order's first form, and most values take it.
+  if (canBeBare(value)) return value
   const styles = preferredStyles(value)
   // Quotes that dotenv reads as quotes first; the forms with a quote of their kind inside last.
   for (const style of styles) {

@@ -10,6 +10,7 @@ import { checkEncoded, type CheckResult } from '../../src/core/check.js'
 import { decodeEnv } from '../../src/core/decode.js'
 import { encodeEnv } from '../../src/core/encode.js'
 import { renderFormat } from '../../src/core/formats/index.js'
+import { readFormatted } from '../../src/core/formats/read.js'
 import { ROOT, runCli, runInProcess, withTempDirAsync } from '../helpers.js'
 import { formatsFixturesDir, yaml } from './formats/helpers.js'
 
@@ -230,4 +231,17 @@ test('a name a .env cannot hold is shown only up to its first character a name c
   const d = decodeEnv(json, { yaml })
   assert.equal(d.ok, false)
   assert.ok(d.diagnostics.every((f) => !JSON.stringify(f).includes('pa55')), JSON.stringify(d.diagnostics))
+})
+
+test('two worker groups whose names are both shown as <base64> are still two environments', () => {
+  const doc = ['workerGroups:', '  alpha1:', '    extraEnv:', '      - name: SECRET_DB', '        value: "aGVsbG8="',
+    '  alpha2:', '    extraEnv:', '      - name: SECRET_DB', '        value: "aGVsbG8="', ''].join('\n')
+  // alpha1 and alpha2 read as base64 of text, so messages hide both; their lists stay apart.
+  assert.deepEqual(found(check(doc)), [])
+  const read = readFormatted(doc, yaml)
+  assert.deepEqual(read?.entries.map((e) => e.list), ['workerGroups.<base64>.extraEnv', 'workerGroups.<base64> (2).extraEnv'])
+  // One list that defines the name twice is still a duplicate.
+  const one = ['workerGroups:', '  alpha1:', '    extraEnv:', '      - name: SECRET_DB', '        value: "aGVsbG8="',
+    '      - name: SECRET_DB', '        value: "aGVsbG8="', ''].join('\n')
+  assert.deepEqual(found(check(one)).map((f) => f[3]), ['duplicate'])
 })

@@ -452,6 +452,16 @@ function helmLists(ctx: Context, root: YAMLMap, format: HelmFormat): { env: List
   }
   // The settings of each deployment by name, for the worker groups of the same name.
   const deployments = new Map<string, unknown>()
+  // Each list's label, by its group and name as shown; two names shown alike (both hidden as
+  // <base64>) are still two lists, which are two environments: the later ones are numbered.
+  const labels = new Map<string, string>()
+  const label = (group: string, name: string): string => {
+    const shown = displayName(name)
+    let text = shown
+    for (let k = 2; labels.has(`${group}.${text}`) && labels.get(`${group}.${text}`) !== name; k++) text = `${shown} (${k})`
+    labels.set(`${group}.${text}`, name)
+    return text
+  }
   const groups = format === 'helm' ? ['deployments', 'workerGroups'] as const : ['deployments'] as const
   for (const group of groups) {
     const groupPair = nodes.pair(root, group)
@@ -460,7 +470,7 @@ function helmLists(ctx: Context, root: YAMLMap, format: HelmFormat): { env: List
     for (const { pair } of nodes.pairs(map)) {
       const name = nodes.keyText(pair.key)
       if (name === undefined) continue
-      const shown = displayName(name)
+      const shown = label(group, name)
       const settings = nodes.resolve(pair.value)
       const path = [groupPair, pair]
       const list = find(path, settings, 'extraEnv')

@@ -308,8 +308,8 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
   }
   if (!variable.startsWith(SECRET_PREFIX)) {
     if (hasPrefixInAnyCase(variable)) {
-      here('prefix-case', 'error', v.line, variable,
-        `${variable} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
+      here('prefix-case', 'error', v.line, displayName(variable),
+        `${displayName(variable)} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
         `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
     } else {
       // JAVA_OPTS, KESTRA_CONFIGURATION and the like: Kestra's container needs them as they are.
@@ -320,8 +320,8 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
     return
   }
   if (variable === SECRET_PREFIX) {
-    here('empty-name', 'error', v.line, variable,
-      `${variable} has no name after the prefix (the shell loop makes these from blank lines): remove the line`)
+    here('empty-name', 'error', v.line, displayName(variable),
+      `${displayName(variable)} has no name after the prefix (the shell loop makes these from blank lines): remove the line`)
     return
   }
   const name = secretName(variable) as string
@@ -329,15 +329,15 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
 
   const first = repeat?.earlier
   if (repeat?.sameCase === true) {
-    here('duplicate', 'error', v.line, variable,
-      `${variable} is already defined on line ${first?.line}: ${rules.duplicate}: remove one`)
+    here('duplicate', 'error', v.line, displayName(variable),
+      `${displayName(variable)} is already defined on line ${first?.line}: ${rules.duplicate}: remove one`)
   } else if (first !== undefined) {
-    here('case-collision', 'error', v.line, variable,
-      `${variable} and ${first.variable} (line ${first.line}) are one secret to Kestra, which ` +
+    here('case-collision', 'error', v.line, displayName(variable),
+      `${displayName(variable)} and ${displayName(first.variable)} (line ${first.line}) are one secret to Kestra, which ` +
       'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
   }
   if (rules.shellNames && hasShellUnsafeCharacters(variable)) {
-    here('name-not-portable', 'warning', v.line, variable, shellUnsafeMessage(variable))
+    here('name-not-portable', 'warning', v.line, displayName(variable), shellUnsafeMessage(variable))
   }
   rules.form?.(v)
   const value = checkValue(v, rules.place, plain?.get(name)?.value, here)
@@ -352,31 +352,31 @@ function checkForm(item: EncodedItem, here: Here): void {
   const e = item.entry
   const variable = e.key
   if (e.exported) {
-    here('export-prefix', 'error', e.line, variable,
-      `${variable} is written with \`export\`, which kubectl rejects as part of the name: remove it`)
+    here('export-prefix', 'error', e.line, displayName(variable),
+      `${displayName(variable)} is written with \`export\`, which kubectl rejects as part of the name: remove it`)
   }
   if (e.bomBeforeName) {
     // Only a byte-order mark that starts the file is dropped by the readers.
-    here('entry-form', 'error', e.line, variable,
-      `${variable} has a byte-order mark (U+FEFF) before its name, which kubectl keeps in the name: remove it`)
+    here('entry-form', 'error', e.line, displayName(variable),
+      `${displayName(variable)} has a byte-order mark (U+FEFF) before its name, which kubectl keeps in the name: remove it`)
   } else if (e.separator !== '=') {
-    here('entry-form', 'error', e.line, variable, e.separator === ':'
-      ? `${variable} uses the NAME: value form, which kubectl does not read: write ${variable}=value`
-      : `${variable} has spaces around =, which kubectl keeps in the name: write ${variable}=value`)
+    here('entry-form', 'error', e.line, displayName(variable), e.separator === ':'
+      ? `${displayName(variable)} uses the NAME: value form, which kubectl does not read: write ${displayName(variable)}=value`
+      : `${displayName(variable)} has spaces around =, which kubectl keeps in the name: write ${displayName(variable)}=value`)
   } else if (e.spaceBefore) {
-    here('entry-form', 'error', e.line, variable,
-      `the value of ${variable} starts with white space, which kubectl keeps and Kestra cannot decode: remove it`)
+    here('entry-form', 'error', e.line, displayName(variable),
+      `the value of ${displayName(variable)} starts with white space, which kubectl keeps and Kestra cannot decode: remove it`)
   } else if (e.opening === undefined && e.comment === undefined && e.spaceAfter) {
-    here('entry-form', 'error', e.line, variable,
-      `the value of ${variable} ends with white space, which kubectl keeps and Kestra cannot decode: remove it`)
+    here('entry-form', 'error', e.line, displayName(variable),
+      `the value of ${displayName(variable)} ends with white space, which kubectl keeps and Kestra cannot decode: remove it`)
   }
   if (e.opening !== undefined) {
-    here('quoted-value', 'error', e.line, variable,
-      `the value of ${variable} is in quotes, which kubectl keeps, so Kestra cannot decode it: remove the quotes`)
+    here('quoted-value', 'error', e.line, displayName(variable),
+      `the value of ${displayName(variable)} is in quotes, which kubectl keeps, so Kestra cannot decode it: remove the quotes`)
   }
   if (e.comment !== undefined) {
-    here('inline-comment', 'error', e.line, variable,
-      `${variable} has a # comment after its value, which kubectl (and docker compose, without a ` +
+    here('inline-comment', 'error', e.line, displayName(variable),
+      `${displayName(variable)} has a # comment after its value, which kubectl (and docker compose, without a ` +
       'space before #) keep in the value: move the comment to its own line')
   }
 }
@@ -414,8 +414,8 @@ function checkKubectl(text: string, findings: readonly Finding[], here: Here): v
 /** A value that a `base64` command wrapped over several lines (env files only). */
 function checkWrapped(item: EncodedItem, here: Here): void {
   if (item.continuation === undefined) return
-  here('wrapped-value', 'error', item.entry.line, item.entry.key,
-    `the value of ${item.entry.key} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
+  here('wrapped-value', 'error', item.entry.line, displayName(item.entry.key),
+    `the value of ${displayName(item.entry.key)} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
     'command does at 76 columns): docker compose and kubectl read only the first line, so Kestra ' +
     'gets a cut-off secret, and the rest becomes a separate entry: put the value on one line (base64 -w0)')
 }
@@ -428,31 +428,31 @@ function checkValue(v: EncodedVariable, place: string, written: string | undefin
   const variable = v.variable
   const decoded = decodeKestraValue(v.encoded)
   if (!decoded.ok) {
-    const why = undecodable(v.encoded, variable, decoded.problem, place)
-    here(why.code, 'error', v.line, variable, why.message + encodingHint(v))
+    const why = undecodable(v.encoded, displayName(variable), decoded.problem, place)
+    here(why.code, 'error', v.line, displayName(variable), why.message + encodingHint(v))
     return undefined
   }
   if (!decoded.utf8) {
-    here('not-utf8', 'error', v.line, variable,
-      `the value of ${variable} decodes to bytes that are not UTF-8 text, which Kestra turns into ` +
+    here('not-utf8', 'error', v.line, displayName(variable),
+      `the value of ${displayName(variable)} decodes to bytes that are not UTF-8 text, which Kestra turns into ` +
       'U+FFFD: was it ever encoded? (plain words such as passwords can happen to be valid base64)' + encodingHint(v))
     return undefined
   }
   const text = decoded.text
   if (text === written) return text
   if (!isPrintableText(text)) {
-    here('not-printable', 'warning', v.line, variable,
-      `the value of ${variable} decodes to text with control characters: it looks as if it was ` +
+    here('not-printable', 'warning', v.line, displayName(variable),
+      `the value of ${displayName(variable)} decodes to text with control characters: it looks as if it was ` +
       'never encoded (plain words can happen to be valid base64), or was encoded twice')
   }
   if (text.length >= 2 && QUOTES.has(text.charCodeAt(0)) && text.charCodeAt(text.length - 1) === text.charCodeAt(0)) {
-    here('decoded-quoted', 'warning', v.line, variable,
-      `the value of ${variable} decodes to text in quotes, and Kestra keeps them: were the quotes ` +
+    here('decoded-quoted', 'warning', v.line, displayName(variable),
+      `the value of ${displayName(variable)} decodes to text in quotes, and Kestra keeps them: were the quotes ` +
       'of the .env encoded with it (as the shell loop in the docs does)?')
   }
   if (/\s#/.test(text)) {
-    here('decoded-comment', 'warning', v.line, variable,
-      `the value of ${variable} decodes to text with " #" in it: was an inline comment of the .env ` +
+    here('decoded-comment', 'warning', v.line, displayName(variable),
+      `the value of ${displayName(variable)} decodes to text with " #" in it: was an inline comment of the .env ` +
       'encoded with it (as the shell loop in the docs does)?')
   }
   checkLastLineBreak(v, text, here)
@@ -467,15 +467,15 @@ function checkValue(v: EncodedVariable, place: string, written: string | undefin
 function checkLastLineBreak(v: EncodedVariable, text: string, here: Here): void {
   const variable = v.variable
   if (text.endsWith('\r') || text.endsWith('\r\n')) {
-    here('trailing-newline', 'error', v.line, variable,
-      `the value of ${variable} decodes to text that ends with a carriage return, which Kestra keeps: it was ` +
+    here('trailing-newline', 'error', v.line, displayName(variable),
+      `the value of ${displayName(variable)} decodes to text that ends with a carriage return, which Kestra keeps: it was ` +
       'encoded from a file with Windows (CRLF) line ends: save it with LF line ends and encode it again')
     return
   }
   const body = text.endsWith('\n') ? text.slice(0, -1) : undefined
   if (body === undefined || /[\n\r]/.test(body)) return
-  here('trailing-newline', 'error', v.line, variable,
-    `the value of ${variable} decodes to text that ends with a line break, which Kestra keeps: it was ` +
+  here('trailing-newline', 'error', v.line, displayName(variable),
+    `the value of ${displayName(variable)} decodes to text that ends with a line break, which Kestra keeps: it was ` +
     'encoded with `echo ... | base64`: encode it with `echo -n` or `printf %s` instead')
 }
 
@@ -536,27 +536,27 @@ function compareWith(against: CheckFile, plain: PlainFile, inputs: readonly Read
     const variable = SECRET_PREFIX + p.key
     if (found === undefined && external.has(upper)) continue
     if (found === undefined) {
-      report(against.name, 'missing-secret', 'error', p.line, p.key,
-        `${p.key} is not in ${where} (no ${variable}): encode ${against.name} again`)
+      report(against.name, 'missing-secret', 'error', p.line, displayName(p.key),
+        `${displayName(p.key)} is not in ${where} (no ${displayName(variable)}): encode ${against.name} again`)
       continue
     }
     const { v, input } = found
     if (v.variable !== variable) {
-      report(input.name, 'name-case-differs', 'warning', v.line, v.variable,
-        `${v.variable} is ${p.key} in ${against.name} (line ${p.line}): Kestra reads them as one ` +
+      report(input.name, 'name-case-differs', 'warning', v.line, displayName(v.variable),
+        `${displayName(v.variable)} is ${displayName(p.key)} in ${against.name} (line ${p.line}): Kestra reads them as one ` +
         'name, but the cases differ')
     }
     const text = input.decoded.get(v)
     if (text !== undefined && text !== p.value) {
-      report(input.name, 'stale-secret', 'error', v.line, v.variable,
-        `${v.variable} holds a different value than ${p.key} in ${against.name} (line ${p.line}): ` +
+      report(input.name, 'stale-secret', 'error', v.line, displayName(v.variable),
+        `${displayName(v.variable)} holds a different value than ${displayName(p.key)} in ${against.name} (line ${p.line}): ` +
         `encode ${against.name} again`)
     }
   }
   for (const [upper, { v, input }] of encoded) {
     if (!plain.has(upper)) {
-      report(input.name, 'extra-secret', 'error', v.line, v.variable,
-        `${v.variable} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
+      report(input.name, 'extra-secret', 'error', v.line, displayName(v.variable),
+        `${displayName(v.variable)} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
     }
   }
 }
@@ -579,9 +579,9 @@ function checkAcrossInputs(variables: ReadonlyArray<{ v: EncodedVariable; file: 
     if (earlier === undefined) {
       first.set(name, entry)
     } else if (earlier.file !== entry.file) {
-      report(entry.file, 'defined-twice', 'error', entry.v.line, entry.v.variable,
-        `${entry.v.variable} is also defined in ${earlier.file} (line ${earlier.v.line})` +
-        `${earlier.v.variable === entry.v.variable ? '' : `, as ${earlier.v.variable}`}: ` +
+      report(entry.file, 'defined-twice', 'error', entry.v.line, displayName(entry.v.variable),
+        `${displayName(entry.v.variable)} is also defined in ${earlier.file} (line ${earlier.v.line})` +
+        `${earlier.v.variable === entry.v.variable ? '' : `, as ${displayName(earlier.v.variable)}`}: ` +
         'Kestra would get one of them: keep it in one input')
     }
   }

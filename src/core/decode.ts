@@ -160,7 +160,7 @@ function decodeEnvFile(source: string, options: DecodeOptions, keep: boolean): O
         if (text === undefined) return
         edits.push({ start: item.hash, end: item.end, text })
         const key = (item.assignment as NonNullable<CommentLine['assignment']>).key
-        report('commented-entry', 'note', item.line, key, `${key} is a commented-out encoded entry: it is decoded, still commented out`)
+        report('commented-entry', 'note', item.line, displayName(key), `${displayName(key)} is a commented-out encoded entry: it is decoded, still commented out`)
         return
       }
     }
@@ -171,8 +171,8 @@ function decodeEnvFile(source: string, options: DecodeOptions, keep: boolean): O
     const decoded = decodeVariable(item, PLACE, report)
     if (x !== undefined) expandDecoded(decoded, item, x, report)
     if (item.continuation !== undefined && isSecret(variable)) {
-      report('wrapped-value', 'warning', e.line, variable,
-        `the value of ${variable} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
+      report('wrapped-value', 'warning', e.line, displayName(variable),
+        `the value of ${displayName(variable)} is wrapped over ${item.continuation.lines + 1} lines (as the base64 ` +
         'command does): they are joined here, but docker compose and kubectl read only the first line')
     }
     if (decoded.name === undefined) {
@@ -374,8 +374,8 @@ function checkNamesWritten(entries: EntryList, report: Report): void {
     if (earlier === undefined) {
       first.set(e.name, e)
     } else if (earlier.variable !== e.variable) {
-      report('decoded-twice', 'error', e.line, e.variable,
-        `${earlier.variable} (line ${earlier.line}) and ${e.variable} would both be written as ${e.name}, and dotenv ` +
+      report('decoded-twice', 'error', e.line, displayName(e.variable),
+        `${displayName(earlier.variable)} (line ${earlier.line}) and ${displayName(e.variable)} would both be written as ${displayName(e.name)}, and dotenv ` +
         'would keep only the last: remove one of them')
     }
   }
@@ -415,7 +415,7 @@ function decodeVariable(v: EncodedVariable, place: string, report: Report):
     const shown = displayName(variable)
     report(variable.startsWith(SECRET_PREFIX) ? 'empty-name' : 'not-prefixed', 'warning', v.line, shown,
       variable.startsWith(SECRET_PREFIX)
-        ? `${variable} has no name after the prefix, so it is no secret: it is kept as it is`
+        ? `${displayName(variable)} has no name after the prefix, so it is no secret: it is kept as it is`
         : `${shown} does not start with ${SECRET_PREFIX}, so Kestra ignores it: it is kept as it is` +
           (hasPrefixInAnyCase(variable) ? ` (Kestra's prefix is upper-case ${SECRET_PREFIX})` : ''))
     return { name: undefined, value: undefined, written: undefined }
@@ -427,8 +427,8 @@ function decodeVariable(v: EncodedVariable, place: string, report: Report):
 }
 
 function unwritable(v: EncodedVariable, report: Report): void {
-  report('unwritable-value', 'error', v.line, v.variable,
-    `the value of ${v.variable} mixes quotes, line breaks, backslashes or spaces at its ends in a ` +
+  report('unwritable-value', 'error', v.line, displayName(v.variable),
+    `the value of ${displayName(v.variable)} mixes quotes, line breaks, backslashes or spaces at its ends in a ` +
     'way that no dotenv quoting carries unchanged, so it cannot be written to a .env file')
 }
 
@@ -437,19 +437,19 @@ function decodeForWriting(v: EncodedVariable, place: string, report: Report): st
   const variable = v.variable
   const decoded = decodeKestraValue(v.encoded)
   if (!decoded.ok) {
-    const why = undecodable(v.encoded, variable, decoded.problem, place)
-    report(why.code, 'error', v.line, variable, why.message + encodingHint(v))
+    const why = undecodable(v.encoded, displayName(variable), decoded.problem, place)
+    report(why.code, 'error', v.line, displayName(variable), why.message + encodingHint(v))
     return undefined
   }
   if (!decoded.utf8) {
-    report('not-utf8', 'error', v.line, variable,
-      `the value of ${variable} decodes to bytes that are not UTF-8 text (Kestra turns them into ` +
+    report('not-utf8', 'error', v.line, displayName(variable),
+      `the value of ${displayName(variable)} decodes to bytes that are not UTF-8 text (Kestra turns them into ` +
       'U+FFFD), so it cannot be written to a .env file: was it ever base64-encoded?' + encodingHint(v))
     return undefined
   }
   if (decoded.text.includes('\0')) {
-    report('unwritable-value', 'error', v.line, variable,
-      `the value of ${variable} decodes to text with a NUL character, which a .env file cannot hold`)
+    report('unwritable-value', 'error', v.line, displayName(variable),
+      `the value of ${displayName(variable)} decodes to text with a NUL character, which a .env file cannot hold`)
     return undefined
   }
   return decoded.text
@@ -472,16 +472,16 @@ function verify(out: string, entries: EntryList, report: Report): void {
   if (wrong !== undefined) {
     const e = entries.entry(wrong)
     const written = e.decoded ? quoteValue(e.value) : undefined
-    report('unwritable-value', 'error', e.line, e.variable, written !== undefined && dependsOnLaterLines(written)
-      ? `the value of ${e.variable} ends with a backslash and needs quotes, whose closing one dotenv then reads as ` +
+    report('unwritable-value', 'error', e.line, displayName(e.variable), written !== undefined && dependsOnLaterLines(written)
+      ? `the value of ${displayName(e.variable)} ends with a backslash and needs quotes, whose closing one dotenv then reads as ` +
         `escaped, and a later line ends with a ${written[0] as string}, which dotenv takes for it: change that line or the value`
-      : `${e.variable} cannot be written so that dotenv reads it back unchanged, because of the ` +
+      : `${displayName(e.variable)} cannot be written so that dotenv reads it back unchanged, because of the ` +
         'lines around it: check the lines that dotenv does not read near it')
     return
   }
   if (i > entries.length) {
     const extra = entries.length === 0 ? undefined : entries.entry(entries.length - 1)
-    report('unwritable-value', 'error', extra?.line, extra?.variable,
+    report('unwritable-value', 'error', extra?.line, extra === undefined ? undefined : displayName(extra.variable),
       'the decoded file would hold an entry that the encoded file does not: check the lines that ' +
       'dotenv does not read')
   }

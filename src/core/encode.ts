@@ -4,7 +4,7 @@ import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine 
 import { expandable, Expander, referenceMessage, type Expandable } from './expand.js'
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
-import { hasShellUnsafeCharacters, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
+import { displayName, hasShellUnsafeCharacters, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
 import { keyStart, lineEnding, normaliseLineEnds, scanItems, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
@@ -156,8 +156,8 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
           // A value the user only disabled is still a secret: never copied in plain text.
           const { key, value } = item.assignment
           out.comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`)
-          report('commented-entry', 'note', item.line, key,
-            `${key} is commented out: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${key}=<base64>`)
+          report('commented-entry', 'note', item.line, displayName(key),
+            `${displayName(key)} is commented out: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${displayName(key)}=<base64>`)
         }
         break
       case 'skipped':
@@ -176,7 +176,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         checkEntry(item, report)
         if (expander === undefined && item.value.includes('$')) {
           references.push({ at: diagnostics.length, entry: expandable(item) })
-          report('reference', 'warning', item.line, key, '')
+          report('reference', 'warning', item.line, displayName(key), '')
         }
         if (leftOut === undefined) for (let k = first; k < diagnostics.length; k++) about[k] = i
         count++
@@ -366,12 +366,12 @@ function droppedEntries(names: NameBook, options: EncodeOptions, report: Report)
   for (const { index, earlier, sameCase } of repeats) {
     const key = names.name(index)
     if (!sameCase) {
-      report('case-collision', 'error', names.line(index), key,
-        `${key} and ${names.name(earlier)} (line ${names.line(earlier)}) are one secret to Kestra, ` +
+      report('case-collision', 'error', names.line(index), displayName(key),
+        `${displayName(key)} and ${displayName(names.name(earlier))} (line ${names.line(earlier)}) are one secret to Kestra, ` +
         'which upper-cases names, and it would lose one of them: rename one')
     } else if (!options.allowDuplicates) {
-      report('duplicate', 'error', names.line(index), key,
-        `${key} is already defined on line ${names.line(earlier)}; dotenv keeps the last and kubectl rejects the file: remove one`)
+      report('duplicate', 'error', names.line(index), displayName(key),
+        `${displayName(key)} is already defined on line ${names.line(earlier)}; dotenv keeps the last and kubectl rejects the file: remove one`)
     }
     dropped.add(earlier)
   }
@@ -384,8 +384,8 @@ function droppedEntries(names: NameBook, options: EncodeOptions, report: Report)
       const key = names.name(earlier)
       const kept = last.get(key.toUpperCase()) as number
       if (names.name(kept) !== key) continue
-      report('duplicate', 'warning', names.line(earlier), key,
-        `${key} is defined again on line ${names.line(kept)}; this definition is left out and the last one is kept, as dotenv does`)
+      report('duplicate', 'warning', names.line(earlier), displayName(key),
+        `${displayName(key)} is defined again on line ${names.line(kept)}; this definition is left out and the last one is kept, as dotenv does`)
     }
   }
   return dropped
@@ -400,30 +400,30 @@ function decodesToText(value: string): boolean {
 function checkEntry(e: Entry, report: Report): void {
   const key = e.key
   if (hasShellUnsafeCharacters(key)) {
-    report('name-not-portable', 'warning', e.line, key, shellUnsafeMessage(SECRET_PREFIX + key))
+    report('name-not-portable', 'warning', e.line, displayName(key), shellUnsafeMessage(SECRET_PREFIX + key))
   }
   // Left out afterwards when the whole file looks encoded already.
   if (hasPrefixInAnyCase(key)) {
-    report('already-prefixed', 'warning', e.line, key,
-      `${key} already starts with ${SECRET_PREFIX}, so it becomes ${SECRET_PREFIX}${key}: drop the prefix in the input`)
+    report('already-prefixed', 'warning', e.line, displayName(key),
+      `${displayName(key)} already starts with ${SECRET_PREFIX}, so it becomes ${SECRET_PREFIX}${displayName(key)}: drop the prefix in the input`)
   }
   if (e.hashCut) {
-    report('hash-in-value', 'warning', e.line, key,
-      `the value of ${key} has a # with no space before it: dotenv cuts the value there and the ` +
+    report('hash-in-value', 'warning', e.line, displayName(key),
+      `the value of ${displayName(key)} has a # with no space before it: dotenv cuts the value there and the ` +
       'rest is left out, while docker compose keeps it: quote the value')
   }
   if (e.quoteState === 'text-after') {
-    report('text-after-quote', 'warning', e.line, key,
-      `the value of ${key} has text after its closing quote, so dotenv keeps the quotes in the ` +
+    report('text-after-quote', 'warning', e.line, displayName(key),
+      `the value of ${displayName(key)} has text after its closing quote, so dotenv keeps the quotes in the ` +
       'value: put everything inside the quotes')
   } else if (e.quoteState === 'unterminated') {
-    report('unterminated-quote', 'warning', e.line, key,
-      `the value of ${key} opens a quote that is never closed, so dotenv keeps the quote in the ` +
+    report('unterminated-quote', 'warning', e.line, displayName(key),
+      `the value of ${displayName(key)} opens a quote that is never closed, so dotenv keeps the quote in the ` +
       'value and reads only this line: close the quote')
   }
   if (e.literalEscape) {
-    report('literal-escape', 'warning', e.line, key,
-      `the double-quoted value of ${key} has a backslash escape other than \\n or \\r, which ` +
+    report('literal-escape', 'warning', e.line, displayName(key),
+      `the double-quoted value of ${displayName(key)} has a backslash escape other than \\n or \\r, which ` +
       'dotenv keeps as it is (backslash included): write the character itself')
   }
 }

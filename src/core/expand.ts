@@ -17,6 +17,7 @@
  */
 import type { Report } from './diagnostics.js'
 import type { Entry } from './scan.js'
+import { displayName } from './names.js'
 
 // The expression of dotenv-expand 12.
 const REFERENCE = /(?<!\\)\$\{([^{}]+)\}|(?<!\\)\$([A-Za-z_][A-Za-z0-9_]*)/g
@@ -96,9 +97,9 @@ export class Expander {
         const rest = (braced as string).slice(name.length + op.length)
         text = op === ':+' || op === '+' ? (found ? rest : '') : found ? found : rest
       } else if (found === undefined) {
-        const shown = this.defined.has(name) || this.env[name] !== undefined ? ` ${name}` : ''
-        report('unresolved-reference', 'warning', e.line, e.key,
-          `the value of ${e.key} refers to${shown === '' ? ' a name' : shown} that neither an earlier entry nor the ` +
+        const shown = this.defined.has(name) || this.env[name] !== undefined ? ` ${displayName(name)}` : ''
+        report('unresolved-reference', 'warning', e.line, displayName(e.key),
+          `the value of ${displayName(e.key)} refers to${shown === '' ? ' a name' : shown} that neither an earlier entry nor the ` +
           'environment defines: it is expanded to nothing')
         text = ''
       } else {
@@ -108,8 +109,8 @@ export class Expander {
       return inserted > this.left ? '' : text
     })
     if (inserted > this.left) {
-      report('expansion-limit', 'error', e.line, e.key,
-        `expanding the references in the value of ${e.key} would insert more than ${MAX_EXPANSION / 1024 / 1024} MiB ` +
+      report('expansion-limit', 'error', e.line, displayName(e.key),
+        `expanding the references in the value of ${displayName(e.key)} would insert more than ${MAX_EXPANSION / 1024 / 1024} MiB ` +
         'of text into the values of this file (references that repeat each other?): it is not expanded')
       return value
     }
@@ -134,6 +135,6 @@ export function referenceMessage(e: Expandable, definedElsewhere: (name: string)
   const names = referencedNames(e.value)
   if (names.length === 0) return undefined
   const shown = names.filter(definedElsewhere)
-  return `the value of ${e.key} holds ${shown.length === 0 ? 'a $ reference' : `a reference to ${[...new Set(shown)].join(', ')}`}, ` +
+  return `the value of ${displayName(e.key)} holds ${shown.length === 0 ? 'a $ reference' : `a reference to ${[...new Set(shown.map(displayName))].join(', ')}`}, ` +
     'which dotenv keeps as it is while docker compose and dotenvx expand it: Kestra gets the text as written'
 }

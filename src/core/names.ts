@@ -3,7 +3,7 @@
  * and which names are one secret to Kestra, which upper-cases them.
  */
 import { grown } from './arrays.js'
-import { decodeKestraValue, isPrintableText } from './kestra.js'
+import { decodeKestraValue, isPrintableText, SECRET_PREFIX } from './kestra.js'
 
 /**
  * Whether a name can be written in a .env file (the names dotenv reads: letters, digits, `_`, `.`
@@ -21,7 +21,7 @@ export function hasShellUnsafeCharacters(name: string): boolean {
 
 /** The warning about such a name, for the variable written or read. */
 export function shellUnsafeMessage(variable: string): string {
-  return `${variable} is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*), so \`set -a; . file\` ` +
+  return `${displayName(variable)} is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*), so \`set -a; . file\` ` +
     'cannot load it: use letters, digits and _ only'
 }
 
@@ -246,9 +246,12 @@ const MAX_SHOWN_NAME = 128
  * any other name (a YAML or JSON key that swallowed its value: `SECRET_DB:"Y3p..."`,
  * `SECRET_A=czNj...`) is shown only up to the first character a name cannot hold, so that nothing
  * after `=`, `:`, a quote or a space is ever printed. A name that starts as a secret's base64 may
- * (see mayBeBase64Value) is not shown at all: `<base64>` stands for it.
+ * (see mayBeBase64Value) is not shown at all: `<base64>` stands for it, after the `SECRET_` prefix
+ * too. Every message that names an entry shows its name through this.
  */
 export function displayName(name: string): string {
+  // The name after Kestra's prefix is the one that may be a value (SECRET_<base64>).
+  if (name.length > SECRET_PREFIX.length && name.startsWith(SECRET_PREFIX)) return SECRET_PREFIX + displayName(name.slice(SECRET_PREFIX.length))
   const run = BASE64_RUN.exec(name)?.[0] ?? ''
   if (mayBeBase64Value(run.length % 4 === 1 ? run.slice(0, -1) : run)) return '<base64>'
   const valid = /^[\w.-]*/.exec(name)?.[0] ?? ''

@@ -193,3 +193,37 @@ test('decode and check fed YAML and JSON documents show no value', async () => w
     }
   }
 }))
+
+test('a line of base64 that dotenv reads as a name is never shown in a message, by any command', async () => withTempDirAsync(async (dir) => {
+  // base64 without + or / that ends in =: dotenv reads the run before = as a name (a wrapped or
+  // cut value, a commented-out key's body); each run below is the base64 of a secret.
+  const runs = ['hunter2XYZ', 'worldsecret', 'correcthorse!'].map((s) => Buffer.from(s).toString('base64').replace(/=+$/, ''))
+  for (const run of runs) assert.match(run, /^[A-Za-z0-9]+$/, run)
+  const [a, b, c] = runs as [string, string, string]
+  const write = (name: string, text: string): string => {
+    const file = join(dir, name)
+    writeFileSync(file, text)
+    return file
+  }
+  const plain = write('plain.env', [
+    '# OLD_KEY="-----BEGIN KEY-----', `# ${a}=`, '# -----END KEY-----"',
+    'PRIVATE=-----BEGIN', `${a}==`, `${a}==`, `${a.toUpperCase()}==`, `${b}=x#y`, `${c}=$${b}`, '',
+  ].join('\n'))
+  const encoded = write('x.env_encoded', `SECRET_X=aGVsbG8=\n${a}==\nSECRET_${a}=aGVsbG8=\nSECRET_${b}=aGVsbG8=\nSECRET_${b}=aGVsbG8=\n`)
+  const against = write('against.env', `X=hello\n${c}==\n`)
+  const cases = [
+    ['encode', plain, '--stdout'], ['encode', plain, '--stdout', '--allow-duplicates'], ['encode', plain, '--stdout', '--expand'],
+    ['decode', encoded], ['check', encoded], ['check', encoded, '--json'], ['check', write('ok.enc', 'SECRET_X=aGVsbG8=\n'), '--against', against],
+  ]
+  for (const args of cases) {
+    const r = await runInProcess(args)
+    const what = args.join(' ')
+    assertNoStack(r.stderr, what)
+    assert.match(r.stderr + r.stdout, /<base64>/, `${what}: the names are there, hidden`)
+    // (Its upper-cased copy on line 7 is shown: it is no base64 of anything, and reads as a name.)
+    for (const run of runs) {
+      assert.ok(!r.stderr.includes(run.slice(0, 12)), `${what}: stderr shows ${run}:\n${r.stderr}`)
+      if (args[0] === 'check') assert.ok(!r.stdout.includes(run.slice(0, 12)), `${what}: stdout shows ${run}`)
+    }
+  }
+}))

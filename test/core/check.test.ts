@@ -46,7 +46,8 @@ test('every problem of problems.env_encoded, one finding per line, with file, li
     [17, 'PLAIN_VAR', 'not-prefixed', 'note'],
     [18, 'SECRET_', 'empty-name', E],
     [19, null, 'ignored-line', E],
-    [20, 'SECRET_LENGTH', 'invalid-base64', E],
+    // LENGTH reads as base64 of text, so it is hidden (see displayName).
+    [20, 'SECRET_<base64>', 'invalid-base64', E],
     [21, 'SECRET_QUOTES_KEPT', 'decoded-quoted', W],
     [22, 'SECRET_TRAILING_NL', 'trailing-newline', E],
     [23, 'SECRET_WITH.DOT', 'name-not-portable', W],

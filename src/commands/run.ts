@@ -6,6 +6,7 @@ import { ENCODE_HINTS } from './encode.js'
 import { encodeOptions } from './encode-options.js'
 import type { Invocation } from './invocation.js'
 import type { Diagnostic } from '../core/diagnostics.js'
+import { secretName } from '../core/kestra.js'
 import { escapeControls, plural, Reporter, type Context } from './report.js'
 
 /** A shell's exit codes for a command that was not found, or found and not started. */
@@ -29,7 +30,8 @@ export async function run(inv: Invocation, ctx: Context): Promise<number> {
   const input = readInput(file)
   const result = encodeEnv(input.text, encodeOptions(o, ctx.env))
   reporter.add(input.name, result.diagnostics)
-  if (result.ok) reporter.add(input.name, replacedWarnings(result.entries, ctx.env))
+  const inherited = result.ok ? inheritedSecrets(result.entries, ctx.env) : { diagnostics: [], left: [] }
+  reporter.add(input.name, inherited.diagnostics)
   reporter.print()
   if (reporter.failed) {
     reporter.printNothingDone('started')
@@ -37,6 +39,7 @@ export async function run(inv: Invocation, ctx: Context): Promise<number> {
   }
 
   const env: NodeJS.ProcessEnv = { ...ctx.env }
+  for (const variable of inherited.left) delete env[variable]
   for (const e of result.entries) env[e.variable] = e.encoded
   const program = escapeControls(argv[0])
   if (!o.quiet) {
@@ -56,22 +59,49 @@ const START_FAILURES: Record<StartFailure, string> = {
 }
 
 /**
- * A SECRET_ variable the environment has already, with another value, is replaced by the file's:
- * the file is what the user asked for, and an older copy (a `set -a; . .env_encoded` earlier in
- * the shell) is the likely source of the other.
+ * What the environment holds already of the file's secrets, as warnings in the file's order, and
+ * the variables to leave out of the command's environment. The file is what the user asked for,
+ * and an older copy (a `set -a; . .env_encoded` earlier in the shell) is the likely source of the
+ * rest, so the file's value wins:
+ * - a SECRET_ variable of the same name with another value is replaced by the file's;
+ * - one that is the same secret to Kestra under another case (SECRET_TOKEN for the file's
+ *   `token`) is left out: Kestra upper-cases names after the prefix, and given both it fails at
+ *   start-up on the duplicate key, or keeps one of them.
  */
-function replacedWarnings(entries: readonly EncodedEntry[], env: NodeJS.ProcessEnv): Diagnostic[] {
-  const out: Diagnostic[] = []
+function inheritedSecrets(entries: readonly EncodedEntry[], env: NodeJS.ProcessEnv):
+  { diagnostics: Diagnostic[]; left: string[] } {
+  const diagnostics: Diagnostic[] = []
+  const left: string[] = []
+  const bySecret = new Map<string, string[]>()
+  for (const [variable, value] of Object.entries(env)) {
+    const name = value === undefined ? undefined : secretName(variable)
+    if (name !== undefined) bySecret.set(name, [...(bySecret.get(name) ?? []), variable])
+  }
+  if (bySecret.size === 0) return { diagnostics, left }
   for (const e of entries) {
     const current = env[e.variable]
-    if (current === undefined || current === e.encoded) continue
-    out.push({
-      code: 'environment-replaced',
-      severity: 'warning',
-      line: e.line,
-      key: e.name,
-      message: `${e.variable} is set in the environment already, to another value: the command gets the one from this file`,
-    })
+    if (current !== undefined && current !== e.encoded) {
+      diagnostics.push({
+        code: 'environment-replaced',
+        severity: 'warning',
+        line: e.line,
+        key: e.name,
+        message: `${e.variable} is set in the environment already, to another value: the command gets the one from this file`,
+      })
+    }
+    const name = secretName(e.variable)
+    for (const variable of (name === undefined ? undefined : bySecret.get(name)) ?? []) {
+      if (variable === e.variable) continue
+      left.push(variable)
+      diagnostics.push({
+        code: 'environment-case-collision',
+        severity: 'warning',
+        line: e.line,
+        key: e.name,
+        message: `${variable} in the environment is the same secret to Kestra as ${e.variable} (it upper-cases names), ` +
+          `which would fail on the duplicate or keep one of them: the command gets the one from this file, not ${variable}`,
+      })
+    }
   }
-  return out
+  return { diagnostics, left }
 }

@@ -67,6 +67,7 @@ export type DiagnosticCode =
   | 'defined-twice'
   | 'decoded-twice'
   | 'environment-replaced'
+  | 'environment-case-collision'
   | 'defined-elsewhere'
   | 'value-in-name'
 

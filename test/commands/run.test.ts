@@ -158,6 +158,30 @@ test('a SECRET_ variable the environment has already: the file wins, with a warn
   assert.match(strict.stderr, /nothing was started: 1 error \(--strict made 1 warning an error\)\n$/)
 }))
 
+test('a SECRET_ variable of the environment that differs from the file\'s only in case is left out, with a warning', () => withTempDir((dir) => {
+  // Kestra upper-cases names after SECRET_: given SECRET_token and SECRET_TOKEN, it fails on the duplicate key.
+  writeFileSync(join(dir, '.env'), 'token=abc\nDB=new\n')
+  const env = { SECRET_TOKEN: b64('xyz'), SECRET_Token: b64('abc'), SECRET_db: b64('new'), SECRET_DB: b64('old'), SECRET_OTHER: b64('o') }
+  const r = runIn(dir, ['run', '--', ...PRINT_ENV], { env })
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(secretsOf(JSON.parse(r.stdout) as Record<string, string>),
+    { SECRET_DB: b64('new'), SECRET_OTHER: b64('o'), SECRET_token: b64('abc') })
+  const collision = (inherited: string, ours: string): string => `${inherited} in the environment is the same secret to Kestra ` +
+    `as ${ours} (it upper-cases names), which would fail on the duplicate or keep one of them: the command gets the one ` +
+    `from this file, not ${inherited}`
+  assert.equal(r.stderr, [
+    `.env:1: warning: ${collision('SECRET_TOKEN', 'SECRET_token')}`,
+    `.env:1: warning: ${collision('SECRET_Token', 'SECRET_token')}`,
+    '.env:2: warning: SECRET_DB is set in the environment already, to another value: the command gets the one from this file',
+    `.env:2: warning: ${collision('SECRET_db', 'SECRET_DB')}`,
+    `starting ${NODE} with 2 secrets from .env (4 warnings)`,
+  ].join('\n') + '\n', 'line and key and the variables\' names, never a value')
+  const strict = runIn(dir, ['run', '--strict', '--', NODE, '-e', "process.stdout.write('started')"], { env: { SECRET_TOKEN: b64('xyz') } })
+  assert.equal(strict.status, 1)
+  assert.equal(strict.stdout, '', 'not started')
+  assert.match(strict.stderr, /^\.env:1: error: SECRET_TOKEN in the environment .*\nnothing was started: 1 error \(--strict made 1 warning an error\)\n$/)
+}))
+
 /** A command that leaves a file `started` in `dir` if it ever runs. */
 const marksStart = (dir: string): string[] =>
   [NODE, '-e', `require('fs').writeFileSync(${JSON.stringify(join(dir, 'started'))}, '')`]

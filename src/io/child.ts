@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { constants } from 'node:os'
 import type { ChildProcess } from 'node:child_process'
 import { builtin } from './builtin-module.js'
+import { TERMINATING } from './signals.js'
 
 /** How a started command ended, or why it could not start. */
 export type ChildEnd =
@@ -15,13 +16,15 @@ export type ChildEnd =
  */
 export type StartFailure = 'not-found' | 'not-executable' | 'too-large' | 'failed'
 
-/** The signals that are handed on to the command instead of ending this process. */
-export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+/** The signals a terminal sends its foreground process group from the keyboard: Ctrl-C, Ctrl-\. */
+const KEYBOARD_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGQUIT'])
 
 /**
  * Starts `argv` with `env` as its whole environment and the terminal (stdin, stdout, stderr) of
- * this process, and waits for it to end. Meanwhile SIGINT, SIGTERM and SIGHUP do not end this
- * process: they are sent on to the command, which decides when to stop, and its end is ours.
+ * this process, and waits for it to end. Meanwhile no signal that would end this process and can
+ * be handled (signals.ts's TERMINATING) ends it: it is sent on to the command, which decides when
+ * to stop, and its end is ours. Otherwise the command would be left running with nobody waiting
+ * for it (a JVM, as Kestra runs on, prints its threads on SIGQUIT and goes on).
  */
 export async function runChild(argv: readonly [string, ...string[]], env: NodeJS.ProcessEnv): Promise<ChildEnd> {
   const { spawn } = await builtin<typeof import('node:child_process')>('node:child_process')
@@ -35,9 +38,12 @@ export async function runChild(argv: readonly [string, ...string[]], env: NodeJS
       resolve({ started: false, reason: startFailure(e) })
       return
     }
-    const forwarders = FORWARDED_SIGNALS.map((signal) => {
+    // run writes no file, so signals.ts's holdSignals (which would exit on these) is never on.
+    const forwarders = TERMINATING.map((signal) => {
+      // Only a signal this system has ever comes, so the name is one kill() knows (Node's type
+      // leaves out SIGEMT and SIGLOST, which Linux lacks).
       const forward = (): void => {
-        if (signal !== 'SIGINT' || !gotKeyboardSignalToo(child.pid)) child.kill(signal)
+        if (!KEYBOARD_SIGNALS.has(signal) || !gotKeyboardSignalToo(child.pid)) child.kill(signal as NodeJS.Signals)
       }
       process.on(signal, forward)
       return () => process.off(signal, forward)
@@ -75,7 +81,8 @@ function startFailure(e: unknown): StartFailure {
  * "press Ctrl-C again to force" (docker compose stops its containers without waiting then). So
  * SIGINT is not sent on when this process and the command are both in their terminal's
  * foreground process group, as /proc tells on Linux. Elsewhere, or when /proc cannot be read, it
- * is sent on. SIGTERM and SIGHUP come from `kill` or a closing terminal and are always sent on.
+ * is sent on. SIGQUIT (Ctrl-\) comes from the keyboard the same way and follows the same rule;
+ * the others come from `kill`, a timer or a closing terminal and are always sent on.
  */
 function gotKeyboardSignalToo(pid: number | undefined): boolean {
   if (pid === undefined) return false

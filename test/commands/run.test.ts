@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, readdirSync, writeFileSync } from 'node:fs'
 import { constants } from 'node:os'
 import { join } from 'node:path'
+import { TERMINATING } from '../../src/io/signals.js'
 import { BIN, Markers, assertNoStack, longTest, runCli, runInProcess, withTempDir, withTempDirAsync, type Run } from '../helpers.js'
 
 const NODE = process.execPath
@@ -84,11 +85,15 @@ test('the command\'s exit code is passed on, and 128 + n when a signal ends it',
   }
 }))
 
-/** Starts `run` with a command that reports each signal it gets; resolves with what it printed. */
-function signalled(dir: string, signal: NodeJS.Signals): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/**
+ * Starts `run` with a command that reports each of `handled` it gets (and then exits 7), and sends
+ * `signal` to kestra-secrets once the command is ready; resolves with what the command printed.
+ */
+function signalled(dir: string, signal: NodeJS.Signals, handled: readonly string[] = [signal]):
+  Promise<{ status: number | null; stdout: string; stderr: string }> {
   const script = [
-    "for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => { process.stdout.write('got ' + s + '\\n'); setTimeout(() => process.exit(7), 50) })",
-    "process.stdout.write('ready\\n')",
+    `for (const s of ${JSON.stringify(handled)}) process.on(s, () => { process.stdout.write('got ' + s + '\\n'); setTimeout(() => process.exit(7), 50) })`,
+    "process.stdout.write('ready ' + process.pid + '\\n')",
     'setTimeout(() => {}, 10000)',
   ].join(';')
   return new Promise((resolve, reject) => {
@@ -98,7 +103,7 @@ function signalled(dir: string, signal: NodeJS.Signals): Promise<{ status: numbe
     let sent = false
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString()
-      if (!sent && stdout.includes('ready\n')) {
+      if (!sent && stdout.includes('\n')) {
         sent = true
         child.kill(signal)
       }
@@ -109,38 +114,62 @@ function signalled(dir: string, signal: NodeJS.Signals): Promise<{ status: numbe
   })
 }
 
-test('SIGINT, SIGTERM and SIGHUP sent to kestra-secrets reach the command, whose exit is ours', () => withTempDirAsync(async (dir) => {
+/** Every signal that would end kestra-secrets and that it can handle, that this system has. */
+const TERMINATING_HERE = TERMINATING.filter((s): s is typeof s & NodeJS.Signals => s in constants.signals)
+
+test('every signal that would end kestra-secrets reaches the command instead, whose exit is ours', () => withTempDirAsync(async (dir) => {
   writeFileSync(join(dir, '.env'), 'A=1\n')
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-  const ends = await Promise.all(signals.map((s) => signalled(dir, s)))
-  signals.forEach((signal, i) => {
-    const end = ends[i]
+  assert.ok(TERMINATING_HERE.includes('SIGUSR2') && TERMINATING_HERE.includes('SIGQUIT'))
+  // A few at a time: each is two Node processes.
+  for (let i = 0; i < TERMINATING_HERE.length; i += 4) {
+    const signals = TERMINATING_HERE.slice(i, i + 4)
+    const ends = await Promise.all(signals.map((s) => signalled(dir, s)))
+    signals.forEach((signal, k) => {
+      const end = ends[k]
+      assert.ok(end)
+      assert.match(end.stdout, new RegExp(`^ready \\d+\ngot ${signal}\n$`), signal)
+      assert.equal(end.status, 7, `${signal}: ${end.stderr}`)
+      assert.equal(end.stderr, '')
+    })
+  }
+}))
+
+test('a signal the command does not handle ends it, and then us with 128 + n; it is not left running', () => withTempDirAsync(async (dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\n')
+  const signals = ['SIGUSR2', 'SIGQUIT'] as const
+  const ends = await Promise.all(signals.map((s) => signalled(dir, s, [])))
+  signals.forEach((signal, k) => {
+    const end = ends[k]
     assert.ok(end)
-    assert.equal(end.stdout, `ready\ngot ${signal}\n`, signal)
-    assert.equal(end.status, 7, `${signal}: ${end.stderr}`)
-    assert.equal(end.stderr, '')
+    assert.equal(end.status, 128 + constants.signals[signal], `${signal}: ${end.stderr}`)
+    const pid = Number(/^ready (\d+)\n$/.exec(end.stdout)?.[1])
+    assert.ok(pid > 0, end.stdout)
+    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `${signal}: the command is gone`)
   })
 }))
 
-test('Ctrl-C in a terminal reaches the command once, not twice', { ...longTest }, (t) => withTempDir((dir) => {
+test('Ctrl-C and Ctrl-\\ in a terminal reach the command once, not twice', { ...longTest }, (t) => withTempDir((dir) => {
   // `script` gives the run a terminal whose foreground process group holds kestra-secrets and the
-  // command; ^C typed into it is a SIGINT to both from the terminal.
+  // command; ^C (^\) typed into it is a SIGINT (SIGQUIT) to both from the terminal.
   if (spawnSync('script', ['--version'], { encoding: 'utf8' }).status !== 0) {
     t.skip('script (util-linux) is not installed')
     return
   }
   writeFileSync(join(dir, '.env'), 'A=1\n')
   writeFileSync(join(dir, 'count.js'), [
-    "let n = 0; process.on('SIGINT', () => { n++; setTimeout(() => { process.stdout.write('sigint ' + n + '\\n'); process.exit(0) }, 500) })",
+    'const signal = process.argv[2]',
+    "let n = 0; process.on(signal, () => { n++; setTimeout(() => { process.stdout.write(signal + ' ' + n + '\\n'); process.exit(0) }, 500) })",
     "process.stdout.write('ready\\n'); setTimeout(() => {}, 10000)",
   ].join('\n'))
   const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
-  const inner = [NODE, BIN, 'run', '-q', '--', NODE, join(dir, 'count.js')].map(quote).join(' ')
-  // Type ^C once the command is ready.
-  const driver = `(sleep 1.5; printf '\\003'; sleep 1.5) | script -qefc ${quote(inner)} /dev/null`
-  const r = spawnSync('bash', ['-c', driver], { cwd: dir, encoding: 'utf8', env: cleanEnv({ NO_COLOR: '1' }), timeout: 15000 })
-  assert.match(r.stdout, /ready/, r.stderr)
-  assert.match(r.stdout, /sigint 1\r?\n/, `the command got one SIGINT: ${JSON.stringify(r.stdout)}`)
+  for (const [signal, key] of [['SIGINT', '\\003'], ['SIGQUIT', '\\034']] as const) {
+    const inner = [NODE, BIN, 'run', '-q', '--', NODE, join(dir, 'count.js'), signal].map(quote).join(' ')
+    // Type the key once the command is ready.
+    const driver = `(sleep 1.5; printf '${key}'; sleep 1.5) | script -qefc ${quote(inner)} /dev/null`
+    const r = spawnSync('bash', ['-c', driver], { cwd: dir, encoding: 'utf8', env: cleanEnv({ NO_COLOR: '1' }), timeout: 15000 })
+    assert.match(r.stdout, /ready/, r.stderr)
+    assert.match(r.stdout, new RegExp(`${signal} 1\\r?\\n`), `the command got one ${signal}: ${JSON.stringify(r.stdout)}`)
+  }
 }))
 
 test('a SECRET_ variable the environment has already: the file wins, with a warning naming it', () => withTempDir((dir) => {

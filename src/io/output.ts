@@ -1,5 +1,5 @@
 import { fstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs'
-import { basename, dirname, resolve } from 'node:path'
+import { basename, dirname, resolve, sep } from 'node:path'
 import { InputError, UsageError } from '../errors.js'
 import { describeFsError } from './read.js'
 
@@ -138,6 +138,29 @@ function isInput(out: Stats | undefined, input: string): boolean {
 
 function itself(output: string): InputError {
   return new InputError(output, 'is the input file itself: refusing to write over it; choose another path with -o')
+}
+
+/**
+ * Why an output cannot be made at `path` for want of its folder (ENOENT, or ENOTDIR), told from
+ * the path: a path that ends with a separator names a folder (`-o out/`), whose rename fails with
+ * ENOTDIR though nothing there is a file; otherwise the folder is the path's parent. Its nearest
+ * ancestor that exists tells which: a folder (the rest is missing) or a file used as a folder.
+ * Undefined when the folder is there after all (then the error's own reason is the one to give).
+ */
+export function missingFolder(path: string): string | undefined {
+  const trailing = path.endsWith('/') || path.endsWith(sep)
+  const folder = trailing ? path.replace(/[\\/]+$/, '') || path : dirname(path)
+  for (let p = folder; ; p = dirname(p)) {
+    const stats = statOrUndefined(p)
+    if (stats !== undefined) {
+      if (!stats.isDirectory()) return `${p} ${stats.isFile() ? 'is a file, not a folder' : 'is not a folder'}: choose another path with -o`
+      if (p === folder) return undefined
+      return trailing
+        ? 'the folder does not exist, and -o takes a file path: give one in a folder that exists'
+        : `the folder does not exist: create ${folder} first, or choose another path with -o`
+    }
+    if (dirname(p) === p) return undefined
+  }
 }
 
 /** What stands at a path, following links; undefined when nothing can be seen there (then the write says why). */

@@ -2,7 +2,7 @@ import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, renam
 import { basename, dirname, join } from 'node:path'
 import { InputError } from '../errors.js'
 import { writeAll, type ResultSink } from './fd.js'
-import { outputTarget } from './output.js'
+import { missingFolder, outputTarget } from './output.js'
 import { describeFsError } from './read.js'
 import { deliverHeldSignals, holdSignals } from './signals.js'
 
@@ -221,7 +221,7 @@ function temporaryFile(path: string): PendingOutput {
       }
       if (failure !== undefined) {
         end()
-        throw new InputError(path, `${describeFsError(failure, 'write')}; nothing was written`)
+        throw new InputError(path, `${whyNotWritten(failure, path)}; nothing was written`)
       }
       ended = true
       process.removeListener('exit', remove)
@@ -229,6 +229,12 @@ function temporaryFile(path: string): PendingOutput {
     },
     discard: end,
   }
+}
+
+/** Why a file could not be put at `path`: the folder, when it is missing or is no folder. */
+function whyNotWritten(e: unknown, path: string): string {
+  const code = (e as NodeJS.ErrnoException).code
+  return (code === 'ENOENT' || code === 'ENOTDIR' ? missingFolder(path) : undefined) ?? describeFsError(e, 'write')
 }
 
 /**

@@ -141,10 +141,31 @@ test('a write error or an unwritable folder: one line, exit 1, the old output un
   }
   const missing = runCli(['encode', '.env', '-o', 'no/such/folder/out'], { cwd: dir })
   assert.equal(missing.status, 1)
-  assert.equal(missing.stderr, 'no/such/folder/out: error: the folder does not exist; nothing was written\n')
+  assert.equal(missing.stderr, 'no/such/folder/out: error: the folder does not exist: create no/such/folder first, or choose another path with -o; nothing was written\n')
   const folder = runCli(['encode', '.env', '-o', '.'], { cwd: dir })
   assert.equal(folder.status, 1)
   assert.match(folder.stderr, /^\.: error: is a folder/)
+}))
+
+test('-o in a folder that does not exist, or through a file: which of the two, and what to do', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'p.env'), 'A=1\n')
+  writeFileSync(join(dir, 'p.enc'), 'SECRET_A=MQ==\n')
+  const cases: Array<[string, string]> = [
+    // A path that ends with / names a folder: its rename fails with ENOTDIR, though no file is in the way.
+    ['nonexist/', 'the folder does not exist, and -o takes a file path: give one in a folder that exists'],
+    ['nonexist/x', 'the folder does not exist: create nonexist first, or choose another path with -o'],
+    ['nonexist/y/x', 'the folder does not exist: create nonexist/y first, or choose another path with -o'],
+    ['p.env/x', 'p.env is a file, not a folder: choose another path with -o'],
+    ['p.env/y/x', 'p.env is a file, not a folder: choose another path with -o'],
+  ]
+  for (const [command, input] of [['encode', 'p.env'], ['decode', 'p.enc']] as const) {
+    for (const [output, message] of cases) {
+      const r = runCli([command, input, '-o', output], { cwd: dir })
+      assert.equal(r.status, EXIT.rejected, `${command} -o ${output}`)
+      assert.equal(r.stderr, `${output}: error: ${message}; nothing was written\n`, `${command} -o ${output}`)
+    }
+  }
+  assert.deepEqual(readdirSync(dir).sort(), ['p.enc', 'p.env'])
 }))
 
 test('an output that is a symbolic link is replaced; its target is never written', () => withTempDir((dir) => {
@@ -281,7 +302,7 @@ test('decode -o: a write error or an unwritable folder: one line, exit 1, the ol
   }
   const missing = runCli(['decode', '-o', 'no/such/folder/out'], { cwd: dir })
   assert.equal(missing.status, 1)
-  assert.equal(missing.stderr, 'no/such/folder/out: error: the folder does not exist; nothing was written\n')
+  assert.equal(missing.stderr, 'no/such/folder/out: error: the folder does not exist: create no/such/folder first, or choose another path with -o; nothing was written\n')
   const folder = runCli(['decode', '-o', '.'], { cwd: dir })
   assert.equal(folder.status, 1)
   assert.match(folder.stderr, /^\.: error: is a folder/)

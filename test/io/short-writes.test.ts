@@ -63,7 +63,7 @@ test('-o a file past the limit, or in no folder: the input is judged first, the 
     assert.match(bad.stderr, /^bad\.env:201: error: KEY_1 is already defined on line 2;.*\nnothing was written: 1 error\n$/)
   }
   const missing = runCli(['encode', 'warned.env', '-o', 'missing/out'], { cwd: dir })
-  assert.match(missing.stderr, /warning: a name without .*\nmissing\/out: error: the folder does not exist; nothing was written\n$/)
+  assert.match(missing.stderr, /warning: a name without .*\nmissing\/out: error: the folder does not exist: create missing first, or choose another path with -o; nothing was written\n$/)
   assert.deepEqual(readdirSync(dir).sort(), ['bad.env', 'warned.env'])
 }))
 

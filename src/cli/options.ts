@@ -13,6 +13,8 @@ export interface OptionSpec {
   readme?: string
   /** The only values the option takes, when it takes a value from a fixed list. */
   choices?: string[]
+  /** For an option that takes a path: what to give, said when the path is empty (`-o ''`). */
+  path?: string
 }
 
 export interface CommandSpec {
@@ -76,6 +78,7 @@ export const encodeCommand: CommandSpec = {
       flags: '-o, --output <path>',
       description: 'where to write (default: beside the input, <file>_encoded or the --format\'s file name; - for stdout)',
       readme: 'where to write (default: beside the input, `<file>_encoded`, or the file name of the `--format`; `-` for stdout)',
+      path: 'a file path, or - for stdout',
     },
     { flags: '--stdout', description: 'print the result on stdout instead of writing a file' },
     {
@@ -109,6 +112,7 @@ export const decodeCommand: CommandSpec = {
       flags: '-o, --output <path>',
       description: 'write the .env to this file (mode 0600) instead of stdout; - for stdout',
       readme: 'write the `.env` to this file (mode `0600`, atomically, never over the input) instead of stdout; `-` for stdout',
+      path: 'a file path, or - for stdout',
     },
     { ...expand, description: 'expand ${VAR} and $VAR in the decoded values, from the earlier entries, then the environment (never runs a command)', readme: 'expand `${VAR}` and `$VAR` in the decoded values as `encode --expand` does' },
     strict,
@@ -125,11 +129,13 @@ export const checkCommand: CommandSpec = {
       flags: '--against <file>',
       description: 'the plain .env the encoded file must hold exactly: report missing, extra and changed secrets (names only)',
       readme: 'the plain `.env` the encoded file must hold exactly: report secrets that are missing, extra, or hold a different value (by name only)',
+      path: 'the path of the plain .env file, or - for stdin',
     },
     {
       flags: '--flows <dir>',
       description: 'Kestra flows (*.yml, *.yaml, searched recursively): report secret(\'NAME\') calls the file does not define, and secrets no flow uses',
       readme: 'Kestra flows (`*.yml`, `*.yaml`, searched recursively; or one file), read as YAML: report each `secret(\'NAME\')` of their string values that the encoded file does not define, or whose `subkey=` field it lacks, and note each secret no flow uses',
+      path: 'the path of the folder (or the file) of the flows',
     },
     { ...expand, description: 'with --against: expand ${VAR} and $VAR in its values first, as encode --expand does', readme: 'with `--against`: expand `${VAR}` and `$VAR` in its values first, as `encode --expand` does' },
     { flags: '--json', description: 'print the findings as JSON on stdout instead of lines on stderr' },

@@ -130,8 +130,19 @@ function splitPassThrough(argv: readonly string[]): { own: string[]; passThrough
   return { own: argv.slice(0, dashes), passThrough: argv.slice(dashes + 1), spec }
 }
 
-/** The checks that span options. */
+/** The checks that span options, and those commander cannot make: an empty path. */
 function validate(invocation: Invocation): Invocation {
+  // An empty path would reach the file system as '' and come back as `: error: no such file`.
+  if (invocation.files.includes('')) {
+    throw new UsageError(`the file name given to ${invocation.command} is empty: give the file to read, or - for stdin`)
+  }
+  for (const spec of commands.find((c) => c.name === invocation.command)?.options ?? []) {
+    if (spec.path === undefined) continue
+    const option = new Option(spec.flags)
+    if (invocation.options[option.attributeName()] === '') {
+      throw new UsageError(`${option.long ?? option.flags} is given an empty path: give ${spec.path}`)
+    }
+  }
   if (invocation.passThrough !== undefined && invocation.passThrough.length === 0) {
     throw new UsageError(`nothing after --: give the command to start, as in kestra-secrets ${invocation.command} .env -- node app.js`)
   }

@@ -59,6 +59,15 @@ test('usage errors are UsageErrors (exit 2) with one line', () => {
     [['run', '.env', '--'], /nothing after --/],
     [['run', '--stdout', '--', 'cmd'], /unknown option '--stdout'/],
     [['run', 'a', 'b', '--', 'cmd'], /too many arguments/],
+    // An empty path, which the file system would answer with `: error: no such file`.
+    [['encode', '.env', '-o', ''], /^--output is given an empty path: give a file path, or - for stdout$/],
+    [['encode', '.env', '--output='], /^--output is given an empty path: give a file path, or - for stdout$/],
+    [['decode', '-o', ''], /^--output is given an empty path: give a file path, or - for stdout$/],
+    [['check', 'x', '--against', ''], /^--against is given an empty path: give the path of the plain \.env file, or - for stdin$/],
+    [['check', 'x', '--flows', ''], /^--flows is given an empty path: give the path of the folder \(or the file\) of the flows$/],
+    [['encode', ''], /^the file name given to encode is empty: give the file to read, or - for stdin$/],
+    [['check', 'x', ''], /^the file name given to check is empty/],
+    [['run', '', '--', 'cmd'], /^the file name given to run is empty/],
   ]
   for (const [argv, message] of bad) {
     assert.throws(() => parse(argv), (e: unknown) => {

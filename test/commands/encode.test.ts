@@ -183,6 +183,10 @@ test('usage errors exit 2 with one line', () => {
   const none = runCli([])
   assert.equal(none.status, 2)
   assert.match(none.stderr, /Usage: kestra-secrets/)
+  // An empty path is the command line's mistake, not a file's: it was `: error: the folder does not exist`.
+  const empty = runCli(['encode', 'p.env', '-o', ''])
+  assert.equal(empty.status, 2)
+  assert.equal(empty.stderr, 'kestra-secrets: error: --output is given an empty path: give a file path, or - for stdout\n')
 })
 
 test('--help and --version print on stdout and exit 0', () => {

@@ -8,6 +8,7 @@ import { readFlowFiles } from '../io/flows.js'
 import { readInput, type Input } from '../io/read.js'
 import { writeStdout } from '../io/write.js'
 import { checkStdout } from '../io/output.js'
+import { givenTwice } from '../io/same-file.js'
 
 /** What `check --json` prints: the findings and their counts, never a value. */
 export interface CheckReport {
@@ -43,6 +44,14 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
   const flowsPath = typeof o.flows === 'string' ? o.flows : undefined
   if ([...files, againstPath].filter((f) => f === '-').length > 1) {
     throw new UsageError('only one input can be read from stdin: give the others as files')
+  }
+  // Read twice, a file would be checked against itself: each of its secrets defined in two inputs.
+  const twice = givenTwice(files)
+  if (twice !== undefined) {
+    const name = (f: string): string => (f === '-' ? 'stdin' : f)
+    throw new UsageError(twice.first === twice.again
+      ? `${twice.first} is given twice: give each input once`
+      : `${name(twice.first)} and ${name(twice.again)} are the same file, given twice: give each input once`)
   }
   const strict = o.strict === true
   const quiet = o.quiet === true

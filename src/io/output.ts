@@ -2,6 +2,7 @@ import { fstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stat
 import { basename, dirname, resolve, sep } from 'node:path'
 import { InputError, UsageError } from '../errors.js'
 import { describeFsError } from './read.js'
+import { sameFile, statOfPath } from './same-file.js'
 
 /**
  * What an output path is, which decides how it is written:
@@ -132,8 +133,7 @@ export function checkStdout(input: string): void {
  * (`encode /dev/tty -o /dev/tty`); a file or a pipe may not.
  */
 function isInput(out: Stats | undefined, input: string): boolean {
-  const inp = input === '-' ? fstatOrUndefined(0) : statOrUndefined(input)
-  return out !== undefined && inp !== undefined && out.dev === inp.dev && out.ino === inp.ino && !out.isCharacterDevice()
+  return sameFile(out, statOfPath(input)) && !(out as Stats).isCharacterDevice()
 }
 
 function itself(output: string): InputError {

@@ -2,10 +2,11 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeEnv } from '../../src/core/decode.js'
-import { ROOT, runCli, withTempDir } from '../helpers.js'
+import { BIN, ROOT, runCli, withTempDir } from '../helpers.js'
 
 const FX = 'test/fixtures/encoded'
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
@@ -193,6 +194,40 @@ test('check --help lists its options; usage errors exit 2', () => {
   assert.equal(runCli(['check', '--flows']).status, 2)
   assert.equal(runCli(['check', '-', '-']).status, 2)
 })
+
+test('the same file given twice, under any spelling of its path, is a usage error', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'p.enc'), 'SECRET_A=MQ==\n')
+  mkdirSync(join(dir, 'a'))
+  symlinkSync('p.enc', join(dir, 'link.enc'))
+  linkSync(join(dir, 'p.enc'), join(dir, 'hard.enc'))
+  const again = (other: string): string => `kestra-secrets: error: p.enc and ${other} are the same file, given twice: give each input once\n`
+  const cases: Array<[string[], string]> = [
+    // Once ready with 2 secrets, while ./p.enc was an error for each secret "also defined" in p.enc.
+    [['p.enc', 'p.enc'], 'kestra-secrets: error: p.enc is given twice: give each input once\n'],
+    [['p.enc', './p.enc'], again('./p.enc')],
+    [['p.enc', 'a/../p.enc'], again('a/../p.enc')],
+    [['p.enc', 'link.enc'], again('link.enc')],
+    [['p.enc', 'hard.enc'], again('hard.enc')],
+  ]
+  for (const [files, message] of cases) {
+    const r = runCli(['check', ...files], { cwd: dir })
+    assert.equal(r.status, 2, files.join(' '))
+    assert.equal(r.stderr, message, files.join(' '))
+    assert.equal(r.stdout, '')
+  }
+  // Stdin redirected from the file (`check p.enc - < p.enc`) is that file too.
+  const stdin = openSync(join(dir, 'p.enc'), 'r')
+  try {
+    const r = spawnSync(process.execPath, [BIN, 'check', 'p.enc', '-'], { cwd: dir, stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+    assert.equal(r.status, 2)
+    assert.equal(r.stderr, again('stdin'))
+  } finally {
+    closeSync(stdin)
+  }
+  // Stdin from another file is another input.
+  const piped = runCli(['check', 'p.enc', '-'], { cwd: dir, input: 'SECRET_B=Mg==\n' })
+  assert.equal(piped.status, 0, piped.stderr)
+}))
 
 test('the README\'s check and decode examples give the output they show', () => withTempDir((dir) => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')

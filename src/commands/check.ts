@@ -45,6 +45,10 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
   if ([...files, againstPath].filter((f) => f === '-').length > 1) {
     throw new UsageError('only one input can be read from stdin: give the others as files')
   }
+  if (flowsPath === '-') {
+    // Flows are a folder of files, walked for *.yml and *.yaml: '-' would be looked for as a file named '-'.
+    throw new UsageError('--flows does not read stdin: it takes the path of a folder (or a file) of flows: give that path')
+  }
   // Read twice, a file would be checked against itself: each of its secrets defined in two inputs.
   const twice = givenTwice(files)
   if (twice !== undefined) {

@@ -193,6 +193,10 @@ test('check --help lists its options; usage errors exit 2', () => {
   for (const flag of ['--against <file>', '--flows <dir>', '--json', '--strict', '-q, --quiet']) assert.ok(help.stdout.includes(flag), flag)
   assert.equal(runCli(['check', '--flows']).status, 2)
   assert.equal(runCli(['check', '-', '-']).status, 2)
+  // It was `-: error: no such file`.
+  const flows = runCli(['check', 'p.enc', '--flows', '-'], { input: 'A=1\n' })
+  assert.equal(flows.status, 2)
+  assert.equal(flows.stderr, 'kestra-secrets: error: --flows does not read stdin: it takes the path of a folder (or a file) of flows: give that path\n')
 })
 
 test('the same file given twice, under any spelling of its path, is a usage error', () => withTempDir((dir) => {

@@ -153,10 +153,16 @@ export function describeFsError(e: unknown, verb: 'read' | 'write'): string {
 }
 
 /**
- * Strict UTF-8: a clear line for binary (a NUL byte) or mis-encoded files, with the line of the
- * first bad byte. A BOM is kept, for the parsers to deal with.
+ * Strict UTF-8: a clear line for UTF-16, binary (a NUL byte) or mis-encoded files, with the line
+ * of the first bad byte. A UTF-8 BOM is kept, for the parsers to deal with.
  */
 function check(bytes: Buffer, name: string): void {
+  // A UTF-16 byte-order mark (FF FE little-endian, FE FF big-endian) is never valid UTF-8, and
+  // every ASCII character after it has a NUL byte: without this it would read as binary. Windows
+  // editors and PowerShell's `>` save files so.
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new InputError(name, 'is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8: save it as UTF-8, e.g. with iconv -f UTF-16 -t UTF-8')
+  }
   const nul = bytes.indexOf(0)
   if (nul !== -1) {
     throw new InputError(`${name}:${lineOfByte(bytes, nul)}`, `contains a NUL byte: this looks like a binary file, not a .env file`)

@@ -12,6 +12,10 @@ import { assertNoStack, BIN, inject, kestraDecode, longTest, ROOT, runCli, runCl
 import { EXIT } from '../../src/errors.js'
 import { MAX_INPUT_BYTES } from '../../src/io/read.js'
 
+/** `A=1` as Windows editors and PowerShell's `>` save it: UTF-16 with its byte-order mark. */
+const UTF16LE = Buffer.from('\uFEFFA=1\n', 'utf16le')
+const UTF16BE = Buffer.from(UTF16LE).swap16()
+
 const node = (args: string[], cwd: string) =>
   spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
 const noStack = (stderr: string): void => assertNoStack(stderr)
@@ -192,6 +196,7 @@ test('bad inputs each get a clear outcome', async () => withTempDirAsync(async (
   const fifo = startCli([], ['encode', 'fifo', '--stdout'], { cwd: dir })
   writeFileSync(join(dir, 'empty.env'), '')
   writeFileSync(join(dir, 'nul.env'), Buffer.alloc(64))
+  writeFileSync(join(dir, 'u16.env'), UTF16LE)
   writeFileSync(join(dir, 'late-bad.env'), Buffer.concat([Buffer.from('A=1\nB=2\n# ok\nC="x'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]))
   writeFileSync(join(dir, 'mid-bom.env'), 'A=1\n\uFEFFB=2\nC=\uFEFFx\n')
   // A file is read straight into a string, and one with U+FFFD again as bytes: a real U+FFFD is fine.
@@ -201,6 +206,7 @@ test('bad inputs each get a clear outcome', async () => withTempDirAsync(async (
   const cases: Array<[string, number, RegExp]> = [
     ['empty.env', 0, /no KEY=VALUE entries found/],
     ['nul.env', 1, /^nul\.env:1: error: contains a NUL byte/],
+    ['u16.env', 1, /^u16\.env: error: is UTF-16 \(it starts with a UTF-16 byte-order mark\), not UTF-8: save it as UTF-8/],
     ['late-bad.env', 1, /^late-bad\.env:4: error: not valid UTF-8 \(byte 18\)/],
     ['mid-bom.env', 0, /^encoded 3 secrets/],
     ['replacement.env', 0, /^encoded 2 secrets/],
@@ -334,6 +340,26 @@ test('decode -o: a symbolic link is replaced, its target never written; the file
   assert.equal(statSync(join(dir, 'wide.env')).mode & 0o777, 0o600)
 }))
 
+test('a UTF-16 file, or UTF-16 on stdin, is said to be UTF-16, not binary, by every command', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'le.env'), UTF16LE)
+  writeFileSync(join(dir, 'be.env'), UTF16BE)
+  writeFileSync(join(dir, 'p.enc'), 'SECRET_A=MQ==\n')
+  const message = 'error: is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8: save it as UTF-8, e.g. with iconv -f UTF-16 -t UTF-8\n'
+  for (const file of ['le.env', 'be.env']) {
+    for (const args of [['encode', file], ['decode', file], ['check', file], ['check', 'p.enc', '--against', file], ['run', file, '--', 'true']]) {
+      const r = runCli(args, { cwd: dir })
+      assert.equal(r.status, EXIT.rejected, args.join(' '))
+      assert.equal(r.stderr, `${file}: ${message}`, args.join(' '))
+    }
+  }
+  for (const args of [['encode', '-'], ['decode', '-'], ['check', '-'], ['run', '-', '--', 'true']]) {
+    const r = runCli(args, { cwd: dir, input: UTF16LE })
+    assert.equal(r.status, EXIT.rejected, args.join(' '))
+    assert.equal(r.stderr, `<stdin>: ${message}`, args.join(' '))
+  }
+  assert.deepEqual(readdirSync(dir).sort(), ['be.env', 'le.env', 'p.enc'])
+}))
+
 test('decode and check: bad inputs each get a clear outcome, also as --against', async () => withTempDirAsync(async (dir) => {
   assert.equal(spawnSync('mkfifo', [join(dir, 'fifo')]).status, 0)
   mkdirSync(join(dir, 'flows'))
@@ -342,6 +368,7 @@ test('decode and check: bad inputs each get a clear outcome, also as --against',
   writeFileSync(join(dir, 'ok'), `SECRET_A=${b64('1')}\n`)
   writeFileSync(join(dir, 'empty'), '')
   writeFileSync(join(dir, 'nul'), Buffer.alloc(64))
+  writeFileSync(join(dir, 'u16'), UTF16BE)
   writeFileSync(join(dir, 'late-bad'), Buffer.concat([Buffer.from(`SECRET_A=${b64('1')}\n# ok\nB="x`), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]))
   writeFileSync(join(dir, 'unreadable'), `SECRET_A=${b64('1')}\n`)
   writeFileSync(join(dir, 'cr'), `# mac\rSECRET_A=${b64('1')}\rSECRET_B=${b64('2')}\r`)
@@ -355,6 +382,7 @@ test('decode and check: bad inputs each get a clear outcome, also as --against',
     ['missing', 1, 1, /^missing: error: no such file\n$/],
     ['unreadable', 1, 1, /^unreadable: error: permission denied: cannot read it\n$/],
     ['nul', 1, 1, /^nul:1: error: contains a NUL byte/],
+    ['u16', 1, 1, /^u16: error: is UTF-16 \(it starts with a UTF-16 byte-order mark\)/],
     ['late-bad', 1, 1, /^late-bad:3: error: not valid UTF-8 \(byte \d+\)/],
     ['huge', 1, 1, /^huge: error: is larger than 128 MiB/],
     // Empty too, and last: by now the second its runs wait has passed.

@@ -7,6 +7,7 @@ import { encodeOptions } from './encode-options.js'
 import type { Invocation } from './invocation.js'
 import type { Diagnostic } from '../core/diagnostics.js'
 import { secretName } from '../core/kestra.js'
+import { displayName } from '../core/names.js'
 import { escapeControls, plural, Reporter, type Context } from './report.js'
 
 /** A shell's exit codes for a command that was not found, or found and not started. */
@@ -85,8 +86,8 @@ function inheritedSecrets(entries: readonly EncodedEntry[], env: NodeJS.ProcessE
         code: 'environment-replaced',
         severity: 'warning',
         line: e.line,
-        key: e.name,
-        message: `${e.variable} is set in the environment already, to another value: the command gets the one from this file`,
+        key: displayName(e.name),
+        message: `${displayName(e.variable)} is set in the environment already, to another value: the command gets the one from this file`,
       })
     }
     const name = secretName(e.variable)
@@ -97,8 +98,8 @@ function inheritedSecrets(entries: readonly EncodedEntry[], env: NodeJS.ProcessE
         code: 'environment-case-collision',
         severity: 'warning',
         line: e.line,
-        key: e.name,
-        message: `${variable} in the environment is the same secret to Kestra as ${e.variable} (it upper-cases names), ` +
+        key: displayName(e.name),
+        message: `${variable} in the environment is the same secret to Kestra as ${displayName(e.variable)} (it upper-cases names), ` +
           `which would fail on the duplicate or keep one of them: the command gets the one from this file, not ${variable}`,
       })
     }

@@ -1,8 +1,8 @@
-import { fstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs'
+import { fstatSync, readdirSync, readlinkSync, realpathSync, type Stats } from 'node:fs'
 import { basename, dirname, resolve, sep } from 'node:path'
 import { InputError, UsageError } from '../errors.js'
 import { describeFsError } from './read.js'
-import { sameFile, statOfPath } from './same-file.js'
+import { fstatOrUndefined, sameFile, statOfPath, statOrUndefined } from './same-file.js'
 
 /**
  * What an output path is, which decides how it is written:
@@ -163,19 +163,3 @@ export function missingFolder(path: string): string | undefined {
   }
 }
 
-/** What stands at a path, following links; undefined when nothing can be seen there (then the write says why). */
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path)
-  } catch {
-    return undefined
-  }
-}
-
-function fstatOrUndefined(fd: number): Stats | undefined {
-  try {
-    return fstatSync(fd)
-  } catch {
-    return undefined
-  }
-}

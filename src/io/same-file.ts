@@ -6,8 +6,21 @@ import { resolve } from 'node:path'
  * undefined when nothing can be seen there (then reading or writing it says why).
  */
 export function statOfPath(path: string): Stats | undefined {
+  return path === '-' ? fstatOrUndefined(0) : statOrUndefined(path)
+}
+
+/** What stands at a path, following links; undefined when nothing can be seen there. */
+export function statOrUndefined(path: string): Stats | undefined {
   try {
-    return path === '-' ? fstatSync(0) : statSync(path)
+    return statSync(path)
+  } catch {
+    return undefined
+  }
+}
+
+export function fstatOrUndefined(fd: number): Stats | undefined {
+  try {
+    return fstatSync(fd)
   } catch {
     return undefined
   }

@@ -158,15 +158,18 @@ test('Ctrl-C and Ctrl-\\ in a terminal reach the command once, not twice', { ...
   writeFileSync(join(dir, '.env'), 'A=1\n')
   writeFileSync(join(dir, 'count.js'), [
     'const signal = process.argv[2]',
-    "let n = 0; process.on(signal, () => { n++; setTimeout(() => { process.stdout.write(signal + ' ' + n + '\\n'); process.exit(0) }, 500) })",
-    "process.stdout.write('ready\\n'); setTimeout(() => {}, 10000)",
+    "const { writeFileSync } = require('node:fs')",
+    "let n = 0; process.on(signal, () => { n++; setTimeout(() => { process.stdout.write(signal + ' ' + n + '\\n'); writeFileSync(signal + '.done', ''); process.exit(0) }, 500) })",
+    "process.stdout.write('ready\\n'); writeFileSync(signal + '.ready', ''); setTimeout(() => {}, 20000)",
   ].join('\n'))
+  // Waits up to 10 s for a file the command writes: a loaded machine may start it late.
+  const waitFor = (file: string): string => `for i in $(seq 100); do [ -e ${file} ] && break; sleep 0.1; done`
   const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
   for (const [signal, key] of [['SIGINT', '\\003'], ['SIGQUIT', '\\034']] as const) {
     const inner = [NODE, BIN, 'run', '-q', '--', NODE, join(dir, 'count.js'), signal].map(quote).join(' ')
-    // Type the key once the command is ready.
-    const driver = `(sleep 1.5; printf '${key}'; sleep 1.5) | script -qefc ${quote(inner)} /dev/null`
-    const r = spawnSync('bash', ['-c', driver], { cwd: dir, encoding: 'utf8', env: cleanEnv({ NO_COLOR: '1' }), timeout: 15000 })
+    // Type the key once the command is ready, and keep the terminal open until it has answered.
+    const driver = `(${waitFor(`${signal}.ready`)}; printf '${key}'; ${waitFor(`${signal}.done`)}; sleep 0.5) | script -qefc ${quote(inner)} /dev/null`
+    const r = spawnSync('bash', ['-c', driver], { cwd: dir, encoding: 'utf8', env: cleanEnv({ NO_COLOR: '1' }), timeout: 30000 })
     assert.match(r.stdout, /ready/, r.stderr)
     assert.match(r.stdout, new RegExp(`${signal} 1\\r?\\n`), `the command got one ${signal}: ${JSON.stringify(r.stdout)}`)
   }

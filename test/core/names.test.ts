@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { displayName, repeatedNames, type Repeat } from '../../src/core/names.js'
+import { displayName, repeatedNames, Repeats, type Repeat } from '../../src/core/names.js'
 import { hasPrefixInAnyCase } from '../../src/core/kestra.js'
 import { runs } from '../helpers.js'
 
@@ -38,6 +38,30 @@ test('repeatedNames on a large list: no repeat, then one at the end, then one in
   assert.deepEqual(repeatedNames(names), [])
   assert.deepEqual(repeatedNames([...names, 'KEY_123']), [{ index: 50_000, earlier: 123, sameCase: true }])
   assert.deepEqual(repeatedNames([...names, 'key_7']), [{ index: 50_000, earlier: 7, sameCase: false }])
+})
+
+// One generator, the bench's too (scripts/ is not compiled: its path from build/test/core).
+const { floodNames, fnv1a } = await import(new URL('../../../scripts/flood-names.js', import.meta.url).href) as {
+  floodNames: (blocks: number) => string[]
+  fnv1a: (text: string) => number
+}
+
+test('names made to share the low bits of an unseeded hash do not pile up in one slot of the table', () => {
+  const names = floodNames(13)
+  assert.equal(new Set(names).size, names.length)
+  // They do share them: the attack is real, for the hash the table had before.
+  assert.equal(new Set(names.map((name) => fnv1a(name) & 0xffffff)).size, 1)
+  for (const exact of [false, true]) {
+    const table = new Repeats((i) => names[i] as string, 0, exact)
+    names.forEach((name, i) => assert.equal(table.add(name, 0, name.length, i), -1))
+    // At most half full, linear probing passes over about half a slot per name; all in one slot
+    // would be n^2 / 2 (33 million here).
+    assert.ok(table.collisions < names.length * 2, `${table.collisions} slots passed over for ${names.length} names`)
+    // And the table still finds a repeat, in any case unless exact.
+    const last = names.length
+    assert.equal(table.add(names[5] as string, 0, (names[5] as string).length, last), 5)
+  }
+  assert.deepEqual(repeatedNames([...names, (names[77] as string).toLowerCase()]), [{ index: names.length, earlier: 77, sameCase: false }])
 })
 
 test('hasPrefixInAnyCase: the prefix in any case, ASCII or not, as toUpperCase reads it', () => {

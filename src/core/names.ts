@@ -295,10 +295,25 @@ const BASE64_RUN = /^[A-Za-z0-9+/]*/
  * ones read as text too (TENANT, SENTRY) and are hidden with the rest: a name shown less is the
  * lesser harm.
  */
+/**
+ * Whether decoded bytes are text: printable, or printable but for control characters at its ends
+ * with 4 characters or more between them. A value may start with a NUL byte (`AHVudGVyMlhZWg` is NUL,
+ * then "unter2XYZ") or end with a line feed; a name such as SENDGRID decodes to 3 letters
+ * between control characters, and is shown.
+ */
+function isText(text: string): boolean {
+  let start = 0
+  let end = text.length
+  while (start < end && text.charCodeAt(start) < 0x20) start++
+  while (end > start && text.charCodeAt(end - 1) < 0x20) end--
+  if (start === 0 && end === text.length) return isPrintableText(text)
+  return end - start >= 4 && isPrintableText(text.slice(start, end))
+}
+
 function mayBeBase64Value(run: string): boolean {
   if (run.length < 6) return false
   const decoded = decodeKestraValue(run)
   if (!decoded.ok) return false
-  if (decoded.utf8 && isPrintableText(decoded.text)) return true
+  if (decoded.utf8 && isText(decoded.text)) return true
   return run.length >= 20 && /[a-z]/.test(run) && /[A-Z]/.test(run) && /[0-9]/.test(run)
 }

@@ -78,12 +78,16 @@ test('displayName never shows a name that may be a secret\'s base64, and shows t
   const hidden = [
     b64('hunter2-pass'), b64('hunter2-pass!').replace(/=+$/, ''), `${b64('hunter2-pass!')}: rest`,
     b64('a1b2c3d4'), `${b64('x+y/z 1234')}=junk`, 'cGFzcw', 'cGFzczE', b64('pass').replace(/=+$/, ''), Buffer.from([0xff, 0x00, 0x81, 0x9a, 0x10, 0x20, 0x33, 0xee, 0x07, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa]).toString('base64'),
+    // Text but for a NUL before it or a line feed after it.
+    'AHVudGVyMlhZWg', b64('\0hunter2').replace(/=+$/, ''), b64('hunter2\n'), b64('\0\0pass\r\n'),
   ]
   for (const name of hidden) assert.equal(displayName(name), '<base64>', name)
   // Names of letters, digits and _ (an _ early, or bytes that are no text), and YAML keys cut at a value.
   const shown: Array<[string, string]> = [
     ['PASSWORD', 'PASSWORD'], ['JAVA_OPTS', 'JAVA_OPTS'], ['KESTRAURL', 'KESTRAURL'], ['hunter22', 'hunter22'],
     ['SECRET_DATABASE_PASSWORD', 'SECRET_DATABASE_PASSWORD'], ['DB', 'DB'], ['AWSACCESSKEYID', 'AWSACCESSKEYID'],
+    // Fewer than 4 letters between control characters: no text.
+    ['BEARER', 'BEARER'], ['SENDGRID', 'SENDGRID'],
     ['SECRET_A=czNjcmV0', 'SECRET_A…'], ['SECRET_DB:"Y3p"', 'SECRET_DB…'], ['x'.repeat(200), `${'x'.repeat(128)}…`],
   ]
   for (const [name, display] of shown) assert.equal(displayName(name), display, name)

@@ -4,7 +4,7 @@ import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine 
 import { expandable, Expander, referenceMessage, type Expandable } from './expand.js'
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
-import { displayName, hasShellUnsafeCharacters, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
+import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
 import { keyStart, lineEnding, normaliseLineEnds, scanItems, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
@@ -399,6 +399,14 @@ function decodesToText(value: string): boolean {
 /** The warnings about one entry that is written. */
 function checkEntry(e: Entry, report: Report): void {
   const key = e.key
+  // A line of base64 that dotenv reads as an entry: a line of a key or certificate whose value
+  // was not quoted (`MIIE...wg==` is the name `MIIE...wg` with the value `=`). Such lines are 64
+  // or 76 characters long; below 16, decoding every name (K000001) would cost a tenth of encode.
+  if (key.length >= 16 && mayBeValue(key)) {
+    report('value-in-name', 'warning', e.line, displayName(key),
+      `the name of this entry looks like base64 (shown as ${displayName(key)}), as a line of a key or certificate ` +
+      'does: if it is part of a value that spans lines, put that whole value in double quotes')
+  }
   if (hasShellUnsafeCharacters(key)) {
     report('name-not-portable', 'warning', e.line, displayName(key), shellUnsafeMessage(SECRET_PREFIX + key))
   }

@@ -276,14 +276,22 @@ const MAX_SHOWN_NAME = 128
 export function displayName(name: string): string {
   // The name after Kestra's prefix is the one that may be a value (SECRET_<base64>).
   if (name.length > SECRET_PREFIX.length && name.startsWith(SECRET_PREFIX)) return SECRET_PREFIX + displayName(name.slice(SECRET_PREFIX.length))
-  const run = BASE64_RUN.exec(name)?.[0] ?? ''
-  if (mayBeBase64Value(run.length % 4 === 1 ? run.slice(0, -1) : run)) return '<base64>'
+  if (mayBeValue(name)) return '<base64>'
   const valid = /^[\w.-]*/.exec(name)?.[0] ?? ''
   const shown = valid.length > MAX_SHOWN_NAME ? valid.slice(0, MAX_SHOWN_NAME) : valid
   return shown.length === name.length ? shown : `${shown}…`
 }
 
 const BASE64_RUN = /^[A-Za-z0-9+/]*/
+
+/**
+ * Whether a name (after any `SECRET_` prefix) starts as a secret's base64 may: what displayName
+ * shows as `<base64>`, and what encode warns of in a .env (a line of a value that spans lines).
+ */
+export function mayBeValue(name: string): boolean {
+  const run = BASE64_RUN.exec(name)?.[0] ?? ''
+  return mayBeBase64Value(run.length % 4 === 1 ? run.slice(0, -1) : run)
+}
 
 /**
  * Whether a run of base64 characters may be a secret's base64 rather than a name: base64 that

@@ -35,7 +35,7 @@ test('the markers catch a value in every form it could leak in', () => {
 const ENCODE_CODES = [
   'binary', 'duplicate', 'case-collision', 'already-encoded', 'ignored-line', 'bare-name', 'hash-in-value',
   'text-after-quote', 'unterminated-quote', 'literal-escape', 'name-not-portable', 'already-prefixed', 'ignored-name',
-  'no-entries', 'secret-limit', 'kubectl-line-limit',
+  'no-entries', 'secret-limit', 'kubectl-line-limit', 'value-in-name',
 ]
 
 /** Inputs that reach every diagnostic of encode (and, in the right format, the limits). */
@@ -53,6 +53,8 @@ function encodeInputs(m: Markers): Record<string, string | Buffer> {
     'already-encoded': `SECRET_A=${m.b64(v())}\n`,
     'already-prefixed and names': `SECRET_B=${v()}\nmy.key=${v()}\n__proto__=${v()}\n`,
     'no-entries': '# nothing but a comment\n',
+    // A line of an unquoted key that dotenv reads as an entry: its name is the value's base64.
+    'value-in-name': `KEY=-----BEGIN KEY-----\n${m.b64(v('and more of the key')).replace(/[+/=]/g, '')}==\n-----END KEY-----\n`,
     'binary': `A=${v()}\n\0${v()}\n`,
     'not UTF-8': Buffer.concat([Buffer.from(`A=${v()}\nB=${v()}`), Buffer.from([0xff]), Buffer.from(`${v()}\n`)]),
     // env: a line kubectl stops at; k8s-secret: a key Kubernetes refuses, and too much data.

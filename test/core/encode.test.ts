@@ -106,6 +106,7 @@ test('warnings: each hard case is named with its line and key', () => {
     ['my-key=1\n', 'name-not-portable', 1],
     ['SECRET_X=plain text\n', 'already-prefixed', 1],
     ['__proto__=x\nA=1\n', 'ignored-name', 1],
+    ['KEY=-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwg==\n-----END KEY-----\n', 'value-in-name', 2],
     ['# only a comment\n', 'no-entries', undefined],
   ]
   for (const [src, code, line] of cases) {

@@ -109,10 +109,26 @@ export const NO_ENTRIES_MESSAGE = 'no KEY=VALUE entries found: the output holds 
 export function binaryDiagnostic(source: string, what: string): Diagnostic | undefined {
   const nul = source.indexOf('\0')
   if (nul === -1) return undefined
-  return {
-    code: 'binary', severity: 'error', message: `contains a NUL byte: this looks like a binary file, not ${what}`,
-    line: lineIndex(source).lineAt(nul),
-  }
+  const message = looksLikeUtf16(source)
+    ? `has a NUL between its characters: this looks like UTF-16 text read as UTF-8, not ${what}: save it as UTF-8 or read it as UTF-16`
+    : `contains a NUL byte: this looks like a binary file, not ${what}`
+  return { code: 'binary', severity: 'error', message, line: lineIndex(source).lineAt(nul) }
+}
+
+/**
+ * Whether the text starts as UTF-16 read as UTF-8 (or Latin-1) does: its byte-order mark, if any,
+ * as one or two unreadable characters, then the first characters each beside a NUL. A library
+ * user who read a UTF-16 file as UTF-8 gets this; the CLI reads the mark itself.
+ */
+function looksLikeUtf16(source: string): boolean {
+  let p = 0
+  while (p < 2 && /[\uFFFD\u00FE\u00FF]/.test(source.charAt(p))) p++
+  const head = source.slice(p, p + 8)
+  if (head.length < 8) return false
+  // Little-endian: the NULs follow each character; big-endian: they come first.
+  const nulAt = head.charCodeAt(0) === 0 ? 0 : 1
+  for (let k = 0; k < 8; k++) if ((head.charCodeAt(k) === 0) !== (k % 2 === nulAt)) return false
+  return true
 }
 
 /** Sorts by line, stably (findings without a line first); most lists are in order already. */

@@ -149,6 +149,23 @@ test('a NUL character makes the text binary', () => {
   const r = encodeEnv('A=1\nB=\0\n')
   assert.equal(r.ok, false)
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['binary', 2]])
+  assert.match(r.diagnostics[0]?.message ?? '', /^contains a NUL byte: this looks like a binary file/)
+})
+
+test('UTF-16 text read as UTF-8 or Latin-1 is said to be UTF-16, with or without its byte-order mark', () => {
+  const le = Buffer.from('TOKEN=abc\nB=2\n', 'utf16le')
+  const be = Buffer.from(le).swap16()
+  const marked = (mark: number[], bytes: Buffer): Buffer => Buffer.concat([Buffer.from(mark), bytes])
+  for (const bytes of [le, be, marked([0xff, 0xfe], le), marked([0xfe, 0xff], be)]) {
+    for (const encoding of ['utf8', 'latin1'] as const) {
+      const r = encodeEnv(bytes.toString(encoding))
+      assert.equal(r.ok, false)
+      assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['binary', 1]])
+      assert.match(r.diagnostics[0]?.message ?? '', /^has a NUL between its characters: this looks like UTF-16 text read as UTF-8/)
+    }
+  }
+  // A NUL beside short text, or a NUL here and there, is binary.
+  for (const text of ['A\0', 'AB=1\n\0\0\0\0\0\0\0\0']) assert.match(encodeEnv(text).diagnostics[0]?.message ?? '', /binary file/)
 })
 
 test('no message contains a value', () => {

@@ -155,9 +155,12 @@ export function missingFolder(path: string): string | undefined {
     if (stats !== undefined) {
       if (!stats.isDirectory()) return `${p} ${stats.isFile() ? 'is a file, not a folder' : 'is not a folder'}: choose another path with -o`
       if (p === folder) return undefined
-      return trailing
-        ? 'the folder does not exist, and -o takes a file path: give one in a folder that exists'
-        : `the folder does not exist: create ${folder} first, or choose another path with -o`
+      if (!trailing) return `the folder does not exist: create ${folder} first, or choose another path with -o`
+      // `-o p.env/` in a folder that exists: most likely the file p.env was meant.
+      return p === dirname(folder)
+        ? `ends with ${path.slice(folder.length)}, which names a folder, and -o takes a file path: write -o ${folder} for the file`
+        : `names a folder (it ends with ${path.slice(folder.length)}) in a folder that does not exist, and -o takes a file path: ` +
+          'give one in a folder that exists'
     }
     if (dirname(p) === p) return undefined
   }

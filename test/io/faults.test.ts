@@ -156,7 +156,10 @@ test('-o in a folder that does not exist, or through a file: which of the two, a
   writeFileSync(join(dir, 'p.enc'), 'SECRET_A=MQ==\n')
   const cases: Array<[string, string]> = [
     // A path that ends with / names a folder: its rename fails with ENOTDIR, though no file is in the way.
-    ['nonexist/', 'the folder does not exist, and -o takes a file path: give one in a folder that exists'],
+    // In a folder that exists, the file of that name was most likely meant.
+    ['nonexist/', 'ends with /, which names a folder, and -o takes a file path: write -o nonexist for the file'],
+    ['nonexist//', 'ends with //, which names a folder, and -o takes a file path: write -o nonexist for the file'],
+    ['nonexist/y/', 'names a folder (it ends with /) in a folder that does not exist, and -o takes a file path: give one in a folder that exists'],
     ['nonexist/x', 'the folder does not exist: create nonexist first, or choose another path with -o'],
     ['nonexist/y/x', 'the folder does not exist: create nonexist/y first, or choose another path with -o'],
     ['p.env/x', 'p.env is a file, not a folder: choose another path with -o'],

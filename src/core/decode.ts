@@ -6,7 +6,7 @@ import type { CommentLine } from './scan.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
-import { displayName, isEnvName, NamePlaces } from './names.js'
+import { displayName, isEnvName, NamePlaces, Repeats } from './names.js'
 import { Expander } from './expand.js'
 import { dependsOnLaterLines, quoteValue } from './quote.js'
 import { keyStart, lineEnding, normaliseLineEnds, scan, scanItems } from './scan.js'
@@ -186,7 +186,7 @@ function decodeEnvFile(source: string, options: DecodeOptions, keep: boolean): O
       if (value === '' && QUOTE_AFTER_SPACE.test(t)) value = "''"
       out.push(`${e.exported ? 'export ' : ''}${decoded.name}=${value ?? ''}`)
       cursor = e.textEnd
-      written.add(variableStart, variable, decoded.name, e.line, decoded.value ?? '')
+      written.add(variableStart, variable, decoded.name, e.line, decoded.value)
     }
     if (item.continuation !== undefined) edits.push({ start: item.continuation.start, end: item.continuation.end, text: '' })
   })
@@ -247,6 +247,8 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
     lines.push('')
   }
   const entries: DecodedEntry[] = []
+  // For the checks of the names written: whether each value is known, and the list it is in.
+  const details: EntryDetail[] = []
   const decodedAll = decodeAll(document.entries, DOCUMENT_WORDS[format].file, options, report)
   document.entries.forEach((v, index) => {
     if (v.spaceBefore === true) blankLine()
@@ -263,6 +265,7 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
     if (v.comment !== undefined) pushAll(lines, commentLines(v.comment))
     const value = decoded.name === undefined ? v.encoded : decoded.value ?? ''
     entries.push({ variable: v.variable, name, value, line: v.line, decoded: decoded.name !== undefined })
+    details.push({ known: decoded.name === undefined || decoded.value !== undefined, list: v.list })
   })
   if (document.comment !== undefined) {
     blankLine()
@@ -272,7 +275,7 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
   if (document.entries.length === 0 && !hasErrors(diagnostics)) {
     report('no-entries', 'warning', undefined, undefined, `no entries found in ${DOCUMENT_WORDS[format].entries}: the output holds no secret`)
   }
-  return finish(format, lines.length === 0 ? '' : lines.join('\n') + '\n', eol, listOf(entries), true, diagnostics, report)
+  return finish(format, lines.length === 0 ? '' : lines.join('\n') + '\n', eol, listOf(entries, details), true, diagnostics, report)
 }
 
 
@@ -305,14 +308,36 @@ interface EntryList {
   entry(i: number): DecodedEntry
   /** Whether entry i is written with `name` and `value`. */
   isWritten(i: number, name: string, value: string): boolean
+  /** Whether entry i's value is known: false for a secret whose value did not decode (an error says why). */
+  known(i: number): boolean
+  /** The list of a values file that holds entry i, for the messages; undefined elsewhere. */
+  list(i: number): string | undefined
+  /** Calls `repeat` for each entry written with the name of an earlier one, and the latest such. */
+  eachRepeat(repeat: (i: number, earlier: number) => void): void
 }
 
-function listOf(entries: readonly DecodedEntry[]): EntryList {
+/** What the checks of the names written need of a document's entry, besides its DecodedEntry. */
+interface EntryDetail {
+  known: boolean
+  list: string | undefined
+}
+
+function listOf(entries: readonly DecodedEntry[], details: readonly EntryDetail[]): EntryList {
   return {
     length: entries.length,
     secrets: entries.filter((e) => e.decoded).length,
     entry: (i) => entries[i] as DecodedEntry,
     isWritten: (i, name, value) => entries[i]?.name === name && entries[i]?.value === value,
+    known: (i) => details[i]?.known === true,
+    list: (i) => details[i]?.list,
+    eachRepeat: (repeat) => {
+      const name = (i: number): string => (entries[i] as DecodedEntry).name
+      const finder = new Repeats(name, entries.length, true)
+      for (let i = 0; i < entries.length; i++) {
+        const earlier = finder.add(name(i), 0, name(i).length, i)
+        if (earlier !== -1) repeat(i, earlier)
+      }
+    },
   }
 }
 
@@ -324,7 +349,8 @@ function listOf(entries: readonly DecodedEntry[]): EntryList {
 export class WrittenEntries implements EntryList {
   private readonly variables: NamePlaces
   private skips = new Uint8Array(1024)
-  private readonly values: string[] = []
+  /** Undefined for a secret whose value did not decode. */
+  private readonly values: (string | undefined)[] = []
   secrets = 0
 
   constructor(t: string) {
@@ -337,9 +363,10 @@ export class WrittenEntries implements EntryList {
 
   /**
    * The variable at `start` in the text, and the name written for it: the end of the variable
-   * (decodeVariable's name of a secret), or undefined for a variable kept as it was.
+   * (decodeVariable's name of a secret), or undefined for a variable kept as it was; `value` is
+   * undefined for a secret whose value did not decode.
    */
-  add(start: number, variable: string, name: string | undefined, line: number, value: string): void {
+  add(start: number, variable: string, name: string | undefined, line: number, value: string | undefined): void {
     const i = this.variables.add(start, variable.length, line)
     if (i === this.skips.length) this.skips = grown(this.skips)
     this.skips[i] = name === undefined ? 0 : variable.length - name.length
@@ -350,7 +377,7 @@ export class WrittenEntries implements EntryList {
   entry(i: number): DecodedEntry {
     const variable = this.variables.name(i)
     const skip = this.skips[i] as number
-    return { variable, name: variable.slice(skip), value: this.values[i] as string, line: this.variables.line(i), decoded: skip !== 0 }
+    return { variable, name: variable.slice(skip), value: this.values[i] ?? '', line: this.variables.line(i), decoded: skip !== 0 }
   }
 
   isWritten(i: number, name: string, value: string): boolean {
@@ -358,27 +385,63 @@ export class WrittenEntries implements EntryList {
     const skip = this.skips[i] as number
     return name.length === this.variables.length(i) - skip && this.variables.text.startsWith(name, this.variables.start(i) + skip)
   }
+
+  known(i: number): boolean {
+    return this.values[i] !== undefined
+  }
+
+  list(): undefined {
+    return undefined
+  }
+
+  eachRepeat(repeat: (i: number, earlier: number) => void): void {
+    // The names written, as places in the text: no string each, but where two hashes meet.
+    const v = this.variables
+    const name = (i: number): string => v.text.slice(v.start(i) + (this.skips[i] as number), v.start(i) + v.length(i))
+    const finder = new Repeats(name, v.count, true)
+    for (let i = 0; i < v.count; i++) {
+      const skip = this.skips[i] as number
+      const earlier = finder.add(v.text, v.start(i) + skip, v.length(i) - skip, i)
+      if (earlier !== -1) repeat(i, earlier)
+    }
+  }
 }
 
 /**
- * `SECRET_X` and `X` in one file would both be written as `X`, and dotenv would keep the last:
- * an error naming both lines (a name repeated as it is stays repeated, as the input has it).
+ * A name written twice, where dotenv would keep only the last. `SECRET_X` and `X` in one file
+ * would both be written as `X`: an error naming both lines. A name repeated as it is (a values
+ * file whose two deployments each give it, a JSON member twice, a line twice) is written twice,
+ * as the input has it: with a different value an error, since the .env holds one value per name
+ * and the other would be lost without a word; with the same value a note, since dotenv reads that
+ * value either way (two deployments that share a secret give it so). A value that did not decode
+ * has an error of its own, and is compared with nothing.
  */
 function checkNamesWritten(entries: EntryList, report: Report): void {
-  // Decoded names are the variables without their prefix: only an entry kept as it is can clash.
-  if (entries.secrets === entries.length) return
-  const first = new Map<string, DecodedEntry>()
-  for (let i = 0; i < entries.length; i++) {
+  entries.eachRepeat((i, j) => {
     const e = entries.entry(i)
-    const earlier = first.get(e.name)
-    if (earlier === undefined) {
-      first.set(e.name, e)
-    } else if (earlier.variable !== e.variable) {
+    const earlier = entries.entry(j)
+    if (earlier.variable !== e.variable) {
       report('decoded-twice', 'error', e.line, displayName(e.variable),
         `${displayName(earlier.variable)} (line ${earlier.line}) and ${displayName(e.variable)} would both be written as ${displayName(e.name)}, and dotenv ` +
         'would keep only the last: remove one of them')
+      return
     }
-  }
+    if (!entries.known(i) || !entries.known(j)) return
+    // The lists of a values file, when they differ: each deployment has its own environment.
+    const differ = entries.list(i) !== entries.list(j)
+    const inList = (k: number): string => (differ ? ` in ${entries.list(k) ?? ''}` : '')
+    const [here, there] = [inList(i), inList(j)]
+    const shown = displayName(e.variable)
+    if (e.value === earlier.value) {
+      report('duplicate', 'note', e.line, shown,
+        `${shown}${here} is already defined on line ${earlier.line}${there}, with the same value: it is written twice, ` +
+        'and dotenv reads that value either way')
+    } else {
+      report('duplicate', 'error', e.line, shown,
+        `${shown}${here} is already defined on line ${earlier.line}${there}, with a different value: a .env holds one ` +
+        'value per name, and dotenv would keep only the last: remove or rename one of them')
+    }
+  })
 }
 
 /** The checks of the whole output, and the result as the caller receives it (`keep`: with the entries). */

@@ -109,6 +109,49 @@ test('warnings: exit 0 and the result; --strict makes them errors; --quiet keeps
   assert.equal(quiet.stdout, 'PLAIN=kept\nA=a\n')
 }))
 
+test('a name given twice with different values: exit 1, the line of the second, nothing written; the same value: a note', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'in'), `SECRET_TOKEN=${b64('one')}\nSECRET_SAME=${b64('s')}\nSECRET_TOKEN=${b64('two')}\nSECRET_SAME=${b64('s')}\n`)
+  const r = runCli(['decode', 'in', '-o', 'out.env'], { cwd: dir })
+  assert.equal(r.status, 1)
+  assert.equal(r.stdout, '')
+  assert.equal(r.stderr,
+    'in:3: error: SECRET_TOKEN is already defined on line 1, with a different value: a .env holds one value per name, ' +
+    'and dotenv would keep only the last: remove or rename one of them\n' +
+    'in:4: note: SECRET_SAME is already defined on line 2, with the same value: it is written twice, and dotenv reads ' +
+    'that value either way\n' +
+    'nothing was written: 1 error\n')
+  assert.equal(existsSync(join(dir, 'out.env')), false)
+
+  // A values file whose two deployments share a secret: written twice, with the note, even with --strict.
+  writeFileSync(join(dir, 'values.yaml'), [
+    'deployments:',
+    '  webserver:',
+    '    extraEnv:',
+    `      - { name: SECRET_TOKEN, value: "${b64('t')}" }`,
+    '  worker:',
+    '    extraEnv:',
+    `      - { name: SECRET_TOKEN, value: "${b64('t')}" }`,
+    '',
+  ].join('\n'))
+  const shared = runCli(['decode', 'values.yaml', '--strict'], { cwd: dir })
+  assert.equal(shared.status, 0, shared.stderr)
+  assert.equal(shared.stdout, 'TOKEN=t\nTOKEN=t\n')
+  assert.equal(shared.stderr,
+    'values.yaml:7: note: SECRET_TOKEN in deployments.worker.extraEnv is already defined on line 4 in ' +
+    'deployments.webserver.extraEnv, with the same value: it is written twice, and dotenv reads that value either way\n' +
+    'decoded 2 secrets from values.yaml (helm) to stdout\n')
+  // With another value in one of them: an error, exit 1.
+  writeFileSync(join(dir, 'values.yaml'), readFileSync(join(dir, 'values.yaml'), 'utf8').replace(/"[^"]+" }\n$/, `"${b64('u')}" }\n`))
+  const differ = runCli(['decode', 'values.yaml'], { cwd: dir })
+  assert.equal(differ.status, 1)
+  assert.equal(differ.stdout, '')
+  assert.equal(differ.stderr,
+    'values.yaml:7: error: SECRET_TOKEN in deployments.worker.extraEnv is already defined on line 4 in ' +
+    'deployments.webserver.extraEnv, with a different value: a .env holds one value per name, and dotenv would keep only ' +
+    'the last: remove or rename one of them\n' +
+    'nothing was written: 1 error\n')
+}))
+
 test('encode then decode gives back what dotenv reads from the original', () => withTempDir((dir) => {
   const src = readFileSync(join(ROOT, 'test', 'fixtures', 'encoded', 'good.env'), 'utf8')
   writeFileSync(join(dir, '.env'), src)

@@ -137,14 +137,76 @@ test('a Secret: data decoded once, stringData winning over it, in document order
   assert.equal(r.text, "FIRST=first\nBOTH=from stringData\n# kubectl writes data like this, unquoted\nLAST='last # not a comment'\n")
 })
 
-test('JSON: members in order; a repeated name is written twice, and the last wins, as in JSON.parse', () => {
-  const json = `{\n  "SECRET_A": "${b64('one')}",\n  "OTHER": "x y",\n  "SECRET_A": "${b64('two')}"\n}\n`
+test('JSON: members in order; a repeated name with another value is an error, with the same value a note', () => {
+  const json = `{\n  "SECRET_A": "${b64(MARK)}",\n  "OTHER": "x y",\n  "SECRET_A": "${b64(`${MARK}2`)}"\n}\n`
   const r = decodeEnv(json)
-  assert.ok(r.ok)
+  assert.equal(r.ok, false)
   assert.equal(r.format, 'json')
-  assert.equal(r.text, 'A=one\nOTHER=x y\nA=two\n')
-  const parsed = JSON.parse(json) as Record<string, string>
-  assert.equal(dotenv.parse(r.text).A, Buffer.from(parsed.SECRET_A ?? '', 'base64').toString())
+  assert.equal(r.text, '')
+  assert.deepEqual(codes(r), ['3:warning:not-prefixed:OTHER', '4:error:duplicate:SECRET_A'])
+  assert.equal(r.diagnostics[1]?.message, 'SECRET_A is already defined on line 2, with a different value: a .env holds ' +
+    'one value per name, and dotenv would keep only the last: remove or rename one of them')
+  assertNoValue(r)
+  const same = decodeEnv(`{\n  "SECRET_A": "${b64('one')}",\n  "OTHER": "x y",\n  "SECRET_A": "${b64('one')}"\n}\n`)
+  assert.ok(same.ok)
+  assert.equal(same.text, 'A=one\nOTHER=x y\nA=one\n')
+  assert.deepEqual(codes(same), ['3:warning:not-prefixed:OTHER', '4:note:duplicate:SECRET_A'])
+})
+
+test('a values file whose deployments each give a name: another value is an error naming both lists, the same a note', () => {
+  const values = [
+    'common:',
+    '  extraEnv:',
+    `    - { name: SECRET_SHARED, value: "${b64(MARK)}" }`,
+    'deployments:',
+    '  webserver:',
+    '    extraEnv:',
+    `      - { name: SECRET_TOKEN, value: "${b64(`${MARK}w`)}" }`,
+    '  worker:',
+    '    extraEnv:',
+    `      - { name: SECRET_TOKEN, value: "${b64(`${MARK}x`)}" }`,
+    `      - { name: SECRET_SHARED, value: "${b64(MARK)}" }`,
+    '',
+  ].join('\n')
+  const r = decodeEnv(values, { yaml })
+  assert.equal(r.ok, false)
+  assert.equal(r.format, 'helm')
+  assert.deepEqual(codes(r), ['10:error:duplicate:SECRET_TOKEN', '11:note:duplicate:SECRET_SHARED'])
+  assert.equal(r.diagnostics[0]?.message, 'SECRET_TOKEN in deployments.worker.extraEnv is already defined on line 7 in ' +
+    'deployments.webserver.extraEnv, with a different value: a .env holds one value per name, and dotenv would keep only ' +
+    'the last: remove or rename one of them')
+  assert.equal(r.diagnostics[1]?.message, 'SECRET_SHARED in deployments.worker.extraEnv is already defined on line 3 in ' +
+    'common.extraEnv, with the same value: it is written twice, and dotenv reads that value either way')
+  assertNoValue(r)
+  // With the same value in both deployments, it is written twice, with the note.
+  const shared = decodeEnv(values.replace(b64(`${MARK}x`), b64(`${MARK}w`)), { yaml })
+  assert.ok(shared.ok, JSON.stringify(shared.diagnostics))
+  assert.deepEqual(codes(shared), ['10:note:duplicate:SECRET_TOKEN', '11:note:duplicate:SECRET_SHARED'])
+  assert.equal(shared.text, `SHARED=${MARK}\nTOKEN=${MARK}w\nTOKEN=${MARK}w\nSHARED=${MARK}\n`)
+  // One list that gives it twice: no list in the message, since both are in the same one.
+  const one = decodeEnv(`extraEnv:\n  - {name: SECRET_A, value: "${b64('a')}"}\n  - {name: SECRET_A, value: "${b64('b')}"}\n`, { yaml })
+  assert.equal(one.format, 'helm-legacy')
+  assert.deepEqual(codes(one), ['3:error:duplicate:SECRET_A'])
+  assert.match(one.diagnostics[0]?.message ?? '', /^SECRET_A is already defined on line 2, with a different value: /)
+  // Chart 0.x: the top-level extraEnv and a deployment's (which the chart uses instead of it).
+  const legacy = decodeEnv([
+    'extraEnv:',
+    `  - {name: SECRET_A, value: "${b64('a')}"}`,
+    'deployments:',
+    '  worker:',
+    '    extraEnv:',
+    `      - {name: SECRET_A, value: "${b64('b')}"}`,
+    '',
+  ].join('\n'), { yaml })
+  assert.equal(legacy.format, 'helm-legacy')
+  assert.deepEqual(codes(legacy), ['6:error:duplicate:SECRET_A'])
+  assert.match(legacy.diagnostics[0]?.message ?? '', /^SECRET_A in deployments\.worker\.extraEnv is already defined on line 2 in extraEnv, /)
+})
+
+test('a Secret with a key twice in data: the YAML error, and the duplicate', () => {
+  const r = decodeEnv(`apiVersion: v1\nkind: Secret\ndata:\n  SECRET_A: ${b64(b64('a'))}\n  SECRET_A: ${b64(b64('b'))}\n`, { yaml })
+  assert.equal(r.ok, false)
+  assert.deepEqual(codes(r), ['5:error:format-syntax', '5:error:duplicate:SECRET_A'])
 })
 
 test('errors carry the document\'s lines and never a value; nothing is written', () => {

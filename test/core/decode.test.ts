@@ -239,6 +239,37 @@ test('SECRET_X and X in one file would both be written as X: an error naming bot
   assert.equal(r.text, '')
 })
 
+test('a name defined twice: with a different value an error at the second line, with the same value a note', () => {
+  const MARK = 'Qk1xMark'
+  // SECRET_TOKEN with two values, SECRET_SAME twice alike, OTHER (kept as it is) with two values.
+  const src = `SECRET_TOKEN=${b64(`${MARK}1`)}\nSECRET_SAME=${b64(MARK)}\nOTHER=a\n` +
+    `SECRET_TOKEN=${b64(`${MARK}2`)}\nSECRET_SAME=${b64(MARK)}\nOTHER=b\n`
+  const r = decodeEnv(src)
+  assert.equal(r.ok, false)
+  assert.equal(r.text, '')
+  assert.deepEqual(codes(r), [
+    [3, 'OTHER', 'not-prefixed', 'warning'], [4, 'SECRET_TOKEN', 'duplicate', 'error'], [5, 'SECRET_SAME', 'duplicate', 'note'],
+    [6, 'OTHER', 'not-prefixed', 'warning'], [6, 'OTHER', 'duplicate', 'error'],
+  ])
+  const message = (line: number): string | undefined => r.diagnostics.find((d) => d.line === line && d.code === 'duplicate')?.message
+  assert.equal(message(4), 'SECRET_TOKEN is already defined on line 1, with a different value: a .env holds one value per ' +
+    'name, and dotenv would keep only the last: remove or rename one of them')
+  assert.equal(message(5), 'SECRET_SAME is already defined on line 2, with the same value: it is written twice, and dotenv ' +
+    'reads that value either way')
+  assert.ok(r.diagnostics.every((d) => !d.message.includes(MARK) && !d.message.includes(b64(MARK).slice(0, 8))))
+
+  // The same value only: written twice, as the input has it, with the note.
+  const same = decodeEnv(`SECRET_A=${b64('x')}\n# again\nSECRET_A=${b64('x')}\n`)
+  assert.ok(same.ok)
+  assert.equal(same.text, 'A=x\n# again\nA=x\n')
+  assert.deepEqual(codes(same), [[3, 'SECRET_A', 'duplicate', 'note']])
+  // A value that does not decode has its own error, and is compared with nothing.
+  const bad = decodeEnv(`SECRET_A=${b64('x')}\nSECRET_A=-_-_\n`)
+  assert.deepEqual(codes(bad), [[2, 'SECRET_A', 'invalid-base64', 'error']])
+  // Names that differ in case are two names to dotenv (Kestra's collision is check's to find).
+  assert.deepEqual(codes(decodeEnv(`SECRET_a=${b64('x')}\nSECRET_A=${b64('y')}\n`)), [])
+})
+
 test('WrittenEntries: the entries as places in the text, each compared by its name and value', () => {
   const t = 'export SECRET_AB=eA==\nC=y\n'
   const w = new WrittenEntries(t)
@@ -255,4 +286,19 @@ test('WrittenEntries: the entries as places in the text, each compared by its na
     assert.equal(w.isWritten(0, name as string, value as string), false, `${name}=${value}`)
   }
   assert.equal(w.isWritten(1, 'SECRET_C', 'y'), false)
+  assert.equal(w.known(0), true)
+})
+
+test('WrittenEntries: the repeats of the names written, each with the latest earlier one; a value that did not decode is not known', () => {
+  const t = 'SECRET_A=eA==\nA=x\nSECRET_B=-\nSECRET_A=eA==\n'
+  const w = new WrittenEntries(t)
+  w.add(0, 'SECRET_A', 'A', 1, 'x')
+  w.add(14, 'A', undefined, 2, 'x')
+  w.add(18, 'SECRET_B', 'B', 3, undefined)
+  w.add(29, 'SECRET_A', 'A', 4, 'x')
+  const repeats: number[][] = []
+  w.eachRepeat((i, earlier) => repeats.push([i, earlier]))
+  assert.deepEqual(repeats, [[1, 0], [3, 1]])
+  assert.deepEqual([0, 1, 2, 3].map((i) => w.known(i)), [true, true, false, true])
+  assert.equal(w.entry(2).value, '')
 })

@@ -50,7 +50,16 @@ export interface DecodeOptions {
   env?: Readonly<Record<string, string | undefined>>
 }
 
-type Decoded = ReturnType<typeof decodeVariable>
+/** What one variable becomes (see decodeVariable). */
+interface Decoded {
+  /** The name written; undefined for a variable kept as it is, or left out. */
+  name: string | undefined
+  value: string | undefined
+  /** The value as written after `NAME=`; undefined after an error. */
+  written: string | undefined
+  /** A secret left out of the output: `SECRET___proto__`, whose name dotenv ignores. */
+  leftOut: boolean
+}
 
 function expansion(options: DecodeOptions, names: Iterable<string>): Expander | undefined {
   return options.expand ? new Expander(options.env ?? {}, new Set(names)) : undefined
@@ -169,6 +178,21 @@ function decodeEnvFile(source: string, options: DecodeOptions, keep: boolean): O
     const variableStart = keyStart(t, e)
     const variable = e.key
     const decoded = decodeVariable(item, PLACE, report)
+    if (decoded.leftOut) {
+      // Its line goes, but for a comment after the value, which stays where it was (as encode
+      // keeps it); the lines of a wrapped value go with it. (dotenv's match may run on over the
+      // comment lines after it: the line ends at the first line break after its own text.)
+      let end = t.indexOf('\n', e.comment?.end ?? e.textEnd)
+      if (end === -1) end = t.length
+      if (e.comment !== undefined && !e.hashCut) {
+        out.push(t.slice(e.comment.start, e.comment.end))
+        cursor = end
+      } else {
+        cursor = end === t.length ? end : end + 1
+      }
+      if (item.continuation !== undefined) edits.push({ start: item.continuation.start, end: item.continuation.end, text: '' })
+      return
+    }
     if (x !== undefined) expandDecoded(decoded, item, x, report)
     if (item.continuation !== undefined && isSecret(variable)) {
       report('wrapped-value', 'warning', e.line, displayName(variable),
@@ -254,6 +278,11 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
     if (v.spaceBefore === true) blankLine()
     if (v.commentBefore !== undefined) pushAll(lines, commentLines(v.commentBefore))
     const decoded = decodedAll[index] as Decoded
+    if (decoded.leftOut) {
+      // Only its comments are written.
+      if (v.comment !== undefined) pushAll(lines, commentLines(v.comment))
+      return
+    }
     const name = decoded.name ?? v.variable
     let written = decoded.written
     if (decoded.name === undefined && isEnvName(v.variable)) {
@@ -272,7 +301,7 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
     pushAll(lines, commentLines(document.comment))
   }
   while (lines[lines.length - 1] === '') lines.pop()
-  if (document.entries.length === 0 && !hasErrors(diagnostics)) {
+  if (entries.length === 0 && !hasErrors(diagnostics)) {
     report('no-entries', 'warning', undefined, undefined, `no entries found in ${DOCUMENT_WORDS[format].entries}: the output holds no secret`)
   }
   return finish(format, lines.length === 0 ? '' : lines.join('\n') + '\n', eol, listOf(entries, details), true, diagnostics, report)
@@ -460,17 +489,18 @@ function finish(format: DecodeResult['format'], out: string, eol: '\n' | '\r\n',
  * What one variable becomes: its name without the prefix, its decoded value, and that value as
  * written after `NAME=`. `name` is undefined for a variable that is no secret (no `SECRET_` prefix,
  * or nothing after it), which is kept as it is, with a warning; `written` is undefined after an
- * error.
+ * error. `SECRET___proto__` is left out, with a warning: dotenv parses into an object, where the
+ * name `__proto__` sets nothing, so its value would be lost in the .env (encode leaves the name
+ * out of its output for the same reason).
  */
-function decodeVariable(v: EncodedVariable, place: string, report: Report):
-  { name: string | undefined; value: string | undefined; written: string | undefined } {
+function decodeVariable(v: EncodedVariable, place: string, report: Report): Decoded {
   const variable = v.variable
   if (!isEnvName(variable)) {
     // Perhaps a key that swallowed its value: never printed whole, and nothing else is said of it.
     report('invalid-name', 'error', v.line, displayName(variable),
       `${displayName(variable)} has characters other than letters, digits, _, . and -, which a .env file cannot ` +
       'hold as a name: rename it')
-    return { name: undefined, value: undefined, written: undefined }
+    return { name: undefined, value: undefined, written: undefined, leftOut: false }
   }
   const name = variable.startsWith(SECRET_PREFIX) ? variable.slice(SECRET_PREFIX.length) : ''
   if (name === '') {
@@ -481,12 +511,17 @@ function decodeVariable(v: EncodedVariable, place: string, report: Report):
         ? `${displayName(variable)} has no name after the prefix, so it is no secret: it is kept as it is`
         : `${shown} does not start with ${SECRET_PREFIX}, so Kestra ignores it: it is kept as it is` +
           (hasPrefixInAnyCase(variable) ? ` (Kestra's prefix is upper-case ${SECRET_PREFIX})` : ''))
-    return { name: undefined, value: undefined, written: undefined }
+    return { name: undefined, value: undefined, written: undefined, leftOut: false }
+  }
+  if (name === '__proto__') {
+    report('ignored-name', 'warning', v.line, displayName(variable),
+      `dotenv ignores the name __proto__, so ${displayName(variable)} is left out: rename it`)
+    return { name: undefined, value: undefined, written: undefined, leftOut: true }
   }
   const value = decodeForWriting(v, place, report)
   const written = value === undefined ? undefined : quoteValue(value)
   if (value !== undefined && written === undefined) unwritable(v, report)
-  return { name, value, written }
+  return { name, value, written, leftOut: false }
 }
 
 function unwritable(v: EncodedVariable, report: Report): void {

@@ -152,6 +152,20 @@ test('a name given twice with different values: exit 1, the line of the second, 
     'nothing was written: 1 error\n')
 }))
 
+test('SECRET___proto__ is left out with a warning naming its line: exit 0, or 1 with --strict', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'in'), `SECRET___proto__=${b64('p')}\nSECRET_A=${b64('a')}\n`)
+  const r = runCli(['decode', 'in'], { cwd: dir })
+  assert.equal(r.status, 0)
+  assert.equal(r.stdout, 'A=a\n')
+  assert.equal(r.stderr, 'in:1: warning: dotenv ignores the name __proto__, so SECRET___proto__ is left out: rename it\n' +
+    'decoded 1 secret from in to stdout (1 warning)\n')
+  const strict = runCli(['decode', 'in', '--strict', '-o', 'out'], { cwd: dir })
+  assert.equal(strict.status, 1)
+  assert.equal(strict.stderr, 'in:1: error: dotenv ignores the name __proto__, so SECRET___proto__ is left out: rename it\n' +
+    'nothing was written: 1 error (--strict made 1 warning an error)\n')
+  assert.equal(existsSync(join(dir, 'out')), false)
+}))
+
 test('encode then decode gives back what dotenv reads from the original', () => withTempDir((dir) => {
   const src = readFileSync(join(ROOT, 'test', 'fixtures', 'encoded', 'good.env'), 'utf8')
   writeFileSync(join(dir, '.env'), src)

@@ -203,6 +203,27 @@ test('a values file whose deployments each give a name: another value is an erro
   assert.match(legacy.diagnostics[0]?.message ?? '', /^SECRET_A in deployments\.worker\.extraEnv is already defined on line 2 in extraEnv, /)
 })
 
+test('SECRET___proto__ of a values file or JSON is left out with a warning; its comments stay', () => {
+  const r = decodeEnv([
+    'common:',
+    '  extraEnv:',
+    '    # before it',
+    `    - name: SECRET___proto__ # after it`,
+    `      value: "${b64(MARK)}"`,
+    `    - { name: SECRET_B, value: "${b64('b')}" }`,
+    '',
+  ].join('\n'), { yaml })
+  assert.ok(r.ok, JSON.stringify(r.diagnostics))
+  assert.equal(r.text, '# before it\n# after it\nB=b\n')
+  assert.deepEqual(codes(r), ['4:warning:ignored-name:SECRET___proto__'])
+  assert.equal(r.diagnostics[0]?.message, 'dotenv ignores the name __proto__, so SECRET___proto__ is left out: rename it')
+  assert.deepEqual(r.entries.map((e) => e.variable), ['SECRET_B'])
+  const json = decodeEnv(`{"SECRET___proto__": "${b64(MARK)}"}`)
+  assert.equal(json.text, '')
+  assert.deepEqual(codes(json), ['-:warning:no-entries', '1:warning:ignored-name:SECRET___proto__'])
+  assertNoValue(json)
+})
+
 test('a Secret with a key twice in data: the YAML error, and the duplicate', () => {
   const r = decodeEnv(`apiVersion: v1\nkind: Secret\ndata:\n  SECRET_A: ${b64(b64('a'))}\n  SECRET_A: ${b64(b64('b'))}\n`, { yaml })
   assert.equal(r.ok, false)

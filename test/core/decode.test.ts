@@ -270,6 +270,29 @@ test('a name defined twice: with a different value an error at the second line, 
   assert.deepEqual(codes(decodeEnv(`SECRET_a=${b64('x')}\nSECRET_A=${b64('y')}\n`)), [])
 })
 
+test('SECRET___proto__ is left out with a warning, as encode leaves __proto__ out: dotenv would drop it', () => {
+  const wrapped = b64('x'.repeat(80))
+  const src = `A=1\nSECRET___proto__=${b64('p')}\n# kept\nexport SECRET___proto__=${b64('q')} # a note\nSECRET_B=${b64('b')}\n` +
+    `SECRET___proto__=${wrapped.slice(0, 76)}\n${wrapped.slice(76)}\nSECRET___proto__='${b64('r')}'`
+  const r = decodeEnv(src)
+  assert.ok(r.ok, JSON.stringify(r.diagnostics))
+  // Its lines go (the wrapped value's continuation too), a comment after it stays.
+  assert.equal(r.text, 'A=1\n# kept\n# a note\nB=b\n')
+  assert.deepEqual(codes(r), [
+    [1, 'A', 'not-prefixed', 'warning'], [2, 'SECRET___proto__', 'ignored-name', 'warning'],
+    [4, 'SECRET___proto__', 'ignored-name', 'warning'], [6, 'SECRET___proto__', 'ignored-name', 'warning'],
+    [8, 'SECRET___proto__', 'ignored-name', 'warning'],
+  ])
+  assert.equal(r.diagnostics[1]?.message, 'dotenv ignores the name __proto__, so SECRET___proto__ is left out: rename it')
+  assert.deepEqual(r.entries.map((e) => e.variable), ['A', 'SECRET_B'])
+  // Left out whatever its value: nothing is decoded, so nothing is said of the value.
+  assert.deepEqual(codes(decodeEnv('SECRET___proto__=-_-_\n')), [
+    [null, null, 'no-entries', 'warning'], [1, 'SECRET___proto__', 'ignored-name', 'warning'],
+  ])
+  // Another case is another name, which dotenv reads.
+  assert.equal(decodeEnv(`SECRET___PROTO__=${b64('p')}\n`).text, '__PROTO__=p\n')
+})
+
 test('WrittenEntries: the entries as places in the text, each compared by its name and value', () => {
   const t = 'export SECRET_AB=eA==\nC=y\n'
   const w = new WrittenEntries(t)

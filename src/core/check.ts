@@ -336,6 +336,12 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
       `${displayName(variable)} and ${displayName(first.variable)} (line ${first.line}) are one secret to Kestra, which ` +
       'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
   }
+  if (variable === `${SECRET_PREFIX}__proto__`) {
+    // Kestra reads it, but dotenv parses into an object, where the name __proto__ sets nothing:
+    // encode leaves it out of what it writes, and decode out of the .env.
+    here('ignored-name', 'warning', v.line, displayName(variable),
+      `dotenv ignores the name __proto__, so ${displayName(variable)} cannot come from a .env or be decoded into one: rename it`)
+  }
   if (rules.shellNames && hasShellUnsafeCharacters(variable)) {
     here('name-not-portable', 'warning', v.line, displayName(variable), shellUnsafeMessage(variable))
   }

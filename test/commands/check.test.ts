@@ -64,6 +64,15 @@ test('warnings pass, --strict fails them; --quiet prints errors only', () => wit
   assert.equal(quietErrors.stderr.trim().split('\n').length, 1)
 }))
 
+test('SECRET___proto__ is a warning: ready, but not with --strict', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'e'), `SECRET___proto__=${b64('p')}\n`)
+  const r = runCli(['check', 'e'], { cwd: dir })
+  assert.equal(r.status, 0)
+  assert.equal(r.stderr, 'e:1: warning: dotenv ignores the name __proto__, so SECRET___proto__ cannot come from a .env or be ' +
+    'decoded into one: rename it\nready for Kestra: 1 secret in e (0 errors, 1 warning, 0 notes)\n')
+  assert.equal(runCli(['check', 'e', '--strict'], { cwd: dir }).status, 1)
+}))
+
 test('a one-line value that ends with a line break is an error, with the fix; a CR is blamed on CRLF', () => withTempDir((dir) => {
   // The published Kubernetes example: `echo admin | base64`, which Kestra reads as admin and a line break.
   const r = runCli(['check', `${FX}/echo-newline.env_encoded`])

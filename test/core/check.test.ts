@@ -152,6 +152,19 @@ test('--against compares what dotenv reads: the last definition, __proto__ left 
   assert.equal(checkEncoded(`SECRET_A=${b64('first')}\n`, { against: { name: 'p', text: plain } }).findings[0]?.code, 'stale-secret')
 })
 
+test('SECRET___proto__: Kestra reads it, but no .env can hold __proto__: a warning, in every format', () => {
+  const r = checkEncoded(`SECRET___proto__=${b64('p')}\nSECRET_A=${b64('a')}\n`, { name: 'e' })
+  assert.ok(r.ok)
+  assert.deepEqual(found(r), [['e', 1, 'SECRET___proto__', 'ignored-name', 'warning']])
+  assert.equal(r.findings[0]?.message,
+    'dotenv ignores the name __proto__, so SECRET___proto__ cannot come from a .env or be decoded into one: rename it')
+  assert.deepEqual(r.secrets.map((s) => s.name), ['__PROTO__', 'A'])
+  const json = checkEncoded(`{"SECRET___proto__": "${b64('p')}"}`, { name: 'j' })
+  assert.deepEqual(found(json), [['j', 1, 'SECRET___proto__', 'ignored-name', 'warning']])
+  // Another case is another name, which dotenv reads.
+  assert.deepEqual(checkEncoded(`SECRET___PROTO__=${b64('p')}\n`).findings, [])
+})
+
 test('--flows: names flows use and the file lacks are errors; unused secrets are notes', () => {
   const flows = ['hello.yml', 'team/etl/etl.yaml'].map((f) => ({ name: `flows/${f}`, text: readFileSync(join(FLOWS, f), 'utf8') }))
   const r = checkEncoded(fixture('flows.env_encoded'), { name: 'flows.env_encoded', flows: { root: 'flows', files: flows } })

@@ -98,6 +98,13 @@ test('a Secret whose data is encoded once only fails, and says why', () => {
   const twice = check(`apiVersion: v1\nkind: Secret\ndata:\n  SECRET_A: ${b64(b64('a'))}\n  SECRET_A: ${b64(b64('b'))}\n`)
   assert.deepEqual(found(twice).map((f) => [f[1], f[3]]), [[5, 'format-syntax'], [5, 'duplicate']])
   assert.match(twice.findings[1]?.message ?? '', /kubectl rejects a mapping with a key twice/)
+  // A key in data and in stringData: Kubernetes keeps stringData's, so data's gets a word: a
+  // warning with another value, a note with the same one.
+  const both = check(`apiVersion: v1\nkind: Secret\ndata:\n  SECRET_A: ${b64(b64('a'))}\n  SECRET_B: ${b64(b64('b'))}\n` +
+    `stringData:\n  SECRET_A: "${b64('other')}"\n  SECRET_B: "${b64('b')}"\n`)
+  assert.ok(both.ok)
+  assert.deepEqual(found(both), [['doc', 4, 'SECRET_A', 'duplicate', 'warning'], ['doc', 5, 'SECRET_B', 'duplicate', 'note']])
+  assert.deepEqual(both.secrets.map((s) => [s.variable, s.line]), [['SECRET_A', 7], ['SECRET_B', 8]])
 })
 
 test('JSON: duplicates, names a shell cannot load, names no .env or Secret can hold', () => {

@@ -135,6 +135,10 @@ test('a Secret: data decoded once, stringData winning over it, in document order
   assert.ok(r.ok, JSON.stringify(r.diagnostics))
   assert.equal(r.format, 'k8s-secret')
   assert.equal(r.text, "FIRST=first\nBOTH=from stringData\n# kubectl writes data like this, unquoted\nLAST='last # not a comment'\n")
+  // The value in data that is left out is not lost without a word.
+  assert.deepEqual(codes(r), ['8:warning:duplicate:SECRET_BOTH'])
+  assert.equal(r.diagnostics[0]?.message, "SECRET_BOTH is also in stringData (line 6), with a different value: Kubernetes " +
+    "keeps stringData's, so the one in data is left out: remove one of them")
 })
 
 test('JSON: members in order; a repeated name with another value is an error, with the same value a note', () => {
@@ -359,6 +363,31 @@ test('decode of a values file: -o writes 0600, errors exit 1 with file:line and 
   assert.equal(strict.status, 1)
   assert.equal(existsSync(join(dir, 'strict.env')), false)
   assert.deepEqual(readdirSync(dir).sort(), ['plain.env', 'secret.yaml', 'values.yaml', 'warned.json'])
+}))
+
+test('decode and check of a Secret with a name in data and stringData: a warning at data\'s line, exit 0, or 1 with --strict', () => withTempDir((dir) => {
+  writeFileSync(join(dir, 'secret.yaml'), [
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata: {name: s}',
+    'data:',
+    `  SECRET_A: ${b64(b64(MARK))}`,
+    'stringData:',
+    `  SECRET_A: "${b64(`${MARK}2`)}"`,
+    '',
+  ].join('\n'))
+  const warning = "secret.yaml:5: warning: SECRET_A is also in stringData (line 7), with a different value: Kubernetes keeps " +
+    "stringData's, so the one in data is left out: remove one of them\n"
+  const r = runCli(['decode', 'secret.yaml'], { cwd: dir })
+  assert.equal(r.status, 0)
+  assert.equal(r.stdout, `A=${MARK}2\n`)
+  assert.equal(r.stderr, `${warning}decoded 1 secret from secret.yaml (k8s-secret) to stdout (1 warning)\n`)
+  const strict = runCli(['decode', 'secret.yaml', '--strict'], { cwd: dir })
+  assert.equal(strict.status, 1)
+  assert.equal(strict.stdout, '')
+  const check = runCli(['check', 'secret.yaml'], { cwd: dir })
+  assert.equal(check.status, 0)
+  assert.equal(check.stderr, `${warning}ready for Kestra: 1 secret in secret.yaml (k8s-secret) (0 errors, 1 warning, 0 notes)\n`)
 }))
 
 test('decode and check load the yaml library only for a text that may be a YAML document', () => withTempDir((dir) => {

@@ -671,20 +671,20 @@ function readMountList(ctx: Context, ref: ListRef<MountList>): void {
 /**
  * A Secret's `data` (decoded once, as Kubernetes does) and `stringData` (which wins), in document
  * order. A `data` entry that `stringData` replaces is still checked (the API server decodes `data`
- * before it merges), but left out.
+ * before it merges), but left out, with a word (see readSecretField).
  */
 function readSecret(ctx: Context, root: YAMLMap): void {
-  const { yaml, nodes, str } = ctx
+  const { yaml, nodes, str, at } = ctx
   const fields = (['data', 'stringData'] as const)
     .map((field) => ({ field, pair: nodes.pair(root, field) }))
     .filter((f): f is { field: 'data' | 'stringData'; pair: Pair } => f.pair !== undefined)
     .sort((a, b) => ((a.pair.key as Node | null)?.range?.[0] ?? 0) - ((b.pair.key as Node | null)?.range?.[0] ?? 0))
-  const replaced = new Set<string>()
+  const replaced = new Map<string, { text: string | undefined; line: number }>()
   const stringData = nodes.get(root, 'stringData')
   if (yaml.isMap(stringData)) {
     for (const { pair } of nodes.pairs(stringData)) {
       const name = str(pair.key)
-      if (name !== undefined) replaced.add(name)
+      if (name !== undefined) replaced.set(name, { text: scalarText(yaml, nodes.resolve(pair.value)), line: at(pair.key) ?? 1 })
     }
   }
   for (const { field, pair } of fields) {
@@ -693,8 +693,16 @@ function readSecret(ctx: Context, root: YAMLMap): void {
   }
 }
 
-/** One field of a Secret; `replaced`: the names that stringData sets, for data. */
-function readSecretField(ctx: Context, field: 'data' | 'stringData', fieldPair: Pair, replaced: ReadonlySet<string> | undefined): void {
+/** The names that a Secret's stringData sets: the text of each (undefined when not a string) and its line. */
+type Replaced = ReadonlyMap<string, { text: string | undefined; line: number }>
+
+/**
+ * One field of a Secret; `replaced`, for data: the names that stringData sets. A name in both is
+ * the same name twice, as decode and check say of the other formats, but Kubernetes settles which
+ * value wins: with another value a warning (an edit that reached only one of them?), with the
+ * same value a note.
+ */
+function readSecretField(ctx: Context, field: 'data' | 'stringData', fieldPair: Pair, replaced: Replaced | undefined): void {
   const { yaml, nodes, out, at, str, comments } = ctx
   comments.carry(false, ...leadingComments(ctx, [fieldPair]))
   const map = nodes.resolve(fieldPair.value)
@@ -729,7 +737,20 @@ function readSecretField(ctx: Context, field: 'data' | 'stringData', fieldPair: 
       continue
     }
     const encoded = secretValue(ctx, field, shown, line, nodes.resolve(pair.value))
-    if (encoded === undefined || replaced?.has(name) === true) {
+    const winner = replaced?.get(name)
+    if (encoded !== undefined && winner?.text !== undefined) {
+      // (A stringData value that is not a string has an error of its own.)
+      if (winner.text === encoded) {
+        out.report('duplicate', 'note', line, shown,
+          `${shown} is also in stringData (line ${winner.line}), with the same value: Kubernetes keeps stringData's, ` +
+          'so the one in data is left out')
+      } else {
+        out.report('duplicate', 'warning', line, shown,
+          `${shown} is also in stringData (line ${winner.line}), with a different value: Kubernetes keeps stringData's, ` +
+          'so the one in data is left out: remove one of them')
+      }
+    }
+    if (encoded === undefined || winner !== undefined) {
       skip()
       continue
     }

@@ -29,14 +29,18 @@ test('a Secret of 130,000 entries in data and stringData, stringData replacing h
   lines.push('stringData:')
   for (let i = 0; i < N / 2; i += 2) lines.push(`  SECRET_K${i}: "${b64(`s${i}`)}"`)
   for (let i = N / 2; i < N / 2 + N / 4; i++) lines.push(`  SECRET_K${i}: "${b64(`s${i}`)}"`)
-  // Every entry of data is an error too, for as many diagnostics as entries.
+  // A value that is not a string: an error after the warnings of the data entries replaced.
   lines.push('  SECRET_BAD: 1')
   const doc = readFormatted(lines.join('\n') + '\n', yaml, { comments: true })
   assert.equal(doc?.entries.length, N / 4 + N / 4 + N / 4)
   assert.equal(doc.entries[0]?.variable, 'SECRET_K1')
   assert.equal(doc.entries[0]?.encoded, b64('d1'))
   assert.equal(doc.entries.at(-1)?.variable, `SECRET_K${N / 2 + N / 4 - 1}`)
-  assert.deepEqual(doc.diagnostics.map((d) => d.code), ['format-invalid'])
+  // Each data entry that stringData replaces (with another value): a warning at its line.
+  assert.equal(doc.diagnostics.length, N / 4 + 1)
+  assert.deepEqual(doc.diagnostics.slice(0, 2).map((d) => [d.line, d.key, d.code, d.severity]),
+    [[4, 'SECRET_K0', 'duplicate', 'warning'], [6, 'SECRET_K2', 'duplicate', 'warning']])
+  assert.deepEqual(doc.diagnostics.at(-1)?.code, 'format-invalid')
 
   const broken = ['apiVersion: v1', 'kind: Secret', 'data:']
   for (let i = 0; i < N; i++) broken.push(`  SECRET_K${i}: not-base64`)

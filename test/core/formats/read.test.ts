@@ -126,8 +126,37 @@ test('a Secret: data decoded once, stringData as is and winning over data, kubec
     '',
   ].join('\n'))
   assert.equal(doc?.format, 'k8s-secret')
-  assert.deepEqual(codes(doc), [])
+  // The data entry that stringData replaces with another value: a warning at its line.
+  assert.deepEqual(codes(doc), ['5:warning:duplicate:SECRET_OVER'])
+  assert.equal(doc.diagnostics[0]?.message, "SECRET_OVER is also in stringData (line 11), with a different value: Kubernetes " +
+    "keeps stringData's, so the one in data is left out: remove one of them")
+  assertNoValueInMessages(doc)
   assert.deepEqual(pairs(doc), [['SECRET_A', MARK, 3], ['SECRET_EMPTY', '', 4], ['SECRET_OVER', `${MARK}==`, 11], ['SECRET_S', MARK, 12]])
+})
+
+test('a Secret with a name in both data and stringData: with the same value a note; stringData first or last', () => {
+  const same = (first: string, second: string): string => [
+    'apiVersion: v1',
+    'kind: Secret',
+    `${first}:`,
+    `  SECRET_A: ${first === 'data' ? Buffer.from(MARK).toString('base64') : `"${MARK}"`}`,
+    `${second}:`,
+    `  SECRET_A: ${second === 'data' ? Buffer.from(MARK).toString('base64') : `"${MARK}"`}`,
+    '',
+  ].join('\n')
+  const dataFirst = read(same('data', 'stringData'))
+  assert.deepEqual(codes(dataFirst), ['4:note:duplicate:SECRET_A'])
+  assert.equal(dataFirst?.diagnostics[0]?.message, "SECRET_A is also in stringData (line 6), with the same value: Kubernetes " +
+    "keeps stringData's, so the one in data is left out")
+  assert.deepEqual(pairs(dataFirst), [['SECRET_A', MARK, 6]])
+  const stringDataFirst = read(same('stringData', 'data'))
+  assert.deepEqual(codes(stringDataFirst), ['6:note:duplicate:SECRET_A'])
+  assert.match(stringDataFirst?.diagnostics[0]?.message ?? '', /^SECRET_A is also in stringData \(line 4\), with the same value/)
+  assert.deepEqual(pairs(stringDataFirst), [['SECRET_A', MARK, 4]])
+  // A data value Kubernetes refuses, or a stringData value that is not a string, has its own error only.
+  const refused = read(`apiVersion: v1\nkind: Secret\ndata:\n  SECRET_A: not-base64\n  SECRET_B: ${Buffer.from(MARK).toString('base64')}\n` +
+    'stringData:\n  SECRET_A: x\n  SECRET_B: 12\n')
+  assert.deepEqual(codes(refused), ['4:error:format-invalid:SECRET_A', '8:error:format-invalid:SECRET_B'])
 })
 
 test('a Secret whose data Kubernetes would refuse, or that is not text', () => {

@@ -79,19 +79,39 @@ export interface BlankLines {
   count: number
 }
 
-/** A line whose first character (after white space) is `#`. */
+/**
+ * A line whose first character (after white space) is `#`; for a commented-out value that runs
+ * over several lines, those lines (see `assignment`).
+ */
 export interface CommentLine {
   kind: 'comment'
+  /** The item's first line, and its last: the same line but for a value over several lines. */
   line: number
-  /** Offset of the line's start, of its `#`, and of its end (the line feed or the end of the text). */
+  lastLine: number
+  /**
+   * Offset of the first line's start, of its `#`, and of the item's end (the line feed or the end
+   * of the text after its last line).
+   */
   start: number
   hash: number
   end: number
   /**
    * When the text after `#` is one assignment dotenv would read in the `=` form (`# NAME=value`,
    * `#export NAME="value"`): a commented-out entry, whose value is a secret like any other.
+   *
+   * A value that opens a quote its line does not close is read on over the comment lines that
+   * follow, as if the block were uncommented: each of them gives its text after `#` (and after one
+   * space, if there is one), joined by line feeds. When dotenv would then read a quoted value over
+   * several lines, the item covers those lines and `value` is that value.
+   *
+   * When it would not (no comment line closes the quote), the item also covers the comment lines
+   * after it that hold no assignment of their own, up to the first that does, and at most up to
+   * the one with the first quote of the value's kind (no backslash before it), and `unclosed` is
+   * true: `value` is then the first line's value, as dotenv reads that line, then the text of
+   * those lines, each after a line feed. No value dotenv would read, but those lines may be key
+   * material (`# -----END KEY-----` follows), and so none of them is left in plain text.
    */
-  assignment: { key: string; value: string; exported: boolean } | undefined
+  assignment: { key: string; value: string; exported: boolean; unclosed: boolean } | undefined
 }
 
 /** A line dotenv does not read: not blank, not a comment, not part of an entry. */
@@ -395,13 +415,129 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
         const lastEmpty = end === to && to === n && start === end
         if (!afterEntry && !beforeEntry && !lastEmpty) blank()
       } else if (t.charCodeAt(first) === HASH && !afterEntry) {
-        push({ kind: 'comment', line: lineAt(start), start, hash: first, end, assignment: assignmentIn(t, first, end) })
+        const item = commentAt(start, first, end, to)
+        push(item)
+        // A commented-out value over several lines takes them all.
+        if (item.end === to) break
+        start = item.end + 1
+        continue
       } else {
         push({ kind: 'skipped', line: lineAt(start), start, end, bareName: BARE_NAME.test(t.slice(start, end)) })
       }
       if (end === to) break
       start = end + 1
     }
+  }
+
+  // The next quote of each kind at or after a position, for the commented-out values that open
+  // one (asked at increasing positions for each kind: see commentAt).
+  const nextQuoteOf: Record<number, (i: number) => number> = {
+    0x27: nextIndexOf(t, "'"), 0x22: nextIndexOf(t, '"'), 0x60: nextIndexOf(t, '`'),
+  }
+  // The last comment line commentAt read, and what it holds: the line after a value is read to
+  // see whether it holds an assignment of its own, and then again as an item.
+  let lastHash = -1
+  let lastRead: ReturnType<typeof commentedEntry>
+  const commentedAt = (hash: number, end: number): ReturnType<typeof commentedEntry> => {
+    if (hash !== lastHash) {
+      lastHash = hash
+      lastRead = commentedEntry(t, hash, end)
+    }
+    return lastRead
+  }
+  /** Whether nothing but white space, and perhaps a `#` comment, follows p on its line: dotenv's tail matches there. */
+  const endsLine = (p: number, lineEnd: number): boolean => {
+    let m = p
+    while (m < lineEnd && isSpace(t.charCodeAt(m))) m++
+    return m === lineEnd || t.charCodeAt(m) === HASH
+  }
+
+  /**
+   * The comment item of the comment line [start, end) whose `#` is at `hash`, in a gap that ends at
+   * `to`: one line, or a commented-out value and the comment lines it runs over (see CommentLine).
+   *
+   * dotenv, reading such a value uncommented, closes its quote at the first quote of its kind that
+   * has no backslash before it, or, when the text after that one is not the end of a line, at one
+   * of the quotes with a backslash before it, the last first (see fromKey). So only the lines up to
+   * the one that holds that first quote (or, if none does, up to the end of the comment block)
+   * count, and they are read, joined, by scan, when one of their quotes is followed by the end of
+   * its line (or a comment), as a closing quote must be. Linear in all: the quote searched for on
+   * those lines is the first after the opening, so the next value that opens the same kind of
+   * quote opens it there or further on, and the lines it reads are the ones after; each line is
+   * read for at most two values of each kind of quote.
+   */
+  function commentAt(start: number, hash: number, end: number, to: number): CommentLine {
+    const line = lineAt(start)
+    const one = commentedAt(hash, end)
+    const item: CommentLine = { kind: 'comment', line, lastLine: line, start, hash, end, assignment: undefined }
+    if (one === undefined) return item
+    const { entry, quoteAt } = one
+    item.assignment = { key: entry.key, value: entry.value, exported: entry.exported, unclosed: false }
+    if (quoteAt === -1 || end === to) return item
+    // The first quote of the value's kind without a backslash before it, after the opening one.
+    const next = nextQuoteOf[t.charCodeAt(quoteAt)] as (i: number) => number
+    let close = next(quoteAt + 1)
+    while (close < end && t.charCodeAt(close - 1) === BACKSLASH) close = next(close + 1)
+    // On the value's own line: the line, read on its own, is what dotenv reads.
+    if (close < end) return item
+
+    // The lines after, while they are comment lines: the text after `#` and one space, and where
+    // each ends, up to the line that holds that quote; and whether one of the quotes on them
+    // could close the value.
+    const texts = [t.slice(hash + 1, end)]
+    const ends = [end]
+    let closable = false
+    let found = false
+    for (let from = end + 1, lineEnd = end; !found && lineEnd < to; from = lineEnd + 1) {
+      const lineFeed = nextLineFeed(from)
+      lineEnd = lineFeed < to ? lineFeed : to
+      let h = from
+      while (h < lineEnd && isSpace(t.charCodeAt(h))) h++
+      if (h === lineEnd || t.charCodeAt(h) !== HASH) break
+      texts.push(t.slice(t.charCodeAt(h + 1) === 0x20 ? h + 2 : h + 1, lineEnd))
+      ends.push(lineEnd)
+      for (; close < lineEnd; close = next(close + 1)) {
+        if (!closable) closable = endsLine(close + 1, lineEnd)
+        if (t.charCodeAt(close - 1) !== BACKSLASH) {
+          found = true
+          break
+        }
+      }
+    }
+    if (texts.length === 1) return item
+
+    if (closable) {
+      // The block uncommented, read as commentedEntry reads one line: where its value ends tells
+      // the lines it covers.
+      const joined = texts.join('\n').replace(/[\u2028\u2029]/g, ' ')
+      const inner = scan(joined)
+      const e = inner.entries[0]
+      let last = 0
+      if (e !== undefined && inner.items[0] === e && e.key === entry.key) {
+        for (let at = (texts[0] as string).length; at < e.valueEnd; at += (texts[last] as string).length + 1) last++
+      }
+      if (last > 0) {
+        item.end = ends[last] as number
+        item.lastLine = lineAt(item.end)
+        item.assignment.value = (e as Entry).value
+        return item
+      }
+    }
+
+    // No value over several lines (the quote is never closed): the lines after that hold no
+    // assignment of their own still go with it, so that none of them is copied in plain text.
+    let taken = 0
+    for (let k = 1; k < texts.length; k++) {
+      const lineEnd = ends[k] as number
+      if (commentedAt(skipSpace(t, (ends[k - 1] as number) + 1), lineEnd) !== undefined) break
+      taken = k
+    }
+    if (taken === 0) return item
+    item.end = ends[taken] as number
+    item.lastLine = lineAt(item.end)
+    item.assignment.value = entry.value + '\n' + texts.slice(1, taken + 1).join('\n').replace(/[\u2028\u2029]/g, ' ')
+    item.assignment.unclosed = true
+    return item
   }
 
   // The lines from `start` to `to`, all of them white space only, as the loop above would count
@@ -539,15 +675,22 @@ function hasLineFeed(t: string, from: number, to: number): boolean {
   return false
 }
 
-/** The assignment a comment line holds (`# NAME=value` as dotenv would read it), if any. */
-function assignmentIn(t: string, hash: number, end: number): CommentLine['assignment'] {
+/**
+ * The assignment a comment line holds (`# NAME=value` as dotenv would read it), if any: the entry
+ * its text after `#` is, read on its own, and the offset in `t` of the quote its value opens with
+ * (-1 for none).
+ */
+function commentedEntry(t: string, hash: number, end: number): { entry: Entry; quoteAt: number } | undefined {
   const body = t.slice(hash, end)
   if (!MAYBE_ASSIGNMENT.test(body)) return undefined
   // The line after `#`, read on its own: one entry, in the `=` form, starting the line.
-  const inner = scan(body.slice(1).replace(/[\u2028\u2029]/g, ' '))
+  const text = body.slice(1).replace(/[\u2028\u2029]/g, ' ')
+  const inner = scan(text)
   const e = inner.entries[0]
   if (inner.entries.length !== 1 || e === undefined || e.separator === ':' || inner.items[0] !== e) return undefined
-  return { key: e.key, value: e.value, exported: e.exported }
+  // The value starts with its quote: nothing but `=` and white space between the name and it.
+  const quoteAt = e.opening === undefined ? -1 : hash + 1 + text.indexOf(e.opening, keyStart(text, e) + e.key.length)
+  return { entry: e, quoteAt }
 }
 
 /**

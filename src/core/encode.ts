@@ -154,10 +154,19 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
           out.comment(commentText(t, item))
         } else {
           // A value the user only disabled is still a secret: never copied in plain text.
-          const { key, value } = item.assignment
+          // A value over several comment lines is one encoded line, which the lines it took do not follow.
+          const { key, value, unclosed } = item.assignment
+          const name = displayName(key)
+          const lines = item.lastLine === item.line ? '' : ` over lines ${item.line}-${item.lastLine}`
           out.comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`)
-          report('commented-entry', 'note', item.line, displayName(key),
-            `${displayName(key)} is commented out: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${displayName(key)}=<base64>`)
+          report('commented-entry', 'note', item.line, name,
+            `${name} is commented out${lines}: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${name}=<base64>`)
+          if (unclosed) {
+            report('unterminated-quote', 'warning', item.line, name,
+              `the commented-out value of ${name} opens a quote that none of the comment lines after it closes: ` +
+              `lines ${item.line}-${item.lastLine} are encoded together, so that none of them is left in plain text: ` +
+              'close the quote, or put a blank line before the comments that are not part of the value')
+          }
         }
         break
       case 'skipped':

@@ -430,26 +430,19 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
   }
 
   // The next quote of each kind at or after a position, for the commented-out values that open
-  // one (asked at increasing positions for each kind: see commentAt).
-  const nextQuoteOf: Record<number, (i: number) => number> = {
-    0x27: nextIndexOf(t, "'"), 0x22: nextIndexOf(t, '"'), 0x60: nextIndexOf(t, '`'),
-  }
+  // one (asked at increasing positions for each kind: see commentAt). Made when first needed: the
+  // scans of one line's text that commentedEntry makes need none.
+  let nextQuoteOf: Record<number, (i: number) => number> | undefined
   // The last comment line commentAt read, and what it holds: the line after a value is read to
   // see whether it holds an assignment of its own, and then again as an item.
   let lastHash = -1
   let lastRead: ReturnType<typeof commentedEntry>
-  const commentedAt = (hash: number, end: number): ReturnType<typeof commentedEntry> => {
+  function commentedAt(hash: number, end: number): ReturnType<typeof commentedEntry> {
     if (hash !== lastHash) {
       lastHash = hash
       lastRead = commentedEntry(t, hash, end)
     }
     return lastRead
-  }
-  /** Whether nothing but white space, and perhaps a `#` comment, follows p on its line: dotenv's tail matches there. */
-  const endsLine = (p: number, lineEnd: number): boolean => {
-    let m = p
-    while (m < lineEnd && isSpace(t.charCodeAt(m))) m++
-    return m === lineEnd || t.charCodeAt(m) === HASH
   }
 
   /**
@@ -475,6 +468,7 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
     item.assignment = { key: entry.key, value: entry.value, exported: entry.exported, unclosed: false }
     if (quoteAt === -1 || end === to) return item
     // The first quote of the value's kind without a backslash before it, after the opening one.
+    nextQuoteOf ??= { 0x27: nextIndexOf(t, "'"), 0x22: nextIndexOf(t, '"'), 0x60: nextIndexOf(t, '`') }
     const next = nextQuoteOf[t.charCodeAt(quoteAt)] as (i: number) => number
     let close = next(quoteAt + 1)
     while (close < end && t.charCodeAt(close - 1) === BACKSLASH) close = next(close + 1)
@@ -497,7 +491,7 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
       texts.push(t.slice(t.charCodeAt(h + 1) === 0x20 ? h + 2 : h + 1, lineEnd))
       ends.push(lineEnd)
       for (; close < lineEnd; close = next(close + 1)) {
-        if (!closable) closable = endsLine(close + 1, lineEnd)
+        if (!closable) closable = endsLine(t, close + 1, lineEnd)
         if (t.charCodeAt(close - 1) !== BACKSLASH) {
           found = true
           break
@@ -668,6 +662,13 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
   }
 }
 
+/** Whether nothing but white space, and perhaps a `#` comment, follows p on its line (which ends at lineEnd): dotenv's tail matches there. */
+function endsLine(t: string, p: number, lineEnd: number): boolean {
+  let m = p
+  while (m < lineEnd && isSpace(t.charCodeAt(m))) m++
+  return m === lineEnd || t.charCodeAt(m) === HASH
+}
+
 // A search bounded by hand: indexOf cannot stop at `to`, and running on past it for every entry
 // is quadratic on inputs whose entries share a line. It runs over the space after a value only.
 function hasLineFeed(t: string, from: number, to: number): boolean {
@@ -677,8 +678,9 @@ function hasLineFeed(t: string, from: number, to: number): boolean {
 
 /**
  * The assignment a comment line holds (`# NAME=value` as dotenv would read it), if any: the entry
- * its text after `#` is, read on its own, and the offset in `t` of the quote its value opens with
- * (-1 for none).
+ * its text after `#` is, read on its own, and the offset in `t` of the quote its value opens with,
+ * or -1 when there is none or when the line closes it at a quote with no backslash before it
+ * (the first such quote, where dotenv's greedy loop stops: nothing after it counts).
  */
 function commentedEntry(t: string, hash: number, end: number): { entry: Entry; quoteAt: number } | undefined {
   const body = t.slice(hash, end)
@@ -688,8 +690,11 @@ function commentedEntry(t: string, hash: number, end: number): { entry: Entry; q
   const inner = scan(text)
   const e = inner.entries[0]
   if (inner.entries.length !== 1 || e === undefined || e.separator === ':' || inner.items[0] !== e) return undefined
+  if (e.opening === undefined || (e.quoteState === 'closed' && text.charCodeAt(e.valueEnd - 2) !== BACKSLASH)) {
+    return { entry: e, quoteAt: -1 }
+  }
   // The value starts with its quote: nothing but `=` and white space between the name and it.
-  const quoteAt = e.opening === undefined ? -1 : hash + 1 + text.indexOf(e.opening, keyStart(text, e) + e.key.length)
+  const quoteAt = hash + 1 + text.indexOf(e.opening, keyStart(text, e) + e.key.length)
   return { entry: e, quoteAt }
 }
 

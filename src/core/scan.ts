@@ -518,8 +518,11 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
       }
     }
 
-    // No value over several lines (the quote is never closed): the lines after that hold no
-    // assignment of their own still go with it, so that none of them is copied in plain text.
+    // No value over several lines. When the line closed the quote (at one with a backslash
+    // before it), dotenv reads it as it is; otherwise the quote is never closed, and the lines
+    // after that hold no assignment of their own still go with it, so that none of them is
+    // copied in plain text.
+    if (entry.quoteState === 'closed') return item
     let taken = 0
     for (let k = 1; k < texts.length; k++) {
       const lineEnd = ends[k] as number

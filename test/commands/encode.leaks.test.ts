@@ -47,6 +47,9 @@ function encodeInputs(m: Markers): Record<string, string | Buffer> {
     'hash-in-value': `PASS=${v()}#${v()}\n`,
     'text-after-quote': `Q="${v()}" ${v()}\n`,
     'unterminated-quote': `Q="${v()}\nR=${v()}\n`,
+    // A value commented out over several lines: one encoded line; and one whose quote never closes.
+    'commented-out value': `# OLD="${v()}\n# ${v()}\n#${v()}"\nA=${v()}\n`,
+    'unterminated-quote (commented out)': `# OLD='${v()}\n# ${v()}\n\nA=${v()}\n`,
     'literal-escape': `E="${v()}\\t${v()}"\n`,
     'ignored-line': `${v()} ${v()}\nA=${v()}\n`,
     'bare-name': `${v()}\nA=${v()}\n`,

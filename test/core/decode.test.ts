@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import dotenv from 'dotenv'
 import { decodeEnv, WrittenEntries } from '../../src/core/decode.js'
+import { encodeEnv } from '../../src/core/encode.js'
 import { decodeKestraValue, kestraName, stripLineBreaks } from '../../src/core/kestra.js'
 import { base64Problem, isStrictBase64 } from '../../src/core/base64.js'
 import { quoteValue } from '../../src/core/quote.js'
@@ -115,6 +116,19 @@ test('decode: SECRET_ removed, values decoded and quoted, comments, blanks and o
     ['SECRET_DB_PASSWORD', 'DB_PASSWORD', 3, true], ['SECRET_PEM', 'PEM', 5, true], ['SECRET_HASH', 'HASH', 6, true],
     ['SECRET_EMPTY', 'EMPTY', 7, true], ['SECRET_UNICODE', 'UNICODE', 8, true],
   ])
+})
+
+test('a commented-out value encode read over several lines decodes to one commented-out line, which encodes back the same', () => {
+  const encoded = encodeEnv('# OLD="-----BEGIN KEY-----\n# abc\n# -----END KEY-----"\nA=1\n').text
+  const r = decodeEnv(encoded)
+  assert.equal(r.text, '# OLD="-----BEGIN KEY-----\\nabc\\n-----END KEY-----"\nA=1\n')
+  assert.equal(dotenv.parse(r.text.slice(2)).OLD, '-----BEGIN KEY-----\nabc\n-----END KEY-----')
+  assert.equal(encodeEnv(r.text).text, encoded)
+  // An encoded value commented out over several lines is read as the scanner reads it: one item,
+  // whose lines the decoded line replaces (Kestra drops the line break inside the base64).
+  const wrapped = decodeEnv(`# SECRET_X="${b64('hello world').slice(0, 8)}\n# ${b64('hello world').slice(8)}"\nSECRET_A=${b64('1')}\n`)
+  assert.equal(wrapped.text, '# X=hello world\nA=1\n')
+  assert.deepEqual(wrapped.diagnostics.map((d) => [d.code, d.line]), [['commented-entry', 1]])
 })
 
 test('decode keeps CRLF, a BOM, export, inline comments and a last line without newline', () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { encodeEnv } from '../../src/core/encode.js'
 import type { DiagnosticCode } from '../../src/core/diagnostics.js'
+import dotenv from 'dotenv'
 import fc from 'fast-check'
 import { repeatedNames } from '../../src/core/names.js'
 import { scan } from '../../src/core/scan.js'
@@ -216,6 +217,85 @@ test('commented-out entries are written encoded, never in plain text; ordinary c
   for (const secret of ['old-pass', 'sk-live-123']) {
     assert.ok(!r.text.includes(secret) && r.diagnostics.every((d) => !d.message.includes(secret)), secret)
   }
+})
+
+test('a commented-out value over several lines is one encoded line: none of its lines is left in plain text', () => {
+  const src = '# OLD="-----BEGIN KEY-----\n# abc\n# -----END KEY-----"\nA=1\n'
+  const r = encodeEnv(src)
+  assert.equal(r.text, '# SECRET_OLD=LS0tLS1CRUdJTiBLRVktLS0tLQphYmMKLS0tLS1FTkQgS0VZLS0tLS0=\nSECRET_A=MQ==\n')
+  assert.equal(kestraDecode('LS0tLS1CRUdJTiBLRVktLS0tLQphYmMKLS0tLS1FTkQgS0VZLS0tLS0='), '-----BEGIN KEY-----\nabc\n-----END KEY-----')
+  for (const line of r.text.split('\n')) {
+    for (const body of ['abc', 'BEGIN', 'END', 'KEY-']) assert.ok(!line.includes(body), `${body} in ${line}`)
+  }
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.line, d.key]), [['commented-entry', 'note', 1, 'OLD']])
+  assert.match((r.diagnostics[0] as { message: string }).message, /^OLD is commented out over lines 1-3: /)
+  // Single quotes, backticks, `#` with no space, CRLF: the same value, the same single line.
+  for (const doc of [
+    "# OLD='-----BEGIN KEY-----\n# abc\n# -----END KEY-----'\nA=1\n",
+    '# OLD=`-----BEGIN KEY-----\n# abc\n# -----END KEY-----`\nA=1\n',
+    '#OLD="-----BEGIN KEY-----\n#abc\n#-----END KEY-----"\nA=1\n',
+    '  # export OLD = "-----BEGIN KEY-----\n  # abc\n  # -----END KEY-----" # old key\nA=1\n',
+  ]) {
+    assert.equal(encodeEnv(doc).text, r.text, JSON.stringify(doc))
+    assert.equal(encodeEnv(doc.replace(/\n/g, '\r\n')).text, r.text.replace(/\n/g, '\r\n'), JSON.stringify(doc))
+  }
+  // The lines after keep their numbers.
+  const after = encodeEnv(`${src}B=2\nB=3\n`)
+  assert.deepEqual(after.diagnostics.map((d) => [d.code, d.line]), [['commented-entry', 1], ['duplicate', 6]])
+  assert.match((after.diagnostics[1] as { message: string }).message, /already defined on line 5/)
+})
+
+test('a commented-out quote that no comment line closes: its lines are encoded together, with a warning', () => {
+  const key = '"-----BEGIN KEY-----\nabc\n-----END KEY-----'
+  // To the end of the comments: a line that is not one, or the end of the text.
+  for (const [src, rest] of [
+    ['# OLD="-----BEGIN KEY-----\n# abc\n# -----END KEY-----\nA=1\n', `SECRET_A=${b64('1')}\n`],
+    ['# OLD="-----BEGIN KEY-----\n# abc\n# -----END KEY-----', ''],
+  ] as const) {
+    const r = encodeEnv(src)
+    assert.equal(r.text, `# SECRET_OLD=${b64(key)}\n${rest}`)
+    assert.ok(!r.text.includes('abc') && r.diagnostics.every((d) => !d.message.includes('abc') && !d.message.includes('BEGIN')))
+    assert.deepEqual(r.diagnostics.filter((d) => d.line !== undefined).map((d) => [d.code, d.severity, d.line, d.key]),
+      [['commented-entry', 'note', 1, 'OLD'], ['unterminated-quote', 'warning', 1, 'OLD']])
+    assert.match((r.diagnostics.find((d) => d.code === 'unterminated-quote') as { message: string }).message, /lines 1-3 are encoded together/)
+  }
+  // A blank line ends the comments; a line with an assignment of its own is one of its own.
+  assert.equal(encodeEnv('# OLD="-----BEGIN KEY-----\n# abc\n\n# -----END KEY-----"\nA=1\n').text,
+    `# SECRET_OLD=${b64('"-----BEGIN KEY-----\nabc')}\n\n# -----END KEY-----"\nSECRET_A=${b64('1')}\n`)
+  assert.equal(encodeEnv('# OLD="a\n# b\n# NEW=c\n# rotate monthly\n').text,
+    `# SECRET_OLD=${b64('"a\nb')}\n# SECRET_NEW=${b64('c')}\n# rotate monthly\n`)
+  // As before: a quote that is never closed, alone or before another assignment, is one line.
+  const before = '# A="x\n# B="y\n# C=z\n'
+  assert.equal(encodeEnv(before).text, `# SECRET_A=${b64('"x')}\n# SECRET_B=${b64('"y')}\n# SECRET_C=${b64('z')}\n`)
+  assert.deepEqual(codes(before), ['no-entries', 'commented-entry', 'commented-entry', 'commented-entry'])
+})
+
+test('property: a value commented out line by line is encoded as what dotenv reads from the lines uncommented', () => {
+  const quoted = fc.constantFrom('"', "'", '`').chain((q) => {
+    // Anything but its own quote without a backslash, and no backslash just before the closing quote.
+    const pieces = ['a', 'x', ' ', '\t', '#', ' # c', '=', 'B=1', '\\n', 'é', '😀', '\n', '\n', '"', "'", '`', `\\${q}`]
+      .filter((p) => p !== q)
+    return fc.tuple(fc.constant(q), fc.array(fc.constantFrom(...pieces), { maxLength: 12 }).map((a) => a.join('')))
+  })
+  const doc = fc.tuple(
+    quoted,
+    fc.array(fc.constantFrom('# ', '#', '  # ', '#  ', '\t#'), { minLength: 12, maxLength: 12 }),
+    fc.constantFrom('', ' ', ' # old'),
+    fc.constantFrom<[string, string]>(['', ''], ['B=1\n', `SECRET_B=${b64('1')}\n`], ['\n# c\n', '\n# c\n']),
+    fc.constantFrom('\n', '\r\n'),
+  )
+  fc.assert(fc.property(doc, ([[q, body], hashes, suffix, [after, afterOut], eol]) => {
+    const lines = `KEY=${q}${body}${q}${suffix}`.split('\n')
+    const commented = lines.map((l, i) => (i === 0 ? '# ' : hashes[i % hashes.length] as string) + l)
+    const src = (commented.join('\n') + '\n' + after).replace(/\n/g, eol)
+    // Uncommented: the text after `#` and one space.
+    const plain = commented.map((l) => l.slice(l.indexOf('#') + 1).replace(/^ /, '')).join('\n')
+    const value = dotenv.parse(plain).KEY as string
+    const r = encodeEnv(src)
+    assert.equal(r.text, (`# SECRET_KEY=${b64(value)}\n` + afterOut).replace(/\n/g, eol))
+    assert.equal(kestraDecode(r.text.slice('# SECRET_KEY='.length).split(/\r?\n/)[0] as string), value)
+    assert.ok(r.diagnostics.every((d) => d.code !== 'unterminated-quote'))
+  }), { numRuns: runs(5000) })
 })
 
 test('already encoded only when every value also decodes to UTF-8 text: SECRET_PASSWORD=hunter22 is encoded', () => {

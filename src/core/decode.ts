@@ -245,7 +245,9 @@ interface TextEdit {
 
 /**
  * `# NAME=value` for a commented-out encoded entry (`# SECRET_NAME=<base64>`, as encode writes
- * it), when its value decodes to text that one line can hold; undefined for any other comment.
+ * it), when its value decodes to text that comment lines can hold; undefined for any other
+ * comment. A value written with line feeds (quoted, when no one-line form holds it) goes on over
+ * comment lines, `# ` and the rest of it, which encode reads back as that value (see CommentLine).
  */
 function decodedComment(assignment: NonNullable<CommentLine['assignment']>): string | undefined {
   if (!isSecret(assignment.key)) return undefined
@@ -253,9 +255,11 @@ function decodedComment(assignment: NonNullable<CommentLine['assignment']>): str
   const decoded = decodeKestraValue(assignment.value)
   if (!decoded.ok || !decoded.utf8 || decoded.text.includes('\0')) return undefined
   const written = quoteValue(decoded.text)
-  // A line break would end the comment and turn the rest into an entry.
-  if (written === undefined || /[\n\r\u2028\u2029]/.test(written)) return undefined
-  return `# ${name}=${written}`
+  // Any other line break would end the comment and turn the rest into an entry; and a quoted
+  // form that ends with a backslash would make where the value ends depend on the lines after it.
+  if (written === undefined || /[\r\u2028\u2029]/.test(written)) return undefined
+  if (written.includes('\n') && dependsOnLaterLines(written)) return undefined
+  return `# ${name}=${written.replace(/\n/g, '\n# ')}`
 }
 
 /** A formatted document as a plain .env: its entries in order, its comments as `#` lines. */

@@ -118,12 +118,24 @@ test('decode: SECRET_ removed, values decoded and quoted, comments, blanks and o
   ])
 })
 
-test('a commented-out value encode read over several lines decodes to one commented-out line, which encodes back the same', () => {
+test('a commented-out value encode read over several lines decodes to commented-out lines that encode back the same', () => {
   const encoded = encodeEnv('# OLD="-----BEGIN KEY-----\n# abc\n# -----END KEY-----"\nA=1\n').text
   const r = decodeEnv(encoded)
   assert.equal(r.text, '# OLD="-----BEGIN KEY-----\\nabc\\n-----END KEY-----"\nA=1\n')
   assert.equal(dotenv.parse(r.text.slice(2)).OLD, '-----BEGIN KEY-----\nabc\n-----END KEY-----')
   assert.equal(encodeEnv(r.text).text, encoded)
+  // A value no one-line form holds goes on over comment lines, which encode reads back as it.
+  for (const [src, text] of [
+    ['# OLD="-----BEGIN KEY-----\n# abc\n# -----END KEY-----\nA=1\n', '# OLD=\'"-----BEGIN KEY-----\n# abc\n# -----END KEY-----\'\nA=1\n'],
+    ["# OLD='say \"hi\"\n# bye'\n", "# OLD='say \"hi\"\n# bye'\n"],
+    ['# OLD=`it\'s "hi"\n# bye`\n', '# OLD=`it\'s "hi"\n# bye`\n'],
+  ]) {
+    const plain = encodeEnv(src as string).text
+    const back = decodeEnv(plain)
+    assert.equal(back.text, text)
+    assert.deepEqual(back.diagnostics.filter((d) => d.line !== undefined).map((d) => [d.code, d.line]), [['commented-entry', 1]])
+    assert.equal(encodeEnv(back.text).text, plain)
+  }
   // An encoded value commented out over several lines is read as the scanner reads it: one item,
   // whose lines the decoded line replaces (Kestra drops the line break inside the base64).
   const wrapped = decodeEnv(`# SECRET_X="${b64('hello world').slice(0, 8)}\n# ${b64('hello world').slice(8)}"\nSECRET_A=${b64('1')}\n`)

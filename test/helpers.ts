@@ -253,6 +253,23 @@ export function commentedAssignment(line: string): { key: string; value: string 
   return { key: back(keys[0] as string), value: back(parsed[keys[0] as string] as string) }
 }
 
+/**
+ * Whether a full-line comment holds a commented-out assignment whose value opens a quote that the
+ * line leaves open (no quote of that kind without a backslash before it after the opening one):
+ * encode then reads the value on over the comment lines right after it (scan.comments.test.ts
+ * checks how), so that neither it nor they are written line by line as encodedComment says.
+ */
+export function opensQuote(line: string): boolean {
+  if (commentedAssignment(line) === undefined) return false
+  const m = /^\s*#\s*(?:export\s+)?[\w.-]+\s*=\s*(['"`])/.exec(line)
+  if (m === null) return false
+  const q = m[1] as string
+  for (let i = m[0].length; i < line.length; i++) {
+    if (line[i] === q && line[i - 1] !== '\\') return false
+  }
+  return true
+}
+
 /** The line encode writes for a full-line comment (trimmed). */
 export function encodedComment(line: string): string {
   const a = commentedAssignment(line)

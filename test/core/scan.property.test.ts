@@ -12,7 +12,7 @@ import fc from 'fast-check'
 import { scan, toRecord } from '../../src/core/scan.js'
 import { encodeEnv } from '../../src/core/encode.js'
 import { isStrictBase64 } from '../../src/core/base64.js'
-import { encodedComment, runs } from '../helpers.js'
+import { commentedAssignment, encodedComment, opensQuote, runs } from '../helpers.js'
 
 // SCAN_PROPERTY_RUNS=100000 node --test build/test/scan.property.test.js hunts harder.
 const RUNS = Number(process.env.SCAN_PROPERTY_RUNS ?? runs(20000))
@@ -207,6 +207,8 @@ const safeLine: fc.Arbitrary<Tagged> = fc.oneof(
 interface SafeDoc {
   doc: string
   comments: string[]
+  /** For each comment, whether the line before it is a comment too. */
+  follows: boolean[]
 }
 
 const safeDoc: fc.Arbitrary<SafeDoc> = fc
@@ -214,11 +216,15 @@ const safeDoc: fc.Arbitrary<SafeDoc> = fc
   .map(([bom, ls, final]) => {
     let doc = bom ? BOM : ''
     const comments: string[] = []
+    const follows: boolean[] = []
     ls.forEach(([l, b], i) => {
       doc += l.text + (i < ls.length - 1 || final ? b : '')
-      if (l.comment !== undefined) comments.push(l.comment.trim())
+      if (l.comment !== undefined) {
+        comments.push(l.comment.trim())
+        follows.push(i > 0 && (ls[i - 1] as [Tagged, string])[0].comment !== undefined)
+      }
     })
-    return { doc, comments }
+    return { doc, comments, follows }
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -277,17 +283,22 @@ function encodesFaithfully(doc: string): boolean {
   return true
 }
 
-function keepsComments({ doc, comments }: SafeDoc): void {
+function keepsComments({ doc, comments, follows }: SafeDoc): void {
   const result = encodeEnv(doc, { allowDuplicates: true, force: true })
   assert.ok(result.ok, `encodeEnv failed: ${JSON.stringify(result.diagnostics)}`)
   const out = result.text.split(/\r?\n/).map((l) => l.trim())
   let i = 0
-  for (const c of comments) {
-    const want = encodedComment(c)
-    while (i < out.length && out[i] !== want) i++
+  // A commented-out value whose quote its line leaves open is read on over the comment lines
+  // right after it (scan.comments.test.ts checks how): only its name is looked for, and not them.
+  let open = false
+  comments.forEach((c, k) => {
+    if (open && follows[k]) return
+    open = opensQuote(c)
+    const want = open ? `# SECRET_${(commentedAssignment(c) as { key: string }).key}=` : encodedComment(c)
+    while (i < out.length && !(open ? (out[i] as string).startsWith(want) : out[i] === want)) i++
     assert.ok(i < out.length, `comment ${visible(c)} is missing (or out of order) in the output ${visible(result.text)}`)
     i++
-  }
+  })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -336,7 +336,7 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
       `${displayName(variable)} and ${displayName(first.variable)} (line ${first.line}) are one secret to Kestra, which ` +
       'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
   }
-  if (variable === `${SECRET_PREFIX}__proto__`) {
+  if (variable === IGNORED_VARIABLE) {
     // Kestra reads it, but dotenv parses into an object, where the name __proto__ sets nothing:
     // encode leaves it out of what it writes, and decode out of the .env.
     here('ignored-name', 'warning', v.line, displayName(variable),
@@ -349,6 +349,9 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
   const value = checkValue(v, rules.place, plain?.get(name)?.value, here)
   if (value !== undefined) gathered.decoded?.set(v, value)
 }
+
+/** The secret whose name dotenv ignores after the prefix: no .env can hold `__proto__`. */
+const IGNORED_VARIABLE = `${SECRET_PREFIX}__proto__`
 
 /**
  * What kubectl's `--from-env-file` (which keeps every character after the first `=`) and docker
@@ -560,7 +563,8 @@ function compareWith(against: CheckFile, plain: PlainFile, inputs: readonly Read
     }
   }
   for (const [upper, { v, input }] of encoded) {
-    if (!plain.has(upper)) {
+    // SECRET___proto__ has its ignored-name warning: no .env can hold it, so "add it" cannot help.
+    if (!plain.has(upper) && v.variable !== IGNORED_VARIABLE) {
       report(input.name, 'extra-secret', 'error', v.line, displayName(v.variable),
         `${displayName(v.variable)} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
     }

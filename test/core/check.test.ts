@@ -163,6 +163,10 @@ test('SECRET___proto__: Kestra reads it, but no .env can hold __proto__: a warni
   assert.deepEqual(found(json), [['j', 1, 'SECRET___proto__', 'ignored-name', 'warning']])
   // Another case is another name, which dotenv reads.
   assert.deepEqual(checkEncoded(`SECRET___PROTO__=${b64('p')}\n`).findings, [])
+  // Against a plain file, the warning alone: "add it to .env" would not help, dotenv drops it there.
+  const against = checkEncoded(`SECRET___proto__=${b64('p')}\nSECRET_A=${b64('a')}\nSECRET_B=${b64('b')}\n`,
+    { name: 'e', against: { name: 'p', text: '__proto__=p\nA=a\n' } })
+  assert.deepEqual(found(against), [['e', 1, 'SECRET___proto__', 'ignored-name', 'warning'], ['e', 3, 'SECRET_B', 'extra-secret', 'error']])
 })
 
 test('--flows: names flows use and the file lacks are errors; unused secrets are notes', () => {

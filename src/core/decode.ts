@@ -9,7 +9,7 @@ import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_P
 import { displayName, isEnvName, NamePlaces, Repeats } from './names.js'
 import { Expander } from './expand.js'
 import { dependsOnLaterLines, quoteValue } from './quote.js'
-import { keyStart, lineEnding, normaliseLineEnds, scan, scanItems } from './scan.js'
+import { keyStart, lineEnding, normaliseLineEnds, scan, scanItems, unicodeLineEndsAsSpaces } from './scan.js'
 
 /** One entry of the encoded file and what became of it. */
 export interface DecodedEntry {
@@ -322,7 +322,7 @@ function commentLines(block: string): string[] {
   // The yaml library keeps the CR of a CRLF document's line ends inside its comment blocks.
   return block.split(/\r?\n|\r/).map((line) => {
     if (line === '') return ''
-    const text = line.replace(/[\u2028\u2029]/g, ' ').trimEnd()
+    const text = unicodeLineEndsAsSpaces(line).trimEnd()
     if (text.trim() === '') return '#'
     const comment = scan(`#${text}`).items[0]
     const decoded = comment?.kind === 'comment' && comment.assignment !== undefined ? decodedComment(comment.assignment) : undefined

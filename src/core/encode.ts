@@ -5,7 +5,7 @@ import { expandable, Expander, referenceMessage, type Expandable } from './expan
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
-import { keyStart, lineEnding, normaliseLineEnds, scanItems, type CommentLine, type Entry, type SkippedLine } from './scan.js'
+import { keyStart, lineEnding, normaliseLineEnds, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
 
@@ -453,7 +453,7 @@ function checkEntry(e: Entry, report: Report): void {
 function commentText(t: string, c: CommentLine): string {
   const indent = t.slice(c.start, c.hash).replace(/\uFEFF/g, '')
   const body = t.slice(c.hash, c.end)
-  return indent + (/[\u2028\u2029]/.test(body) ? body.replace(/[\u2028\u2029]/g, ' ') : body).trimEnd()
+  return indent + unicodeLineEndsAsSpaces(body).trimEnd()
 }
 
 function reportSkipped(s: SkippedLine, report: Report): void {

@@ -503,7 +503,7 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
     if (closable) {
       // The block uncommented, read as commentedEntry reads one line: where its value ends tells
       // the lines it covers.
-      const joined = texts.join('\n').replace(/[\u2028\u2029]/g, ' ')
+      const joined = unicodeLineEndsAsSpaces(texts.join('\n'))
       const inner = scan(joined)
       const e = inner.entries[0]
       let last = 0
@@ -532,7 +532,7 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
     if (taken === 0) return item
     item.end = ends[taken] as number
     item.lastLine = lineAt(item.end)
-    item.assignment.value = entry.value + '\n' + texts.slice(1, taken + 1).join('\n').replace(/[\u2028\u2029]/g, ' ')
+    item.assignment.value = entry.value + '\n' + unicodeLineEndsAsSpaces(texts.slice(1, taken + 1).join('\n'))
     item.assignment.unclosed = true
     return item
   }
@@ -665,6 +665,14 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
   }
 }
 
+/**
+ * A comment's text with U+2028 and U+2029, which end lines to dotenv, as spaces: read or written
+ * so, nothing after them in a comment can become an entry.
+ */
+export function unicodeLineEndsAsSpaces(text: string): string {
+  return /[\u2028\u2029]/.test(text) ? text.replace(/[\u2028\u2029]/g, ' ') : text
+}
+
 /** Whether nothing but white space, and perhaps a `#` comment, follows p on its line (which ends at lineEnd): dotenv's tail matches there. */
 function endsLine(t: string, p: number, lineEnd: number): boolean {
   let m = p
@@ -689,7 +697,7 @@ function commentedEntry(t: string, hash: number, end: number): { entry: Entry; q
   const body = t.slice(hash, end)
   if (!MAYBE_ASSIGNMENT.test(body)) return undefined
   // The line after `#`, read on its own: one entry, in the `=` form, starting the line.
-  const text = body.slice(1).replace(/[\u2028\u2029]/g, ' ')
+  const text = unicodeLineEndsAsSpaces(body.slice(1))
   const inner = scan(text)
   const e = inner.entries[0]
   if (inner.entries.length !== 1 || e === undefined || e.separator === ':' || inner.items[0] !== e) return undefined

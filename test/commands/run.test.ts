@@ -166,7 +166,9 @@ test('Ctrl-C and Ctrl-\\ in a terminal reach the command once, not twice', { ...
   const waitFor = (file: string): string => `for i in $(seq 100); do [ -e ${file} ] && break; sleep 0.1; done`
   const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
   for (const [signal, key] of [['SIGINT', '\\003'], ['SIGQUIT', '\\034']] as const) {
-    const inner = [NODE, BIN, 'run', '-q', '--', NODE, join(dir, 'count.js'), signal].map(quote).join(' ')
+    // `exec`: script runs the command with $SHELL -c, or /bin/sh where SHELL is unset (as in CI); a
+    // shell left waiting between the terminal and us would get ^\ too and end, hanging up on us.
+    const inner = 'exec ' + [NODE, BIN, 'run', '-q', '--', NODE, join(dir, 'count.js'), signal].map(quote).join(' ')
     // Type the key once the command is ready, and keep the terminal open until it has answered.
     const driver = `(${waitFor(`${signal}.ready`)}; printf '${key}'; ${waitFor(`${signal}.done`)}; sleep 0.5) | script -qefc ${quote(inner)} /dev/null`
     const r = spawnSync('bash', ['-c', driver], { cwd: dir, encoding: 'utf8', env: cleanEnv({ NO_COLOR: '1' }), timeout: 30000 })

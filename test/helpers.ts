@@ -209,7 +209,7 @@ export function base64Fragments(marker: string): string[] {
 
 /** Runs the CLI in a fresh node and tells whether the yaml package was loaded. */
 export function loadsYaml(dir: string, args: string[]): boolean {
-  const main = pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href
+  const main = pathToFileURL(join(ROOT, 'build', 'src', 'cli', 'main.js')).href
   const script = [
     "import { createRequire } from 'node:module'",
     `const { main } = await import(${JSON.stringify(main)})`,
@@ -234,11 +234,11 @@ export const FULL = process.env.KESTRA_SECRETS_TEST_FULL === '1'
 export const longTest: { skip?: string } = FULL ? {} : { skip: 'long: runs in npm run test:full' }
 
 /**
- * The number of generated cases: `full` in the full suite, an eighth of it (at least 100)
- * otherwise, which keeps `npm test` under 90 s on a 2-core machine.
+ * The number of generated cases: `full` in the full suite, a sixteenth of it (at least 100)
+ * otherwise, which keeps `npm test` well under 90 s on a 2-core machine.
  */
 export function runs(full: number): number {
-  return FULL ? full : Math.max(100, Math.ceil(full / 8))
+  return FULL ? full : Math.max(100, Math.ceil(full / 16))
 }
 
 /**

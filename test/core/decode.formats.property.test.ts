@@ -17,8 +17,9 @@ import { renderFormat } from '../../src/core/formats/index.js'
 import { dependsOnLaterLines, quoteValue } from '../../src/core/quote.js'
 import { scan } from '../../src/core/scan.js'
 import { envDocument, yaml } from './formats/helpers.js'
+import { runs } from '../helpers.js'
 
-const RUNS = Math.max(1000, Number(process.env.DECODE_FORMATS_PROPERTY_RUNS ?? 1000))
+const RUNS = Number(process.env.DECODE_FORMATS_PROPERTY_RUNS ?? runs(1000))
 const FORMATS = ['helm', 'helm-legacy', 'k8s-secret', 'json'] as const
 
 /**

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path'
 import dotenv from 'dotenv'
 import { decodeEnv } from '../../src/core/decode.js'
-import { ROOT, loadsYaml, runCli, runInProcess, withTempDir } from '../helpers.js'
+import { ROOT, loadsYaml, runCli, runInProcess, withTempDir, withTempDirAsync } from '../helpers.js'
 import { formatsFixturesDir, yaml } from './formats/helpers.js'
 
 const FX = formatsFixturesDir()
@@ -320,22 +320,25 @@ test('without the yaml module, JSON is still read and a YAML document is read as
 
 // ------------------------------------------------------------------------------------- the bin
 
-test('encode --format F | decode - gives back what dotenv reads from the original, for every F', async () => {
+test('encode --format F | decode - gives back what dotenv reads from the original, for every F', async () => withTempDirAsync(async (dir) => {
   for (const name of ['sections', 'values', 'crlf']) {
     const source = join('test', 'fixtures', 'formats', `${name}.env`)
     const plain = dotenv.parse(readFileSync(join(ROOT, source)))
     for (const [format] of FORMATS) {
-      // encode in-process, as the bin would; decode reads the pipe's end, stdin, so it is the bin.
+      // encode in-process, as the bin would. decode reads the pipe's end, stdin, so it is the bin
+      // for the first fixture; the others' documents, which stdin would only carry, are files.
       const encoded = await runInProcess(['encode', source, '--format', format, '--stdout', '-q'], { cwd: ROOT })
       assert.equal(encoded.status, 0, encoded.stderr)
       assert.equal(encoded.stderr, '', '-q')
-      const decoded = runCli(['decode', '-'], { input: encoded.stdout })
+      const piped = name === 'sections'
+      if (!piped) writeFileSync(join(dir, 'in'), encoded.stdout)
+      const decoded = piped ? runCli(['decode', '-'], { input: encoded.stdout }) : await runInProcess(['decode', 'in'], { cwd: dir })
       assert.equal(decoded.status, 0, decoded.stderr)
       assert.deepEqual(dotenv.parse(decoded.stdout), plain, `${name} ${format}`)
-      assert.match(decoded.stderr, new RegExp(`^decoded \\d+ secrets? from <stdin> \\(${format}\\) to stdout\\n$`))
+      assert.match(decoded.stderr, new RegExp(`^decoded \\d+ secrets? from ${piped ? '<stdin>' : 'in'} \\(${format}\\) to stdout\\n$`))
     }
   }
-})
+}))
 
 test('decode of a values file: -o writes 0600, errors exit 1 with file:line and write nothing', () => withTempDir((dir) => {
   writeFileSync(join(dir, 'values.yaml'), readFileSync(join(FX, 'basic.helm.yaml')))

@@ -1,8 +1,8 @@
-// Shared by the fuzz tests (fuzz.test.ts, fuzz.encoded.test.ts): byte mutations, how many cases
-// to run, how to replay one, and what every command must do whatever it is fed.
+// Shared by the fuzz tests (plain.test.ts, encoded.test.ts): byte mutations, how many cases to
+// run, how to replay one, and what every command must do whatever it is fed.
 //
-// FUZZ_RUNS sets the size of a run (default 5,000 cases for the main property; the others run a
-// share of it). A failure prints fast-check's report with its seed and path, and the command that
+// FUZZ_RUNS sets the size of a run (by default 5,000 cases for the main property in the full
+// suite, a sixteenth of that in npm test; the others run a share of it). A failure prints fast-check's report with its seed and path, and the command that
 // replays exactly that case:
 //
 //     FUZZ_SEED=<seed> FUZZ_PATH=<path> node --test --test-name-pattern '<test>' build/test/<file>.js

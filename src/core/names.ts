@@ -294,16 +294,6 @@ export function mayBeValue(name: string): boolean {
 }
 
 /**
- * Whether a run of base64 characters may be a secret's base64 rather than a name: base64 that
- * Kestra decodes to text (6 characters or more, so 4 bytes: `cGFzcw` is "pass"), or 20 or more
- * with lower-case letters, capitals and digits, as random bytes give. dotenv reads a line of
- * base64 that ends in `=` as an entry named by the rest of it (a value that a line break cut from
- * its entry, a wrap of `base64 -w 60`), and a YAML key can be anything. Names people give
- * (JAVA_OPTS, DB_PASSWORD) have an `_` early or decode to bytes that are no text; a few six-letter
- * ones read as text too (TENANT, SENTRY) and are hidden with the rest: a name shown less is the
- * lesser harm.
- */
-/**
  * Whether decoded bytes are text: printable, or printable but for control characters at its ends
  * with 4 characters or more between them. A value may start with a NUL byte (`AHVudGVyMlhZWg` is NUL,
  * then "unter2XYZ") or end with a line feed; a name such as SENDGRID decodes to 3 letters
@@ -318,6 +308,16 @@ function isText(text: string): boolean {
   return end - start >= 4 && isPrintableText(text.slice(start, end))
 }
 
+/**
+ * Whether a run of base64 characters may be a secret's base64 rather than a name: base64 that
+ * Kestra decodes to text (6 characters or more, so 4 bytes: `cGFzcw` is "pass"), or 20 or more
+ * with lower-case letters, capitals and digits, as random bytes give. dotenv reads a line of
+ * base64 that ends in `=` as an entry named by the rest of it (a value that a line break cut from
+ * its entry, a wrap of `base64 -w 60`), and a YAML key can be anything. Names people give
+ * (JAVA_OPTS, DB_PASSWORD) have an `_` early or decode to bytes that are no text; a few six-letter
+ * ones read as text too (TENANT, SENTRY) and are hidden with the rest: a name shown less is the
+ * lesser harm.
+ */
 function mayBeBase64Value(run: string): boolean {
   if (run.length < 6) return false
   const decoded = decodeKestraValue(run)

@@ -114,7 +114,8 @@ export function decodeKestraValue(value: string): KestraValue {
   const n = scratch.write(compact, 0, 'base64')
   const text = scratch.toString('utf8', 0, n)
   if (!text.includes('\uFFFD')) return new DecodedValue(compact, text, true)
-  const bytes = decodeStrictBase64(compact)
+  // The same bytes, still in the buffer: read before anything else writes into it.
+  const bytes = scratch.subarray(0, n)
   const utf8 = isUtf8(bytes)
   return new DecodedValue(compact, utf8 ? text : UTF8.decode(bytes), utf8)
 }

@@ -3,7 +3,7 @@
  * and which names are one secret to Kestra, which upper-cases them.
  */
 import { grown } from './arrays.js'
-import { decodeKestraValue, isPrintableText, SECRET_PREFIX } from './kestra.js'
+import { decodeKestraValue, hasPrefixInAnyCase, isPrintableText, SECRET_PREFIX } from './kestra.js'
 
 /**
  * Whether a name can be written in a .env file (the names dotenv reads: letters, digits, `_`, `.`
@@ -274,9 +274,17 @@ const MAX_SHOWN_NAME = 128
  * too. Every message that names an entry shows its name through this.
  */
 export function displayName(name: string): string {
-  // The name after Kestra's prefix is the one that may be a value (SECRET_<base64>).
-  if (name.length > SECRET_PREFIX.length && name.startsWith(SECRET_PREFIX)) return SECRET_PREFIX + displayName(name.slice(SECRET_PREFIX.length))
-  if (mayBeValue(name)) return '<base64>'
+  // The name after Kestra's prefix is the one that may be a value (SECRET_<base64>): after the
+  // prefix in any case (secret_<base64> is the case mistake), however often it is repeated.
+  const n = SECRET_PREFIX.length
+  let at = 0
+  while (name.length - at > n && hasPrefixInAnyCase(name.slice(at, at + n))) at += n
+  if (at > 0 && mayBeValue(name.slice(at))) return `${shownAsName(name.slice(0, at))}<base64>`
+  return at === 0 && mayBeValue(name) ? '<base64>' : shownAsName(name)
+}
+
+/** The characters a name can hold from the start of `name`, up to MAX_SHOWN_NAME; `…` if cut. */
+function shownAsName(name: string): string {
   const valid = /^[\w.-]*/.exec(name)?.[0] ?? ''
   const shown = valid.length > MAX_SHOWN_NAME ? valid.slice(0, MAX_SHOWN_NAME) : valid
   return shown.length === name.length ? shown : `${shown}…`

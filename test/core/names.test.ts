@@ -91,4 +91,15 @@ test('displayName never shows a name that may be a secret\'s base64, and shows t
     ['SECRET_A=czNjcmV0', 'SECRET_A…'], ['SECRET_DB:"Y3p"', 'SECRET_DB…'], ['x'.repeat(200), `${'x'.repeat(128)}…`],
   ]
   for (const [name, display] of shown) assert.equal(displayName(name), display, name)
+  // After the prefix in any case, and after the prefix repeated: what follows may be a value.
+  const secret = b64('hunter2-pass')
+  for (const prefix of ['SECRET_', 'secret_', 'Secret_', 'SECRET_SECRET_', 'SECRET_secret_']) {
+    assert.equal(displayName(`${prefix}${secret}`), `${prefix}<base64>`, prefix)
+  }
+  assert.equal(displayName('SECRET_SECRET_DB'), 'SECRET_SECRET_DB')
+  // However long the run of prefixes: no recursion (it overflowed the stack at 8,000), and no more
+  // than MAX_SHOWN_NAME characters of it.
+  const many = 'SECRET_'.repeat(100_000)
+  assert.equal(displayName(`${many}X`), `${many.slice(0, 128)}…`)
+  assert.equal(displayName(`${many}${secret}`), `${many.slice(0, 128)}…<base64>`)
 })

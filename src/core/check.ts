@@ -13,7 +13,7 @@ import {
 } from './kestra.js'
 import { displayName, hasShellUnsafeCharacters, isEnvName, NamePlaces, repeatedNames, Repeats, shellUnsafeMessage, type Scope } from './names.js'
 import { expandable, expandValues } from './expand.js'
-import { keyStart, normaliseLineEnds, scan } from './scan.js'
+import { isIgnoredName, keyStart, normaliseLineEnds, scan } from './scan.js'
 
 
 export interface CheckOptions {
@@ -310,7 +310,7 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
     if (hasPrefixInAnyCase(variable)) {
       here('prefix-case', 'error', v.line, displayName(variable),
         `${displayName(variable)} is not read by Kestra, whose prefix ${SECRET_PREFIX} is case-sensitive: ` +
-        `write ${SECRET_PREFIX}${variable.slice(SECRET_PREFIX.length)}`)
+        `write ${displayName(SECRET_PREFIX + variable.slice(SECRET_PREFIX.length))}`)
     } else {
       // JAVA_OPTS, KESTRA_CONFIGURATION and the like: Kestra's container needs them as they are.
       // A line of base64 on its own reads as a name: displayName never shows one whole.
@@ -336,7 +336,7 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
       `${displayName(variable)} and ${displayName(first.variable)} (line ${first.line}) are one secret to Kestra, which ` +
       'upper-cases names: at start-up it logs both values in an error and keeps only one: rename one')
   }
-  if (variable === IGNORED_VARIABLE) {
+  if (isIgnoredSecret(variable)) {
     // Kestra reads it, but dotenv parses into an object, where the name __proto__ sets nothing:
     // encode leaves it out of what it writes, and decode out of the .env.
     here('ignored-name', 'warning', v.line, displayName(variable),
@@ -350,8 +350,10 @@ function checkVariable(v: EncodedVariable, repeat: Repeated | undefined, rules: 
   if (value !== undefined) gathered.decoded?.set(v, value)
 }
 
-/** The secret whose name dotenv ignores after the prefix: no .env can hold `__proto__`. */
-const IGNORED_VARIABLE = `${SECRET_PREFIX}__proto__`
+/** A secret whose name after the prefix dotenv ignores (`SECRET___proto__`): no .env can hold it. */
+function isIgnoredSecret(variable: string): boolean {
+  return isSecret(variable) && isIgnoredName(variable.slice(SECRET_PREFIX.length))
+}
 
 /**
  * What kubectl's `--from-env-file` (which keeps every character after the first `=`) and docker
@@ -524,7 +526,7 @@ function readPlain(against: CheckFile, options: CheckOptions, report: Report): P
     ? expandValues(read.map(expandable), options.env ?? {}, (...finding) => report(against.name, ...finding))
     : read.map((e) => e.value)
   read.forEach((e, i) => {
-    if (e.key !== '__proto__') plain.set(e.key.toUpperCase(), { key: e.key, value: values[i] as string, line: e.line })
+    if (!isIgnoredName(e.key)) plain.set(e.key.toUpperCase(), { key: e.key, value: values[i] as string, line: e.line })
   })
   return plain
 }
@@ -564,7 +566,7 @@ function compareWith(against: CheckFile, plain: PlainFile, inputs: readonly Read
   }
   for (const [upper, { v, input }] of encoded) {
     // SECRET___proto__ has its ignored-name warning: no .env can hold it, so "add it" cannot help.
-    if (!plain.has(upper) && v.variable !== IGNORED_VARIABLE) {
+    if (!plain.has(upper) && !isIgnoredSecret(v.variable)) {
       report(input.name, 'extra-secret', 'error', v.line, displayName(v.variable),
         `${displayName(v.variable)} is not in ${against.name}: remove it, or add it to ${against.name} and encode again`)
     }

@@ -99,8 +99,8 @@ function inheritedSecrets(entries: readonly EncodedEntry[], env: NodeJS.ProcessE
         severity: 'warning',
         line: e.line,
         key: displayName(e.name),
-        message: `${variable} in the environment is the same secret to Kestra as ${displayName(e.variable)} (it upper-cases names), ` +
-          `which would fail on the duplicate or keep one of them: the command gets the one from this file, not ${variable}`,
+        message: `${displayName(variable)} in the environment is the same secret to Kestra as ${displayName(e.variable)} (it upper-cases names), ` +
+          `which would fail on the duplicate or keep one of them: the command gets the one from this file, not ${displayName(variable)}`,
       })
     }
   }

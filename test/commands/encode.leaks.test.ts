@@ -214,11 +214,15 @@ test('a line of base64 that dotenv reads as a name is never shown in a message, 
     '# OLD_KEY="-----BEGIN KEY-----', `# ${a}=`, '# -----END KEY-----"',
     'PRIVATE=-----BEGIN', `${a}==`, `${a}==`, `${a.toUpperCase()}==`, `${b}=x#y`, `${c}=$${b}`, '',
   ].join('\n'))
-  const encoded = write('x.env_encoded', `SECRET_X=aGVsbG8=\n${a}==\nSECRET_${a}=aGVsbG8=\nSECRET_${b}=aGVsbG8=\nSECRET_${b}=aGVsbG8=\n`)
+  // (secret_<base64>: the prefix in the wrong case, which check says how to write.)
+  const encoded = write('x.env_encoded', `SECRET_X=aGVsbG8=\n${a}==\nSECRET_${a}=aGVsbG8=\nSECRET_${b}=aGVsbG8=\nSECRET_${b}=aGVsbG8=\nsecret_${c}=aGVsbG8=\n`)
+  // A name of 8,000 prefixes before the base64: displayName recursed once a prefix, past the stack.
+  const deep = write('deep.env', `${'SECRET_'.repeat(8000)}${a}=1\n`)
   const against = write('against.env', `X=hello\n${c}==\n`)
   const cases = [
     ['encode', plain, '--stdout'], ['encode', plain, '--stdout', '--allow-duplicates'], ['encode', plain, '--stdout', '--expand'],
     ['decode', encoded], ['check', encoded], ['check', encoded, '--json'], ['check', write('ok.enc', 'SECRET_X=aGVsbG8=\n'), '--against', against],
+    ['encode', deep, '--stdout'], ['check', deep],
   ]
   for (const args of cases) {
     const r = await runInProcess(args)

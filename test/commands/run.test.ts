@@ -214,6 +214,16 @@ test('a SECRET_ variable of the environment that differs from the file\'s only i
   assert.equal(strict.status, 1)
   assert.equal(strict.stdout, '', 'not started')
   assert.match(strict.stderr, /^\.env:1: error: SECRET_TOKEN in the environment .*\nnothing was started: 1 error \(--strict made 1 warning an error\)\n$/)
+  // A name that may be a value's base64 (a line of it that dotenv read as a name), in the file and
+  // in the environment in another case: hidden in both places of the message.
+  const name = b64('hunter2hunter2XYZ').replace(/=+$/, '')
+  writeFileSync(join(dir, '.env'), `${name}=x\n`)
+  const flipped = `SECRET_${name.charAt(0).toUpperCase()}${name.slice(1)}`
+  assert.notEqual(flipped, `SECRET_${name}`)
+  const hidden = runIn(dir, ['run', '--', NODE, '-e', '0'], { env: { [flipped]: b64('y') } })
+  assert.equal(hidden.status, 0, hidden.stderr)
+  assert.ok(hidden.stderr.split('\n').includes(`.env:1: warning: ${collision('SECRET_<base64>', 'SECRET_<base64>')}`), hidden.stderr)
+  assert.ok(!hidden.stderr.toLowerCase().includes(name.slice(1, 13).toLowerCase()), hidden.stderr)
 }))
 
 /** A command that leaves a file `started` in `dir` if it ever runs. */

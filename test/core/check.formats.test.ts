@@ -247,6 +247,11 @@ test('two worker groups whose names are both shown as <base64> are still two env
   assert.deepEqual(found(check(doc)), [])
   const read = readFormatted(doc, yaml)
   assert.deepEqual(read?.entries.map((e) => e.list), ['workerGroups.<base64>.extraEnv', 'workerGroups.<base64> (2).extraEnv'])
+  // A third, and the numbers of each group are its own.
+  const three = ['deployments:', '  alpha4:', '    extraEnv:', '      - name: SECRET_Y', '        value: "aGVsbG8="',
+    ...doc.split('\n').slice(0, -1), '  alpha3:', '    extraEnv:', '      - name: SECRET_X', '        value: "aGVsbG8="', ''].join('\n')
+  assert.deepEqual(readFormatted(three, yaml)?.entries.map((e) => e.list),
+    ['deployments.<base64>.extraEnv', 'workerGroups.<base64>.extraEnv', 'workerGroups.<base64> (2).extraEnv', 'workerGroups.<base64> (3).extraEnv'])
   // One list that defines the name twice is still a duplicate.
   const one = ['workerGroups:', '  alpha1:', '    extraEnv:', '      - name: SECRET_DB', '        value: "aGVsbG8="',
     '      - name: SECRET_DB', '        value: "aGVsbG8="', ''].join('\n')

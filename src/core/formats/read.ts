@@ -454,12 +454,17 @@ function helmLists(ctx: Context, root: YAMLMap, format: HelmFormat): { env: List
   const deployments = new Map<string, unknown>()
   // Each list's label, by its group and name as shown; two names shown alike (both hidden as
   // <base64>) are still two lists, which are two environments: the later ones are numbered.
+  // (A shown name holds no space, so no numbered label is another name as shown.)
   const labels = new Map<string, string>()
+  const alike = new Map<string, number>()
   const label = (group: string, name: string): string => {
+    const known = labels.get(`${group}\0${name}`)
+    if (known !== undefined) return known
     const shown = displayName(name)
-    let text = shown
-    for (let k = 2; labels.has(`${group}.${text}`) && labels.get(`${group}.${text}`) !== name; k++) text = `${shown} (${k})`
-    labels.set(`${group}.${text}`, name)
+    const k = (alike.get(`${group}\0${shown}`) ?? 0) + 1
+    alike.set(`${group}\0${shown}`, k)
+    const text = k === 1 ? shown : `${shown} (${k})`
+    labels.set(`${group}\0${name}`, text)
     return text
   }
   const groups = format === 'helm' ? ['deployments', 'workerGroups'] as const : ['deployments'] as const

@@ -70,3 +70,15 @@ test('values files with 130,000 comment lines: before an entry, inside an item, 
     assert.ok(text.includes('comment 0') && text.includes(`comment ${shape === 'on left-out entries' ? N / 2 - 1 : N - 1}`), shape)
   }
 })
+
+test('20,000 deployments whose names are all shown as <base64>: each its own list, numbered', LONG, () => {
+  // The labels were numbered by trying (2), (3), ... from 2 for each name: 8,000 took 20 s.
+  const n = 20_000
+  const lines = ['deployments:']
+  for (let i = 0; i < n; i++) lines.push(`  ${b64(`deployment number ${i}`).replace(/=+$/, '')}: {extraEnv: [{name: SECRET_A, value: "${b64('a')}"}]}`)
+  const doc = readFormatted(lines.join('\n') + '\n', yaml)
+  assert.equal(doc?.entries.length, n)
+  assert.deepEqual(doc.entries.slice(0, 2).map((e) => e.list), ['deployments.<base64>.extraEnv', 'deployments.<base64> (2).extraEnv'])
+  assert.equal(doc.entries.at(-1)?.list, `deployments.<base64> (${n}).extraEnv`)
+  assert.equal(new Set(doc.entries.map((e) => e.list)).size, n)
+})

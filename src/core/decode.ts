@@ -9,7 +9,7 @@ import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_P
 import { displayName, isEnvName, NamePlaces, Repeats } from './names.js'
 import { Expander } from './expand.js'
 import { dependsOnLaterLines, quoteValue } from './quote.js'
-import { keyStart, lineEnding, normaliseLineEnds, scan, scanItems, unicodeLineEndsAsSpaces } from './scan.js'
+import { isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scan, scanItems, unicodeLineEndsAsSpaces } from './scan.js'
 
 /** One entry of the encoded file and what became of it. */
 export interface DecodedEntry {
@@ -517,7 +517,7 @@ function decodeVariable(v: EncodedVariable, place: string, report: Report): Deco
           (hasPrefixInAnyCase(variable) ? ` (Kestra's prefix is upper-case ${SECRET_PREFIX})` : ''))
     return { name: undefined, value: undefined, written: undefined, leftOut: false }
   }
-  if (name === '__proto__') {
+  if (isIgnoredName(name)) {
     report('ignored-name', 'warning', v.line, displayName(variable),
       `dotenv ignores the name __proto__, so ${displayName(variable)} is left out: rename it`)
     return { name: undefined, value: undefined, written: undefined, leftOut: true }

@@ -5,7 +5,7 @@ import { expandable, Expander, referenceMessage, type Expandable } from './expan
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
-import { keyStart, lineEnding, normaliseLineEnds, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
+import { isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
 
@@ -180,7 +180,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         const value = expander === undefined ? item.value : expander.expand(expandable(item), report)
         // Text that dotenv cut from the value at a `#` may be part of a secret: never copied.
         if (item.comment !== undefined && !item.hashCut) out.comment(t.slice(item.comment.start, item.comment.end))
-        if (key === '__proto__' || leftOut?.has(i) === true) break
+        if (isIgnoredName(key) || leftOut?.has(i) === true) break
         const first = diagnostics.length
         checkEntry(item, report)
         if (expander === undefined && item.value.includes('$')) {
@@ -302,7 +302,7 @@ class NameBook {
   /** Adds an entry's name; returns its index. */
   add(e: Entry): number {
     const i = this.places.add(keyStart(this.places.text, e), e.key.length, e.line)
-    if (e.key === '__proto__') this.ignored.push(i)
+    if (isIgnoredName(e.key)) this.ignored.push(i)
     return i
   }
 

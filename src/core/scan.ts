@@ -770,13 +770,18 @@ export function keyStart(t: string, e: Entry): number {
 }
 
 /**
- * The name → value map dotenv returns: the last definition wins, and `__proto__` is dropped
- * (assigning a string to it on a plain object does nothing).
+ * Whether dotenv drops an entry of this name: it parses into a plain object, where assigning a
+ * string to `__proto__` does nothing.
  */
+export function isIgnoredName(key: string): boolean {
+  return key === '__proto__'
+}
+
+/** The name → value map dotenv returns: the last definition wins; isIgnoredName's are dropped. */
 export function toRecord(entries: readonly Entry[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const e of entries) {
-    if (e.key === '__proto__') continue
+    if (isIgnoredName(e.key)) continue
     out[e.key] = e.value
   }
   return out

@@ -5,7 +5,7 @@ import { expandable, Expander, referenceMessage, type Expandable } from './expan
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
-import { isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
+import { isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scan, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
 
@@ -144,6 +144,16 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   const about: number[] = []
   const out = new Batches(sink)
 
+  // A value the user only disabled is still a secret: never copied in plain text.
+  const commented = (assignment: NonNullable<CommentLine['assignment']>, line: number, lastLine: number): void => {
+    const { key, value } = assignment
+    const name = displayName(key)
+    const lines = lastLine === line ? '' : ` over lines ${line}-${lastLine}`
+    out.comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`)
+    report('commented-entry', 'note', line, name,
+      `${name} is commented out${lines}: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${name}=<base64>`)
+  }
+
   scanItems(t, (item) => {
     switch (item.kind) {
       case 'blank':
@@ -153,14 +163,10 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         if (item.assignment === undefined) {
           out.comment(commentText(t, item))
         } else {
-          // A value the user only disabled is still a secret: never copied in plain text.
           // A value over several comment lines is one encoded line, which the lines it took do not follow.
-          const { key, value, unclosed } = item.assignment
+          const { key, unclosed } = item.assignment
           const name = displayName(key)
-          const lines = item.lastLine === item.line ? '' : ` over lines ${item.line}-${item.lastLine}`
-          out.comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`)
-          report('commented-entry', 'note', item.line, name,
-            `${name} is commented out${lines}: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${name}=<base64>`)
+          commented(item.assignment, item.line, item.lastLine)
           if (unclosed) {
             report('unterminated-quote', 'warning', item.line, name,
               `the commented-out value of ${name} opens a quote that none of the comment lines after it closes: ` +
@@ -179,7 +185,14 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         if (looksEncodedEntry(item)) encodedLooking[i] = 1
         const value = expander === undefined ? item.value : expander.expand(expandable(item), report)
         // Text that dotenv cut from the value at a `#` may be part of a secret: never copied.
-        if (item.comment !== undefined && !item.hashCut) out.comment(t.slice(item.comment.start, item.comment.end))
+        if (item.comment !== undefined && !item.hashCut) {
+          // An inline comment that holds an assignment (`A=1 # OLD_A=secret`) is a commented-out
+          // entry too: moved to its own line, it would read as one, in plain text.
+          const text = t.slice(item.comment.start, item.comment.end)
+          const inner = scan(text).items[0]
+          if (inner?.kind === 'comment' && inner.assignment !== undefined) commented(inner.assignment, item.line, item.line)
+          else out.comment(text)
+        }
         if (isIgnoredName(key) || leftOut?.has(i) === true) break
         const first = diagnostics.length
         checkEntry(item, report)

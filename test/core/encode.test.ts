@@ -219,6 +219,15 @@ test('commented-out entries are written encoded, never in plain text; ordinary c
   }
 })
 
+test('an inline comment that holds an assignment is a commented-out entry: moved to its own line, it is written encoded', () => {
+  const r = encodeEnv('A=1 # OLD_A=LEAKME1\nB=2 # export OLD_B="LEAKME2"\nC=3 # plain note\n')
+  assert.equal(r.text, `# SECRET_OLD_A=${b64('LEAKME1')}\nSECRET_A=${b64('1')}\n# SECRET_OLD_B=${b64('LEAKME2')}\nSECRET_B=${b64('2')}\n` +
+    `# plain note\nSECRET_C=${b64('3')}\n`)
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.line, d.key]),
+    [['commented-entry', 'note', 1, 'OLD_A'], ['commented-entry', 'note', 2, 'OLD_B']])
+  assert.ok(r.diagnostics.every((d) => !d.message.includes('LEAKME')))
+})
+
 test('a commented-out value over several lines is one encoded line: none of its lines is left in plain text', () => {
   const src = '# OLD="-----BEGIN KEY-----\n# abc\n# -----END KEY-----"\nA=1\n'
   const r = encodeEnv(src)

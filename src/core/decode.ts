@@ -256,9 +256,10 @@ function decodedComment(assignment: NonNullable<CommentLine['assignment']>): str
   if (!decoded.ok || !decoded.utf8 || decoded.text.includes('\0')) return undefined
   const written = quoteValue(decoded.text)
   // Any other line break would end the comment and turn the rest into an entry; and a quoted
-  // form that ends with a backslash would make where the value ends depend on the lines after it.
+  // form that ends with a backslash would make where the value ends depend on the lines after it,
+  // on one line too: encode reads on over the comment lines after `# K='a\'` (see CommentLine).
   if (written === undefined || /[\r\u2028\u2029]/.test(written)) return undefined
-  if (written.includes('\n') && dependsOnLaterLines(written)) return undefined
+  if (dependsOnLaterLines(written)) return undefined
   return `# ${name}=${written.replace(/\n/g, '\n# ')}`
 }
 

@@ -143,6 +143,14 @@ test('a commented-out value encode read over several lines decodes to commented-
   assert.deepEqual(wrapped.diagnostics.map((d) => [d.code, d.line]), [['commented-entry', 1]])
 })
 
+test('a commented-out value whose quoted form ends with a backslash stays encoded, on one line too', () => {
+  // `# K='#\\'` would read on over the comment line after it, which would join the value.
+  const encoded = encodeEnv('# K="#\\"\n# \\\'\n').text
+  assert.equal(encoded, `# SECRET_K=${b64('#\\')}\n# \\'\n`)
+  const r = decodeEnv(encoded)
+  assert.equal(r.text, encoded)
+})
+
 test('decode keeps CRLF, a BOM, export, inline comments and a last line without newline', () => {
   const r = decodeEnv(`\uFEFF# c\r\nexport SECRET_A=${b64('x y')} # note\r\nSECRET_B=${b64('z')}`)
   assert.ok(r.ok)

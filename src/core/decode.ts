@@ -9,7 +9,7 @@ import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_P
 import { displayName, isEnvName, NamePlaces, Repeats } from './names.js'
 import { Expander } from './expand.js'
 import { dependsOnLaterLines, quoteValue } from './quote.js'
-import { isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scan, scanItems, unicodeLineEndsAsSpaces } from './scan.js'
+import { isIgnoredName, keyStart, lineEnding, normaliseLineEnds, quoteOnNextComment, scan, scanItems, unicodeLineEndsAsSpaces } from './scan.js'
 
 /** One entry of the encoded file and what became of it. */
 export interface DecodedEntry {
@@ -165,7 +165,7 @@ function decodeEnvFile(source: string, options: DecodeOptions, keep: boolean): O
           : 'dotenv does not read this line (not KEY=VALUE, a comment or blank): it is kept as it is')
         return
       case 'comment': {
-        const text = item.assignment === undefined ? undefined : decodedComment(item.assignment)
+        const text = item.assignment === undefined ? undefined : decodedComment(item.assignment, quoteOnNextComment(t, item.end))
         if (text === undefined) return
         edits.push({ start: item.hash, end: item.end, text })
         const key = (item.assignment as NonNullable<CommentLine['assignment']>).key
@@ -249,12 +249,13 @@ interface TextEdit {
  * comment. A value written with line feeds (quoted, when no one-line form holds it) goes on over
  * comment lines, `# ` and the rest of it, which encode reads back as that value (see CommentLine).
  */
-function decodedComment(assignment: NonNullable<CommentLine['assignment']>): string | undefined {
+function decodedComment(assignment: NonNullable<CommentLine['assignment']>, quoteFollows = false): string | undefined {
   if (!isSecret(assignment.key)) return undefined
   const name = assignment.key.slice(SECRET_PREFIX.length)
   const decoded = decodeKestraValue(assignment.value)
   if (!decoded.ok || !decoded.utf8 || decoded.text.includes('\0')) return undefined
-  const written = quoteValue(decoded.text)
+  // An empty value before a comment line that starts with a quote would be read from that quote.
+  const written = decoded.text === '' && quoteFollows ? "''" : quoteValue(decoded.text)
   // Any other line break would end the comment and turn the rest into an entry; and a quoted
   // form that ends with a backslash would make where the value ends depend on the lines after it,
   // on one line too: encode reads on over the comment lines after `# K='a\'` (see CommentLine).

@@ -149,7 +149,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
     const { key, value } = assignment
     const name = displayName(key)
     const lines = lastLine === line ? '' : ` over lines ${line}-${lastLine}`
-    out.comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`)
+    out.comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`, value === '')
     report('commented-entry', 'note', line, name,
       `${name} is commented out${lines}: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${name}=<base64>`)
   }
@@ -238,6 +238,10 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   return { ok: !hasErrors(all), eol, count, diagnostics: all }
 }
 
+// A comment line whose text after `#` starts with a quote, and one with nothing but white space after `#`.
+const QUOTE_AFTER_HASH = /^\s*#\s*['"`]/
+const BLANK_COMMENT = /^\s*#\s*$/
+
 /** Values per call of encodeValues. */
 const BATCH = 128
 
@@ -250,20 +254,35 @@ class Batches {
   /** A comment's text, a number of blank lines, or an entry whose value is in `values`. */
   private waiting: (string | number | EncodedEntry)[] = []
   private values: string[] = []
+  /**
+   * Where in `waiting` the last commented-out entry with an empty value is (`# SECRET_K=`), while
+   * only comment lines with nothing after `#` follow it; -1 otherwise.
+   */
+  private emptyEntry = -1
 
   constructor(sink: EncodeSink) {
     this.sink = sink
   }
 
-  comment(text: string): void {
+  /**
+   * A comment line; `emptyEntry` for a commented-out entry with an empty value. Such an entry is
+   * written `# SECRET_K=''` when the next comment line that is not blank starts with a quote,
+   * which the scanner would otherwise read as the start of its value (see CommentLine).
+   */
+  comment(text: string, emptyEntry = false): void {
+    if (this.emptyEntry !== -1 && QUOTE_AFTER_HASH.test(text)) this.waiting[this.emptyEntry] += "''"
+    if (emptyEntry) this.emptyEntry = this.waiting.length
+    else if (!BLANK_COMMENT.test(text)) this.emptyEntry = -1
     this.waiting.push(text)
   }
 
   blank(count: number): void {
+    this.emptyEntry = -1
     this.waiting.push(count)
   }
 
   entry(entry: EncodedEntry, value: string): void {
+    this.emptyEntry = -1
     this.waiting.push(entry)
     this.values.push(value)
     if (this.values.length === BATCH) this.end()

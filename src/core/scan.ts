@@ -464,9 +464,16 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
     const one = commentedAt(hash, end)
     const item: CommentLine = { kind: 'comment', line, lastLine: line, start, hash, end, assignment: undefined }
     if (one === undefined) return item
-    const { entry, quoteAt } = one
+    const entry = one.entry
+    let quoteAt = one.quoteAt
     item.assignment = { key: entry.key, value: entry.value, exported: entry.exported, unclosed: false }
-    if (quoteAt === -1 || end === to) return item
+    if (end === to) return item
+    // `# K=` with nothing after it: the `\s*` before a quoted value runs on over line breaks, so
+    // uncommented, a quote that starts the next comment line that is not blank opens the value.
+    // Only a quote that closes makes it a value (otherwise dotenv reads K= and skips the lines).
+    const onLaterLine = quoteAt === -1 && entry.opening === undefined && entry.value === '' && entry.comment === undefined
+    if (onLaterLine) quoteAt = quoteOnLaterLine(end, to)
+    if (quoteAt === -1) return item
     // The first quote of the value's kind without a backslash before it, after the opening one.
     nextQuoteOf ??= { 0x27: nextIndexOf(t, "'"), 0x22: nextIndexOf(t, '"'), 0x60: nextIndexOf(t, '`') }
     const next = nextQuoteOf[t.charCodeAt(quoteAt)] as (i: number) => number
@@ -518,6 +525,7 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
       }
     }
 
+    if (onLaterLine) return item
     // No value over several lines. When the line closed the quote (at one with a backslash
     // before it), dotenv reads it as it is; otherwise the quote is never closed, and the lines
     // after that hold no assignment of their own still go with it, so that none of them is
@@ -535,6 +543,25 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
     item.assignment.value = entry.value + '\n' + unicodeLineEndsAsSpaces(texts.slice(1, taken + 1).join('\n'))
     item.assignment.unclosed = true
     return item
+  }
+
+  /**
+   * The quote that starts the first comment line after `end` with more than white space after
+   * its `#`, when the lines up to it are comment lines; -1 if there is none.
+   */
+  function quoteOnLaterLine(end: number, to: number): number {
+    for (let from = end + 1; from < to;) {
+      const lineFeed = nextLineFeed(from)
+      const lineEnd = lineFeed < to ? lineFeed : to
+      let h = from
+      while (h < lineEnd && isSpace(t.charCodeAt(h))) h++
+      if (h === lineEnd || t.charCodeAt(h) !== HASH) return -1
+      let c = h + 1
+      while (c < lineEnd && isSpace(t.charCodeAt(c))) c++
+      if (c < lineEnd) return isQuote(t.charCodeAt(c)) ? c : -1
+      from = lineEnd + 1
+    }
+    return -1
   }
 
   // The lines from `start` to `to`, all of them white space only, as the loop above would count
@@ -671,6 +698,21 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
  */
 export function unicodeLineEndsAsSpaces(text: string): string {
   return /[\u2028\u2029]/.test(text) ? text.replace(/[\u2028\u2029]/g, ' ') : text
+}
+
+// From the end of a comment line: comment lines with nothing after `#` but white space, up to
+// one whose text after `#` starts with a quote (sticky).
+const QUOTE_ON_NEXT_COMMENT = /(?:\n[^\S\n]*#[^\S\n]*)+['"`]/y
+
+/**
+ * Whether the comment lines after the one that ends at `end` (a line feed or the end of `t`) start
+ * with a quote (after blank comment lines): the value of a `# K=` just before them, with nothing
+ * after `=`, would be read from that quote on (see commentAt). A `# K=` written there must be
+ * `# K=''`.
+ */
+export function quoteOnNextComment(t: string, end: number): boolean {
+  QUOTE_ON_NEXT_COMMENT.lastIndex = end
+  return QUOTE_ON_NEXT_COMMENT.test(t)
 }
 
 /** Whether nothing but white space, and perhaps a `#` comment, follows p on its line (which ends at lineEnd): dotenv's tail matches there. */

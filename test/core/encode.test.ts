@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { encodeEnv } from '../../src/core/encode.js'
+import { decodeEnv } from '../../src/core/decode.js'
 import type { DiagnosticCode } from '../../src/core/diagnostics.js'
 import dotenv from 'dotenv'
 import fc from 'fast-check'
@@ -226,6 +227,18 @@ test('an inline comment that holds an assignment is a commented-out entry: moved
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.line, d.key]),
     [['commented-entry', 'note', 1, 'OLD_A'], ['commented-entry', 'note', 2, 'OLD_B']])
   assert.ok(r.diagnostics.every((d) => !d.message.includes('LEAKME')))
+})
+
+test('a commented-out entry with an empty value is written # SECRET_K=\'\' before a comment line that starts with a quote', () => {
+  // `# K=` there would read its value from that quote on: the comment after `=`, or the empty
+  // quotes, that kept it from doing so in the input are not written.
+  for (const src of ['# K= # c\n# "a"\n', '# K=""\n#\n# `a`\n', '# K=\nA=1 # "a"\n']) {
+    const r = encodeEnv(src)
+    assert.match(r.text, /^# SECRET_K=''\n/, JSON.stringify(src))
+    const back = decodeEnv(r.text)
+    assert.equal(encodeEnv(back.text).text, r.text, JSON.stringify(src))
+  }
+  assert.equal(encodeEnv('# K=\n# a\n').text, '# SECRET_K=\n# a\n')
 })
 
 test('a commented-out value over several lines is one encoded line: none of its lines is left in plain text', () => {

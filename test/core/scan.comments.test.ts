@@ -82,6 +82,20 @@ test('where dotenv closes the quote: escaped quotes, text after the closing quot
   assert.deepEqual(shape(scan('# K=a"\n# b"\n').items), [['comment', 1, 1, 'K', 'a"', false], ['comment', 2, 2]])
 })
 
+test('nothing after `=`: a quote that starts the next comment line that is not blank opens the value, as dotenv reads it uncommented', () => {
+  for (const doc of ['# PASSWORD=\n# "LEAKME"\n', '# PASSWORD= \n#\n#   \'LEAK\n# ME\'\n', '#export PASSWORD=\n# `LEAKME` # c\n']) {
+    const uncommented = doc.split('\n').map((l) => l.replace(/^#( )?/, '')).join('\n')
+    const [item] = scan(doc).items as CommentLine[]
+    assert.equal(item?.assignment?.value, dotenv.parse(uncommented).PASSWORD, JSON.stringify(doc))
+    assert.equal(item?.lastLine, doc.trimEnd().split('\n').length, JSON.stringify(doc))
+  }
+  // A quote that closes nowhere, text after the closing quote, a comment after `=`: K is empty.
+  assert.deepEqual(shape(scan('# K=\n# "a\n# b\n').items), [['comment', 1, 1, 'K', '', false], ['comment', 2, 2], ['comment', 3, 3]])
+  assert.deepEqual(shape(scan('# K=\n# "a" b\n').items), [['comment', 1, 1, 'K', '', false], ['comment', 2, 2]])
+  assert.deepEqual(shape(scan('# K= # c\n# "a"\n').items), [['comment', 1, 1, 'K', '', false], ['comment', 2, 2]])
+  assert.deepEqual(shape(scan('# K=\n\n# "a"\n').items), [['comment', 1, 1, 'K', '', false], ['blank', 1], ['comment', 3, 3]])
+})
+
 test('a quote that no comment line closes: the lines after it that hold no assignment go with it', () => {
   // To the end of the text, to a line that is not a comment, to a blank line.
   const unclosed = '"-----BEGIN KEY-----\nabc\n-----END KEY-----'

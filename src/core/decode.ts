@@ -322,14 +322,28 @@ function decodeDocument(format: DocumentFormat, document: FormattedDocument, eol
  */
 function commentLines(block: string): string[] {
   // The yaml library keeps the CR of a CRLF document's line ends inside its comment blocks.
-  return block.split(/\r?\n|\r/).map((line) => {
+  const lines = block.split(/\r?\n|\r/)
+  return lines.map((line, i) => {
     if (line === '') return ''
     const text = unicodeLineEndsAsSpaces(line).trimEnd()
     if (text.trim() === '') return '#'
     const comment = scan(`#${text}`).items[0]
-    const decoded = comment?.kind === 'comment' && comment.assignment !== undefined ? decodedComment(comment.assignment) : undefined
+    const decoded = comment?.kind === 'comment' && comment.assignment !== undefined
+      ? decodedComment(comment.assignment, quoteStartsNext(lines, i))
+      : undefined
     return decoded ?? `#${text}`
   })
+}
+
+/** Whether the next comment line after line i of a block that is not blank starts with a quote (see quoteOnNextComment). */
+function quoteStartsNext(lines: readonly string[], i: number): boolean {
+  for (let j = i + 1; j < lines.length; j++) {
+    const line = lines[j] as string
+    if (line === '') return false
+    const text = unicodeLineEndsAsSpaces(line).trim()
+    if (text !== '') return /^['"`]/.test(text)
+  }
+  return false
 }
 
 /**

@@ -75,6 +75,13 @@ test('a values file becomes a .env with the comments in their places', () => {
   ])
 })
 
+test('a commented-out empty value before a YAML comment line that starts with a quote is decoded as # K=\'\'', () => {
+  // `# K=` there would read its value from the quote on the line after it.
+  const doc = `common:\n  extraEnv:\n    # SECRET_K=''\n    #\n    # "x"\n    # SECRET_J=\n    # y\n    - name: SECRET_A\n      value: "${b64('1')}"\n`
+  const r = decodeEnv(doc, { yaml })
+  assert.equal(r.text, `# K=''\n#\n# "x"\n# J=\n# y\nA=1\n`)
+})
+
 test('a hand-written values file: other settings ignored, other variables kept, valueFrom noted and left out', () => {
   const r = decodeEnv([
     '# Kestra on the staging cluster',

@@ -258,12 +258,15 @@ export function commentedAssignment(line: string): { key: string; value: string 
 
 /**
  * Whether a full-line comment holds a commented-out assignment whose value opens a quote that the
- * line leaves open (no quote of that kind without a backslash before it after the opening one):
- * encode then reads the value on over the comment lines right after it (scan.comments.test.ts
- * checks how), so that neither it nor they are written line by line as encodedComment says.
+ * line leaves open (no quote of that kind without a backslash before it after the opening one), or
+ * that has nothing after `=` (a quote may open it on the next comment line): encode then may
+ * read the value on over the comment lines right after it (scan.comments.test.ts checks how), so
+ * that neither it nor they are written line by line as encodedComment says.
  */
 export function opensQuote(line: string): boolean {
   if (commentedAssignment(line) === undefined) return false
+  // Nothing after `=`: a quote that starts the next comment line would open the value.
+  if (/^\s*#\s*(?:export\s+)?[\w.-]+\s*=\s*$/.test(line)) return true
   const m = /^\s*#\s*(?:export\s+)?[\w.-]+\s*=\s*(['"`])/.exec(line)
   if (m === null) return false
   const q = m[1] as string

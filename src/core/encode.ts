@@ -5,7 +5,7 @@ import { expandable, Expander, referenceMessage, type Expandable } from './expan
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
-import { isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scan, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
+import { BLANK_COMMENT, commentQuote, isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scan, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
 
@@ -238,10 +238,6 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   return { ok: !hasErrors(all), eol, count, diagnostics: all }
 }
 
-// A comment line whose text after `#` starts with a quote, and one with nothing but white space after `#`.
-const QUOTE_AFTER_HASH = /^\s*#\s*['"`]/
-const BLANK_COMMENT = /^\s*#\s*$/
-
 /** Values per call of encodeValues. */
 const BATCH = 128
 
@@ -270,9 +266,10 @@ class Batches {
    * which the scanner would otherwise read as the start of its value (see CommentLine).
    */
   comment(text: string, emptyEntry = false): void {
-    if (this.emptyEntry !== -1 && QUOTE_AFTER_HASH.test(text)) this.waiting[this.emptyEntry] += "''"
+    const quote = commentQuote(text)
+    if (this.emptyEntry !== -1 && quote >= 0) this.waiting[this.emptyEntry] += "''"
     if (emptyEntry) this.emptyEntry = this.waiting.length
-    else if (!BLANK_COMMENT.test(text)) this.emptyEntry = -1
+    else if (quote !== BLANK_COMMENT) this.emptyEntry = -1
     this.waiting.push(text)
   }
 

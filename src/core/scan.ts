@@ -553,12 +553,8 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
     for (let from = end + 1; from < to;) {
       const lineFeed = nextLineFeed(from)
       const lineEnd = lineFeed < to ? lineFeed : to
-      let h = from
-      while (h < lineEnd && isSpace(t.charCodeAt(h))) h++
-      if (h === lineEnd || t.charCodeAt(h) !== HASH) return -1
-      let c = h + 1
-      while (c < lineEnd && isSpace(t.charCodeAt(c))) c++
-      if (c < lineEnd) return isQuote(t.charCodeAt(c)) ? c : -1
+      const q = commentQuote(t.slice(from, lineEnd))
+      if (q !== BLANK_COMMENT) return q === NO_QUOTE ? -1 : from + q
       from = lineEnd + 1
     }
     return -1
@@ -700,19 +696,42 @@ export function unicodeLineEndsAsSpaces(text: string): string {
   return /[\u2028\u2029]/.test(text) ? text.replace(/[\u2028\u2029]/g, ' ') : text
 }
 
-// From the end of a comment line: comment lines with nothing after `#` but white space, up to
-// one whose text after `#` starts with a quote (sticky).
-const QUOTE_ON_NEXT_COMMENT = /(?:\n[^\S\n]*#[^\S\n]*)+['"`]/y
+/** commentQuote of a comment line with nothing but white space after `#`. */
+export const BLANK_COMMENT = -1
+/** commentQuote of any other line that does not start with a quote after `#`. */
+export const NO_QUOTE = -2
 
 /**
- * Whether the comment lines after the one that ends at `end` (a line feed or the end of `t`) start
- * with a quote (after blank comment lines): the value of a `# K=` just before them, with nothing
- * after `=`, would be read from that quote on (see commentAt). A `# K=` written there must be
- * `# K=''`.
+ * What a `# K=` with nothing after `=` reads of a line after it: dotenv's `\s*` before a quoted
+ * value runs on over line breaks, so uncommented, the first comment line after it that is not
+ * blank opens the value if its text after `#` starts with a quote (see commentAt). The offset in
+ * `line` (one line) of that quote; BLANK_COMMENT for a comment line with nothing after `#`, which
+ * is passed over; NO_QUOTE for any other line.
+ */
+export function commentQuote(line: string): number {
+  let h = 0
+  while (h < line.length && isSpace(line.charCodeAt(h))) h++
+  if (h === line.length || line.charCodeAt(h) !== HASH) return NO_QUOTE
+  let c = h + 1
+  while (c < line.length && isSpace(line.charCodeAt(c))) c++
+  if (c === line.length) return BLANK_COMMENT
+  return isQuote(line.charCodeAt(c)) ? c : NO_QUOTE
+}
+
+/**
+ * Whether the comment lines after the one that ends at `end` (a line feed or the end of `t`) open
+ * a quote as commentQuote reads them: a `# K=` written there must be `# K=''`.
  */
 export function quoteOnNextComment(t: string, end: number): boolean {
-  QUOTE_ON_NEXT_COMMENT.lastIndex = end
-  return QUOTE_ON_NEXT_COMMENT.test(t)
+  for (let from = end + 1; from <= t.length && end < t.length;) {
+    let lineEnd = t.indexOf('\n', from)
+    if (lineEnd === -1) lineEnd = t.length
+    const q = commentQuote(t.slice(from, lineEnd))
+    if (q !== BLANK_COMMENT) return q !== NO_QUOTE
+    if (lineEnd === t.length) return false
+    from = lineEnd + 1
+  }
+  return false
 }
 
 /** Whether nothing but white space, and perhaps a `#` comment, follows p on its line (which ends at lineEnd): dotenv's tail matches there. */

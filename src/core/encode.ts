@@ -5,7 +5,7 @@ import { expandable, Expander, referenceMessage, type Expandable } from './expan
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
-import { BLANK_COMMENT, commentQuote, isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scan, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
+import { BLANK_COMMENT, commentAssignment, commentQuote, isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
 
@@ -189,8 +189,8 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
           // An inline comment that holds an assignment (`A=1 # OLD_A=secret`) is a commented-out
           // entry too: moved to its own line, it would read as one, in plain text.
           const text = t.slice(item.comment.start, item.comment.end)
-          const inner = scan(text).items[0]
-          if (inner?.kind === 'comment' && inner.assignment !== undefined) commented(inner.assignment, item.line, item.line)
+          const assignment = commentAssignment(text)
+          if (assignment !== undefined) commented(assignment, item.line, item.line)
           else out.comment(text)
         }
         if (isIgnoredName(key) || leftOut?.has(i) === true) break

@@ -696,6 +696,17 @@ export function unicodeLineEndsAsSpaces(text: string): string {
   return /[\u2028\u2029]/.test(text) ? text.replace(/[\u2028\u2029]/g, ' ') : text
 }
 
+/**
+ * The assignment a comment holds (`# OLD_A=secret`), read as the comment's own line would be
+ * (see CommentLine): for the comment after an entry, which encode writes on a line of its own.
+ * One test of the text for most comments, which hold none.
+ */
+export function commentAssignment(comment: string): CommentLine['assignment'] {
+  if (!MAYBE_ASSIGNMENT.test(comment)) return undefined
+  const item = scan(comment).items[0]
+  return item?.kind === 'comment' ? item.assignment : undefined
+}
+
 /** commentQuote of a comment line with nothing but white space after `#`. */
 export const BLANK_COMMENT = -1
 /** commentQuote of any other line that does not start with a quote after `#`. */

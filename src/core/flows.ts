@@ -118,8 +118,8 @@ export function checkFlows(flows: { root: string; files: readonly CheckFile[] },
   }
   for (const d of defined.values()) {
     if (used.has(d.name)) continue
-    findings.push(finding(d.file, 'unused-secret', 'note', d.line, d.variable,
-      `${d.variable} is not used by any flow in ${flows.root}`))
+    const variable = displayName(d.variable)
+    findings.push(finding(d.file, 'unused-secret', 'note', d.line, variable, `${variable} is not used by any flow in ${flows.root}`))
   }
   return findings
 }
@@ -135,14 +135,14 @@ function checkReference(ref: SecretReference, secret: DefinedSecret | undefined,
   if (secret === undefined) {
     // A Secret mounted whole (extraEnvFrom) may hold it: its keys are not in the file.
     const maybe = mounted.length === 0 ? '' : `, unless the Secret ${mounted.join(' or ')} that the values mount holds it`
-    report('flow-missing-secret', mounted.length === 0 ? 'error' : 'warning', ref.line, ref.name,
+    report('flow-missing-secret', mounted.length === 0 ? 'error' : 'warning', ref.line, shown,
       `secret('${shown}') is used here but ${encodedFile} has no ${SECRET_PREFIX}${displayName(ref.name.toUpperCase())}${maybe}: ` +
       'the flow would fail with "Cannot find secret"')
     return
   }
   if (ref.dynamicSubkey === true) {
-    report('dynamic-subkey', 'note', ref.line, ref.name,
-      `secret('${shown}') with a subkey computed at run time: whether ${secret.variable} holds that field ` +
+    report('dynamic-subkey', 'note', ref.line, shown,
+      `secret('${shown}') with a subkey computed at run time: whether ${displayName(secret.variable)} holds that field ` +
       'cannot be checked here')
   }
   // Without the decoded text (a Helm valueFrom, a value that does not decode) there is nothing to
@@ -151,8 +151,8 @@ function checkReference(ref: SecretReference, secret: DefinedSecret | undefined,
   const problem = json.subkeyProblem(secret.name, secret.value, ref.subkey)
   if (problem === undefined) return
   const call = `secret('${shown}', subkey='${displayName(ref.subkey)}')`
-  const where = `${secret.variable} (${secret.file} line ${secret.line})`
-  report('flow-missing-subkey', 'error', ref.line, ref.name, `${call} reads a field of a JSON object, but ${
+  const where = `${displayName(secret.variable)} (${secret.file} line ${secret.line})`
+  report('flow-missing-subkey', 'error', ref.line, shown, `${call} reads a field of a JSON object, but ${
     problem === 'not-json' ? `${where} is not JSON`
       : problem === 'not-object' ? `${where} is JSON but not an object`
         : `the JSON object in ${where} has no top-level field ${displayName(ref.subkey)}`

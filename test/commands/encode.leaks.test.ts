@@ -218,11 +218,14 @@ test('a line of base64 that dotenv reads as a name is never shown in a message, 
   const encoded = write('x.env_encoded', `SECRET_X=aGVsbG8=\n${a}==\nSECRET_${a}=aGVsbG8=\nSECRET_${b}=aGVsbG8=\nSECRET_${b}=aGVsbG8=\nsecret_${c}=aGVsbG8=\n`)
   // A name of 8,000 prefixes before the base64: displayName recursed once a prefix, past the stack.
   const deep = write('deep.env', `${'SECRET_'.repeat(8000)}${a}=1\n`)
+  const flow = write('flow.yml', "id: f\nnamespace: n\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: \"{{ secret('X') }}\"\n")
   const against = write('against.env', `X=hello\n${c}==\n`)
   const cases = [
     ['encode', plain, '--stdout'], ['encode', plain, '--stdout', '--allow-duplicates'], ['encode', plain, '--stdout', '--expand'],
     ['decode', encoded], ['check', encoded], ['check', encoded, '--json'], ['check', write('ok.enc', 'SECRET_X=aGVsbG8=\n'), '--against', against],
     ['encode', deep, '--stdout'], ['check', deep],
+    // Each secret no flow uses is a note that names it.
+    ['check', encoded, '--flows', flow], ['check', encoded, '--flows', flow, '--json'],
   ]
   for (const args of cases) {
     const r = await runInProcess(args)

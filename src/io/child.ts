@@ -20,11 +20,19 @@ export type StartFailure = 'not-found' | 'not-executable' | 'too-large' | 'faile
 const KEYBOARD_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGQUIT'])
 
 /**
+ * The signals sent on to the command: those that would end this process and can be handled
+ * (signals.ts's TERMINATING), and SIGUSR1, which would open Node's inspector on a local port,
+ * where any local user could read the secrets this process holds (a listener keeps it closed).
+ */
+const FORWARDED = [...TERMINATING, 'SIGUSR1'] as const
+
+/**
  * Starts `argv` with `env` as its whole environment and the terminal (stdin, stdout, stderr) of
  * this process, and waits for it to end. Meanwhile no signal that would end this process and can
- * be handled (signals.ts's TERMINATING) ends it: it is sent on to the command, which decides when
- * to stop, and its end is ours. Otherwise the command would be left running with nobody waiting
- * for it (a JVM, as Kestra runs on, prints its threads on SIGQUIT and goes on).
+ * be handled ends it, and SIGUSR1 does not open the inspector: each is sent on to the command
+ * (FORWARDED), which decides when to stop, and its end is ours. Otherwise the command would be
+ * left running with nobody waiting for it (a JVM, as Kestra runs on, prints its threads on SIGQUIT
+ * and goes on).
  */
 export async function runChild(argv: readonly [string, ...string[]], env: NodeJS.ProcessEnv): Promise<ChildEnd> {
   const { spawn } = await builtin<typeof import('node:child_process')>('node:child_process')
@@ -39,7 +47,7 @@ export async function runChild(argv: readonly [string, ...string[]], env: NodeJS
       return
     }
     // run writes no file, so signals.ts's holdSignals (which would exit on these) is never on.
-    const forwarders = TERMINATING.map((signal) => {
+    const forwarders = FORWARDED.map((signal) => {
       // Only a signal this system has ever comes, so the name is one kill() knows (Node's type
       // leaves out SIGEMT and SIGLOST, which Linux lacks).
       const forward = (): void => {

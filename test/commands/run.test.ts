@@ -134,6 +134,15 @@ test('every signal that would end kestra-secrets reaches the command instead, wh
   }
 }))
 
+test('SIGUSR1 reaches the command, and never opens Node\'s inspector, where any local user could read the secrets', () => withTempDirAsync(async (dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\n')
+  const end = await signalled(dir, 'SIGUSR1')
+  assert.match(end.stdout, /^ready \d+\ngot SIGUSR1\n$/)
+  assert.equal(end.status, 7, end.stderr)
+  assert.doesNotMatch(end.stderr, /Debugger listening/)
+  assert.equal(end.stderr, '')
+}))
+
 test('a signal the command does not handle ends it, and then us with 128 + n; it is not left running', () => withTempDirAsync(async (dir) => {
   writeFileSync(join(dir, '.env'), 'A=1\n')
   const signals = ['SIGUSR2', 'SIGQUIT'] as const

@@ -81,10 +81,15 @@ export class Expander {
     return value
   }
 
+  /** A variable of the environment: its own, never what an object inherits (`constructor`, `__proto__`). */
+  private fromEnv(name: string): string | undefined {
+    return Object.hasOwn(this.env, name) ? this.env[name] : undefined
+  }
+
   private expanded(e: Expandable, report: Report): string {
     const value = e.value
     if (!value.includes('$')) return value
-    const lookUp = (name: string): string | undefined => this.known.get(name) ?? this.env[name]
+    const lookUp = (name: string): string | undefined => this.known.get(name) ?? this.fromEnv(name)
     // What this value inserts, charged only when it is expanded.
     let inserted = 0
     const expanded = value.replace(REFERENCE, (...m: string[]) => {
@@ -97,7 +102,7 @@ export class Expander {
         const rest = (braced as string).slice(name.length + op.length)
         text = op === ':+' || op === '+' ? (found ? rest : '') : found ? found : rest
       } else if (found === undefined) {
-        const shown = this.defined.has(name) || this.env[name] !== undefined ? ` ${displayName(name)}` : ''
+        const shown = this.defined.has(name) || this.fromEnv(name) !== undefined ? ` ${displayName(name)}` : ''
         report('unresolved-reference', 'warning', e.line, displayName(e.key),
           `the value of ${displayName(e.key)} refers to${shown === '' ? ' a name' : shown} that neither an earlier entry nor the ` +
           'environment defines: it is expanded to nothing')

@@ -81,6 +81,12 @@ test('a name defined nowhere is a warning that shows it only when it is a variab
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line, d.key]), [['unresolved-reference', 1, 'A'], ['unresolved-reference', 2, 'B']])
   assert.ok(r.diagnostics.every((d) => !/MISSING|word/.test(d.message)))
   assert.deepEqual(r.entries.map((e) => unb64(e.encoded)), ['xy', 'pa'])
+  // What an object inherits is no variable of the environment, whatever object holds it.
+  for (const env of [{}, process.env, { ...process.env }]) {
+    const inherited = encodeEnv('A=$constructor\nB=${toString}\nC=${__proto__:-d}\nD=${hasOwnProperty:+set}\n', { expand: true, env })
+    assert.deepEqual(inherited.entries.map((e) => unb64(e.encoded)), ['', '', 'd', ''])
+    assert.deepEqual(inherited.diagnostics.map((d) => [d.code, d.line]), [['unresolved-reference', 1], ['unresolved-reference', 2]])
+  }
 })
 
 test('decode --expand and check --against --expand expand as encode --expand does', () => {

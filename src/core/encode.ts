@@ -183,7 +183,9 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         const key = item.key
         if (i === encodedLooking.length) encodedLooking = grown(encodedLooking)
         if (looksEncodedEntry(item)) encodedLooking[i] = 1
-        const value = expander === undefined ? item.value : expander.expand(expandable(item), report)
+        const dropped = isIgnoredName(key) || leftOut?.has(i) === true
+        // A definition left out is none for the references after it either, as for dotenv-expand.
+        const value = expander === undefined || dropped ? item.value : expander.expand(expandable(item), report)
         // Text that dotenv cut from the value at a `#` may be part of a secret: never copied.
         if (item.comment !== undefined && !item.hashCut) {
           // An inline comment that holds an assignment (`A=1 # OLD_A=secret`) is a commented-out
@@ -193,7 +195,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
           if (assignment !== undefined) commented(assignment, item.line, item.line)
           else out.comment(text)
         }
-        if (isIgnoredName(key) || leftOut?.has(i) === true) break
+        if (dropped) break
         const first = diagnostics.length
         checkEntry(item, report)
         if (expander === undefined && item.value.includes('$')) {

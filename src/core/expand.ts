@@ -16,7 +16,7 @@
  *   bound: a few lines that double each other exhaust the memory).
  */
 import type { Report } from './diagnostics.js'
-import type { Entry } from './scan.js'
+import { isIgnoredName, type Entry } from './scan.js'
 import { displayName } from './names.js'
 
 // The expression of dotenv-expand 12.
@@ -124,11 +124,16 @@ export class Expander {
   }
 }
 
-/** Every entry's value expanded, in order (see Expander). */
+/**
+ * Every entry's value expanded, in order (see Expander). dotenv keeps only the last definition of
+ * a name, and none of `__proto__`: the others are kept as written, and are none for the
+ * references after them either, as for dotenv-expand.
+ */
 export function expandValues(entries: readonly Expandable[], env: Readonly<Record<string, string | undefined>>,
   report: Report): string[] {
   const expander = new Expander(env, new Set(entries.map((e) => e.key)))
-  return entries.map((e) => expander.expand(e, report))
+  const last = new Map(entries.map((e, i) => [e.key, i]))
+  return entries.map((e, i) => (last.get(e.key) === i && !isIgnoredName(e.key) ? expander.expand(e, report) : e.value))
 }
 
 /**

@@ -89,6 +89,20 @@ test('a name defined nowhere is a warning that shows it only when it is a variab
   }
 })
 
+test('with --allow-duplicates, a definition left out is none for the references after it, as for dotenv-expand', () => {
+  const doc = 'A=x\nA=${A}y\nB=$A\n__proto__=p\nC=${__proto__:-c}\n'
+  const r = encodeEnv(doc, { expand: true, allowDuplicates: true })
+  assert.ok(r.ok, JSON.stringify(r.diagnostics))
+  // (dotenv-expand reads ${__proto__} off its object: '[object Object]'.)
+  const withoutProto = 'A=x\nA=${A}y\nB=$A\n'
+  assert.deepEqual(Object.fromEntries(r.entries.filter((e) => e.name !== 'C').map((e) => [e.name, unb64(e.encoded)])), byDotenvExpand(withoutProto))
+  assert.deepEqual(Object.fromEntries(r.entries.map((e) => [e.name, unb64(e.encoded)])), { A: 'y', B: 'y', C: 'c' })
+  // check --against --expand reads the plain file's values the same way.
+  const encoded = `SECRET_A=${b64('y')}\nSECRET_B=${b64('y')}\nSECRET_C=${b64('c')}\n`
+  const checked = checkEncoded(encoded, { against: { name: 'plain', text: doc }, expand: true })
+  assert.deepEqual(checked.findings.filter((f) => f.severity === 'error'), [])
+})
+
 test('decode --expand and check --against --expand expand as encode --expand does', () => {
   const encoded = `SECRET_HOST=${b64('db')}\nSECRET_URL=${b64('pg://${HOST}')}\n`
   assert.equal(decodeEnv(encoded, { expand: true }).text, "HOST=db\nURL=pg://db\n")

@@ -62,12 +62,17 @@ function formatChoice(inv: Invocation): FormatChoice {
 }
 
 /** What the command line can do about the core's findings. */
-export const ENCODE_HINTS = {
+const ENCODE_HINTS = {
   'duplicate': ', or pass --allow-duplicates to keep the last',
   'already-encoded': ' with `kestra-secrets decode`, or pass --force to encode it again',
   'kubectl-line-limit': ' (--format k8s-secret)',
   'reference': ' (pass --expand to expand it)',
 } as const
+
+/** ENCODE_HINTS but those of options already given (a duplicate is then a warning that says what was kept). */
+export function encodeHints(o: { allowDuplicates?: boolean }): Partial<Record<keyof typeof ENCODE_HINTS, string>> {
+  return o.allowDuplicates === true ? { ...ENCODE_HINTS, duplicate: '' } : ENCODE_HINTS
+}
 
 /**
  * read -> scan and encode -> render the format -> write, the same for every input. The env format
@@ -80,7 +85,7 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   const file = inv.file ?? '.env'
   const toStdout = o.stdout === true || o.output === '-' || (file === '-' && o.output === undefined)
   const output = toStdout ? undefined : (o.output ?? defaultOutput(file, format))
-  const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet, hints: ENCODE_HINTS })
+  const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet, hints: encodeHints(o) })
 
   if (output !== undefined) checkOutputPath(output, file, { derived: o.output === undefined })
   else checkStdout(file)

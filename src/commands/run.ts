@@ -2,7 +2,7 @@ import { encodeEnv, type EncodedEntry } from '../core/encode.js'
 import { EXIT, ExitError, UsageError } from '../errors.js'
 import { runChild, type StartFailure } from '../io/child.js'
 import { readInput } from '../io/read.js'
-import { ENCODE_HINTS } from './encode.js'
+import { encodeHints } from './encode.js'
 import { encodeOptions } from './encode-options.js'
 import type { Invocation } from './invocation.js'
 import type { Diagnostic } from '../core/diagnostics.js'
@@ -26,7 +26,7 @@ export async function run(inv: Invocation, ctx: Context): Promise<number> {
   // parseArgs guarantees a command; this holds the type.
   if (argv === undefined || argv[0] === undefined) throw new UsageError('no command to start: give it after --')
   const file = inv.file ?? '.env'
-  const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet, hints: ENCODE_HINTS })
+  const reporter = new Reporter(ctx, { strict: o.strict, quiet: o.quiet, hints: encodeHints(o) })
 
   const input = readInput(file)
   const result = encodeEnv(input.text, encodeOptions(o, ctx.env))

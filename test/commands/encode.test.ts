@@ -87,6 +87,12 @@ test('errors write nothing and leave an existing output untouched', () => withTe
   assert.equal(allowed.status, 0)
   assert.equal(readFileSync(join(dir, '.env_encoded'), 'utf8'), `SECRET_A=${b64('2')}\n`)
   assert.match(allowed.stderr, /\.env:1: warning: A is defined again on line 2/)
+  // The error's advice is to pass --allow-duplicates: not once it is passed, --strict or not.
+  assert.match(r.stderr, /, or pass --allow-duplicates to keep the last\n/)
+  assert.doesNotMatch(allowed.stderr, /pass --allow-duplicates/)
+  const strict = runCli(['encode', '--allow-duplicates', '--strict'], { cwd: dir })
+  assert.equal(strict.status, 1)
+  assert.match(strict.stderr, /^\.env:1: error: A is defined again on line 2; this definition is left out and the last one is kept, as dotenv does\n/)
 }))
 
 test('refuses to write over its own input, by path or through a hard link', () => withTempDir((dir) => {

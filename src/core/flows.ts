@@ -342,14 +342,18 @@ const CLOSER: Readonly<Record<string, string>> = { '{': '}}', '%': '%}' }
 
 // Pebble's own patterns (its Syntax class, default delimiters), with Java's \s (ASCII only): a tag
 // `{% verbatim %}` right after its `{%` (after `-` and white space, which trim the text before),
-// and the tag that ends the verbatim text.
-const VERBATIM_START = /^(?:-[ \t\n\x0B\f\r]+)?[ \t\n\x0B\f\r]*verbatim[ \t\n\x0B\f\r]*-?%\}/
-const VERBATIM_END = /\{%-?[ \t\n\x0B\f\r]*endverbatim[ \t\n\x0B\f\r]*-?%\}/g
+// and the tag that ends the verbatim text. Kestra's documentation gives `{% raw %} ... {% endraw %}`
+// as the way to write Pebble syntax literally: its text is not evaluated either.
+const VERBATIM_START = /^(?:-[ \t\n\x0B\f\r]+)?[ \t\n\x0B\f\r]*(verbatim|raw)[ \t\n\x0B\f\r]*-?%\}/
+const VERBATIM_END: Readonly<Record<string, RegExp>> = {
+  verbatim: /\{%-?[ \t\n\x0B\f\r]*endverbatim[ \t\n\x0B\f\r]*-?%\}/g,
+  raw: /\{%-?[ \t\n\x0B\f\r]*endraw[ \t\n\x0B\f\r]*-?%\}/g,
+}
 
 /**
  * Calls `visit` with the inside of every `{{ ... }}` and `{% ... %}` of a text, in order, as
  * Pebble's lexer finds them: from one to the next, the first of `{{`, `{%` and `{#` opens the next
- * one; a comment (`{# ... #}`) and the text of `{% verbatim %} ... {% endverbatim %}` are never
+ * one; a comment (`{# ... #}`) and the text of `{% verbatim %} ... {% endverbatim %}` (or `raw`) are never
  * evaluated, so nothing in them is visited. An expression or verbatim text that is never closed
  * ends the scan (Pebble cannot render the text at all); a `{#` never closed is passed over.
  */
@@ -376,10 +380,12 @@ function forEachExpression(text: string, visit: (start: number, end: number) => 
     }
     const close = text.indexOf(CLOSER[kind] as string, open + 2)
     if (close === -1) return
-    if (kind === '%' && VERBATIM_START.test(text.slice(open + 2, close + 2))) {
-      VERBATIM_END.lastIndex = close + 2
-      if (VERBATIM_END.exec(text) === null) return
-      pos = VERBATIM_END.lastIndex
+    const verbatim = kind === '%' ? VERBATIM_START.exec(text.slice(open + 2, close + 2))?.[1] : undefined
+    if (verbatim !== undefined) {
+      const end = VERBATIM_END[verbatim] as RegExp
+      end.lastIndex = close + 2
+      if (end.exec(text) === null) return
+      pos = end.lastIndex
       continue
     }
     visit(open + 2, close)

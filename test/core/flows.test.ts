@@ -47,7 +47,7 @@ test('an unclosed expression ends the scan without error', () => {
   assert.deepEqual(refs("a: \"{{ secret('A') }}\"\nb: \"{{ secret('B')\n"), [['A', 1]])
 })
 
-test('Pebble comments and verbatim text are never rendered: no call in them counts', () => {
+test('Pebble comments, verbatim and raw text are never rendered: no call in them counts', () => {
   // Pebble's lexer: the first of {{, {% and {# opens the next piece; {# runs to the next #}, and
   // {% verbatim %} to {% endverbatim %}. What is never closed makes the text fail to render.
   const cases: Array<[string, string[]]> = [
@@ -61,6 +61,10 @@ test('Pebble comments and verbatim text are never rendered: no call in them coun
     ["{{ secret('G') }} {# never closed {{ secret('H') }}", ['G', 'H']],
     ["echo ${#ARR[@]} {{ secret('SH') }}", ['SH']],
     ["{{ secret('I') }} {% verbatim %}{{ secret('J') }}", ['I']],
+    // Kestra's documentation writes Pebble literally with raw: each kind ends at its own end tag.
+    ["{% raw %}{{ secret('RAW') }}{% endraw %} {{ secret('K') }}", ['K']],
+    ["{%- raw -%}{{ secret('R1') }}{% endverbatim %}{{ secret('R2') }}{%- endraw -%}{{ secret('L') }}", ['L']],
+    ["{% rawish %}{{ secret('M') }}", ['M']],
   ]
   for (const [expression, names] of cases) {
     for (const text of [`a: "${expression}"\n`, `a: |\n  ${expression}\n`]) {

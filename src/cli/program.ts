@@ -146,6 +146,9 @@ function validate(invocation: Invocation): Invocation {
   if (invocation.passThrough !== undefined && invocation.passThrough.length === 0) {
     throw new UsageError(`nothing after --: give the command to start, as in kestra-secrets ${invocation.command} .env -- node app.js`)
   }
+  if (invocation.passThrough?.[0] === '') {
+    throw new UsageError(`the command after -- is empty: give the command to start, as in kestra-secrets ${invocation.command} .env -- node app.js`)
+  }
   const o = invocation.options
   if (o.stdout === true && o.output !== undefined && o.output !== '-') {
     throw new UsageError('--stdout and --output go to different places: give one of them')

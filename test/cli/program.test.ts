@@ -57,6 +57,8 @@ test('usage errors are UsageErrors (exit 2) with one line', () => {
     [['run'], /starts the command given after --/],
     [['run', 'node', '-e', '1'], /starts the command given after --/],
     [['run', '.env', '--'], /nothing after --/],
+    [['run', '.env', '--', ''], /the command after -- is empty/],
+    [['run', '--', '', 'x'], /the command after -- is empty/],
     [['run', '--stdout', '--', 'cmd'], /unknown option '--stdout'/],
     [['run', 'a', 'b', '--', 'cmd'], /too many arguments/],
     // An empty path, which the file system would answer with `: error: no such file`.

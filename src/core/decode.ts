@@ -9,7 +9,7 @@ import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_P
 import { displayName, isEnvName, NamePlaces, Repeats } from './names.js'
 import { Expander } from './expand.js'
 import { dependsOnLaterLines, quoteValue } from './quote.js'
-import { isIgnoredName, keyStart, lineEnding, normaliseLineEnds, quoteOnNextComment, scan, scanItems, unicodeLineEndsAsSpaces } from './scan.js'
+import { BLANK_COMMENT, commentQuote, isIgnoredName, keyStart, lineEnding, NO_QUOTE, normaliseLineEnds, quoteOnNextComment, scan, scanItems, unicodeLineEndsAsSpaces } from './scan.js'
 
 /** One entry of the encoded file and what became of it. */
 export interface DecodedEntry {
@@ -249,7 +249,7 @@ interface TextEdit {
  * comment. A value written with line feeds (quoted, when no one-line form holds it) goes on over
  * comment lines, `# ` and the rest of it, which encode reads back as that value (see CommentLine).
  */
-function decodedComment(assignment: NonNullable<CommentLine['assignment']>, quoteFollows = false): string | undefined {
+function decodedComment(assignment: NonNullable<CommentLine['assignment']>, quoteFollows: boolean): string | undefined {
   if (!isSecret(assignment.key)) return undefined
   const name = assignment.key.slice(SECRET_PREFIX.length)
   const decoded = decodeKestraValue(assignment.value)
@@ -335,13 +335,14 @@ function commentLines(block: string): string[] {
   })
 }
 
-/** Whether the next comment line after line i of a block that is not blank starts with a quote (see quoteOnNextComment). */
+/**
+ * Whether the next line after line i of a YAML comment block (the text after each `#`) that is not
+ * blank starts with a quote, as commentQuote reads the comment lines decode writes of them.
+ */
 function quoteStartsNext(lines: readonly string[], i: number): boolean {
-  for (let j = i + 1; j < lines.length; j++) {
-    const line = lines[j] as string
-    if (line === '') return false
-    const text = unicodeLineEndsAsSpaces(line).trim()
-    if (text !== '') return /^['"`]/.test(text)
+  for (let j = i + 1; j < lines.length && lines[j] !== ''; j++) {
+    const q = commentQuote(`#${unicodeLineEndsAsSpaces(lines[j] as string)}`)
+    if (q !== BLANK_COMMENT) return q !== NO_QUOTE
   }
   return false
 }

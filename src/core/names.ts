@@ -279,8 +279,7 @@ export function displayName(name: string): string {
   const n = SECRET_PREFIX.length
   let at = 0
   while (name.length - at > n && hasPrefixInAnyCase(name.slice(at, at + n))) at += n
-  if (at > 0 && mayBeValue(name.slice(at))) return `${shownAsName(name.slice(0, at))}<base64>`
-  return at === 0 && mayBeValue(name) ? '<base64>' : shownAsName(name)
+  return mayBeValue(name.slice(at)) ? `${shownAsName(name.slice(0, at))}<base64>` : shownAsName(name)
 }
 
 /** The characters a name can hold from the start of `name`, up to MAX_SHOWN_NAME; `…` if cut. */

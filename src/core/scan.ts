@@ -734,12 +734,11 @@ export function commentQuote(line: string): number {
  * a quote as commentQuote reads them: a `# K=` written there must be `# K=''`.
  */
 export function quoteOnNextComment(t: string, end: number): boolean {
-  for (let from = end + 1; from <= t.length && end < t.length;) {
+  for (let from = end + 1; from <= t.length;) {
     let lineEnd = t.indexOf('\n', from)
     if (lineEnd === -1) lineEnd = t.length
     const q = commentQuote(t.slice(from, lineEnd))
     if (q !== BLANK_COMMENT) return q !== NO_QUOTE
-    if (lineEnd === t.length) return false
     from = lineEnd + 1
   }
   return false

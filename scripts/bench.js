@@ -48,7 +48,8 @@
 // {encode,decode,check}-100k-mixed, {encode,decode,check}-1m-mixed, encode-adv-NAME and
 // {decode,check}-adv-NAME (of the encode output), {decode,check}-adv-NAME-raw (of the adversarial
 // input itself: that is what their parser meets there), for NAME in spaces, value, quotes,
-// backslash, u2028, names, names-plain; naive-10k-mixed, encode-10k-mixed, naive-100k-mixed, shell-1k, encode-1k;
+// backslash, u2028, names, names-plain; naive-10k-mixed, encode-10k-mixed, naive-100k-mixed, naive-decode-100k,
+// floor-decode-100k, shell-1k, encode-1k;
 // startup@vX.Y.Z for the start-up case on another node.
 //
 // Options (flags win over the environment):
@@ -260,6 +261,36 @@ const SHELL_LOOP = `cd "\${0%/*}" || exit 1
 while IFS='=' read -r key value; do echo "SECRET_$key=$(echo -n "$value" | base64)"; done < .env > out
 `
 
+/** What a user might write to decode instead of the tool: dotenv.parse, then each value from base64. */
+function naiveDecodeScript(dotenvUrl) {
+  return `import fs from 'node:fs'
+import dotenv from ${JSON.stringify(dotenvUrl)}
+const [input, output] = process.argv.slice(2)
+const parsed = dotenv.parse(fs.readFileSync(input))
+fs.writeFileSync(output, Object.entries(parsed).map(([k, v]) => k.slice(7) + '=' + Buffer.from(v, 'base64').toString()).join('\\n') + '\\n')
+`
+}
+
+/**
+ * The least any decode of a file of one-line `SECRET_NAME=<base64>` entries can do in Node: read it,
+ * cut each line at its first `=`, decode the value into one reused buffer, join, write. No grammar,
+ * no check, no quoting: not a decoder, the floor under the decode and check cases.
+ */
+const FLOOR_DECODE = `const fs = require('node:fs')
+const [input, output] = process.argv.slice(2)
+const t = fs.readFileSync(input, 'utf8')
+const bytes = Buffer.allocUnsafe(1 << 16)
+const out = []
+for (let pos = 0; pos < t.length;) {
+  let lf = t.indexOf('\\n', pos)
+  if (lf === -1) lf = t.length
+  const eq = t.indexOf('=', pos)
+  out.push(t.slice(pos + 7, eq) + '=' + bytes.toString('utf8', 0, bytes.write(t.slice(eq + 1, lf), 0, 'base64')))
+  pos = lf + 1
+}
+fs.writeFileSync(output, out.join('\\n') + '\\n')
+`
+
 /** What a user might write instead of the tool: dotenv.parse, then base64 of each value. */
 function naiveScript(dotenvUrl) {
   return `import fs from 'node:fs'
@@ -424,6 +455,18 @@ function catalogue(store, dir, env) {
     return { label: `encode, 10,000 mixed entries (${sizeLabel(i.bytes)})`, argv: tool('encode', i.file, '10k-mixed.out'), targets: [sameRoundsAtMost('naive-10k-mixed', 1, '≤ naive')] }
   })
   add('naive-100k-mixed', naive('100,000', mixed100k))
+
+  // Beside decode-100k, on its encoded file: the naive decode script, and the floor under any decode.
+  add('naive-decode-100k', () => {
+    const e = mustEncode(store, store.text('100k.env', () => manyEntries(100_000, 42)))
+    const script = store.script('naive-decode.mjs', naiveDecodeScript(dotenvUrl()))
+    return { label: `naive dotenv decode script, 100,000 entries, encoded (${sizeLabel(e.bytes)})`, argv: [node, script, e.file, path.join(dir, 'naive-decode.out')] }
+  })
+  add('floor-decode-100k', () => {
+    const e = mustEncode(store, store.text('100k.env', () => manyEntries(100_000, 42)))
+    const script = store.script('floor-decode.cjs', FLOOR_DECODE)
+    return { label: `floor: split and base64 only, no checks, 100,000 entries, encoded (${sizeLabel(e.bytes)})`, argv: [node, script, e.file, path.join(dir, 'floor-decode.out')] }
+  })
 
   // The shell loop from the docs, and the tool on the same 1,000 entries.
   add('shell-1k', () => {

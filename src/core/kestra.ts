@@ -80,21 +80,42 @@ export type KestraValue =
 // Java's decoder keeps a byte-order mark in the text, as ignoreBOM does.
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
-/** A value that decodes; its bytes are decoded again when asked for (most callers want the text only). */
+/** A value that decodes to UTF-8; its bytes are decoded again when asked for (most callers want the text only). */
 class DecodedValue {
   readonly ok = true
-  readonly utf8: boolean
+  readonly utf8 = true
   readonly text: string
   private readonly base64: string
 
-  constructor(base64: string, text: string, utf8: boolean) {
+  constructor(base64: string, text: string) {
     this.base64 = base64
     this.text = text
-    this.utf8 = utf8
   }
 
   get bytes(): Uint8Array {
     return decodeStrictBase64(this.base64)
+  }
+}
+
+/**
+ * A value whose bytes are not UTF-8: its text (U+FFFD for those bytes) is made when asked for, as
+ * the callers that meet these most, the checks of a name that may be base64, only ask `utf8`.
+ */
+class NotUtf8Value {
+  readonly ok = true
+  readonly utf8 = false
+  private readonly base64: string
+
+  constructor(base64: string) {
+    this.base64 = base64
+  }
+
+  get bytes(): Uint8Array {
+    return decodeStrictBase64(this.base64)
+  }
+
+  get text(): string {
+    return UTF8.decode(this.bytes)
   }
 }
 
@@ -113,11 +134,12 @@ export function decodeKestraValue(value: string): KestraValue {
   if (compact.length > scratch.length) scratch = Buffer.allocUnsafe(compact.length)
   const n = scratch.write(compact, 0, 'base64')
   const text = scratch.toString('utf8', 0, n)
-  if (!text.includes('\uFFFD')) return new DecodedValue(compact, text, true)
+  if (!text.includes('\uFFFD')) return new DecodedValue(compact, text)
+  // A U+FFFD of the text itself is the bytes EF BF BD: without an EF byte (searched back from the
+  // last byte, so within the value's), every one stands for bytes that are not UTF-8.
+  if (scratch.lastIndexOf(0xef, n - 1) === -1) return new NotUtf8Value(compact)
   // The same bytes, still in the buffer: read before anything else writes into it.
-  const bytes = scratch.subarray(0, n)
-  const utf8 = isUtf8(bytes)
-  return new DecodedValue(compact, utf8 ? text : UTF8.decode(bytes), utf8)
+  return isUtf8(scratch.subarray(0, n)) ? new DecodedValue(compact, text) : new NotUtf8Value(compact)
 }
 
 /** A value-free sentence on why a value is not base64 Kestra can decode, to follow "the value of X". */

@@ -274,13 +274,22 @@ const MAX_SHOWN_NAME = 128
  * too. Every message that names an entry shows its name through this.
  */
 export function displayName(name: string): string {
+  // A finding names its entry in its key and again in its message: the last answer is kept.
+  if (name === lastName) return lastShown
   // The name after Kestra's prefix is the one that may be a value (SECRET_<base64>): after the
   // prefix in any case (secret_<base64> is the case mistake), however often it is repeated.
   const n = SECRET_PREFIX.length
   let at = 0
   while (name.length - at > n && hasPrefixInAnyCase(name.slice(at, at + n))) at += n
-  return mayBeValue(name.slice(at)) ? `${shownAsName(name.slice(0, at))}<base64>` : shownAsName(name)
+  const shown = mayBeValue(name.slice(at)) ? `${shownAsName(name.slice(0, at))}<base64>` : shownAsName(name)
+  lastName = name
+  lastShown = shown
+  return shown
 }
+
+let lastName = ''
+let lastShown = ''
+
 
 /** The characters a name can hold from the start of `name`, up to MAX_SHOWN_NAME; `…` if cut. */
 function shownAsName(name: string): string {

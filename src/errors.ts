@@ -21,11 +21,19 @@ export class ExitError extends Error {
   }
 }
 
-/** Bad input or an output that cannot be written: one line `where: error: what`, exit 1. */
+/**
+ * Bad input or an output that cannot be written: one line `where: error: what` (`where:line:` for
+ * a place in a file), exit 1. `where` is the file (or `stdout`), `line` the 1-based line, if any.
+ */
 export class InputError extends ExitError {
-  constructor(readonly where: string, what: string) {
+  constructor(readonly where: string, what: string, readonly line?: number) {
     super(EXIT.rejected, what)
     this.name = 'InputError'
+  }
+
+  /** The file, and the line when there is one: how the message starts. */
+  get place(): string {
+    return this.line === undefined ? this.where : `${this.where}:${this.line}`
   }
 }
 

@@ -32,7 +32,7 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
     return await command(invocation, ctx)
   } catch (e) {
     if (e instanceof InputError) {
-      ctx.stderr.write(`${e.where}: ${ctx.paint.error('error')}: ${e.message}\n`)
+      ctx.stderr.write(`${e.place}: ${ctx.paint.error('error')}: ${e.message}\n`)
       return e.code
     }
     if (e instanceof ExitError) {

@@ -77,7 +77,7 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
   } catch (e) {
     // --json promises an object on stdout, also when an input cannot be read at all.
     if (o.json === true && e instanceof InputError) {
-      await writeStdout(ctx.stdout, JSON.stringify({ ok: false, strict, error: { file: e.where, message: e.message } }, null, 2) + '\n')
+      await writeStdout(ctx.stdout, JSON.stringify({ ok: false, strict, error: { file: e.where, ...(e.line !== undefined && { line: e.line }), message: e.message } }, null, 2) + '\n')
     }
     throw e
   }

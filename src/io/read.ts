@@ -165,11 +165,11 @@ function check(bytes: Buffer, name: string): void {
   }
   const nul = bytes.indexOf(0)
   if (nul !== -1) {
-    throw new InputError(`${name}:${lineOfByte(bytes, nul)}`, `contains a NUL byte: this looks like a binary file, not a .env file`)
+    throw new InputError(name, 'contains a NUL byte: this looks like a binary file, not a .env file', lineOfByte(bytes, nul))
   }
   if (!isUtf8(bytes)) {
     const bad = firstInvalidUtf8(bytes)
-    throw new InputError(`${name}:${lineOfByte(bytes, bad)}`, `not valid UTF-8 (byte ${bad + 1}): save the file as UTF-8`)
+    throw new InputError(name, `not valid UTF-8 (byte ${bad + 1}): save the file as UTF-8`, lineOfByte(bytes, bad))
   }
 }
 

@@ -154,9 +154,12 @@ test('decode and check: bad inputs each get a clear outcome, also as --against',
         else assert.match(c.stderr, /^[^:]+: error: no SECRET_ variable found: the file holds no secret for Kestra\n/, `check ${file}`)
       } else if (json) {
         // An input that cannot be read at all: the JSON report says so too.
-        const report = JSON.parse(c.stdout) as { ok: boolean; error: { file: string; message: string } }
+        // The file as a path, the line (when the error has one) a number of its own, as in a finding.
+        const report = JSON.parse(c.stdout) as { ok: boolean; error: { file: string; line?: number; message: string } }
         assert.equal(report.ok, false)
-        assert.match(`${report.error.file}: error: ${report.error.message}\n`, message, `check --json ${file}`)
+        assert.equal(report.error.file, file)
+        const place = report.error.line === undefined ? file : `${file}:${report.error.line}`
+        assert.match(`${place}: error: ${report.error.message}\n`, message, `check --json ${file}`)
       } else {
         assert.match(c.stderr, message, `check ${file}`)
       }

@@ -5,7 +5,7 @@
  * decode and check both go through this module, so they cannot disagree about what Kestra sees.
  */
 import { isUtf8 } from 'node:buffer'
-import { base64Problem, decodeStrictBase64, isStrictBase64, type Base64Problem } from './base64.js'
+import { base64Problem, decodeStrictBase64, decodeStrictBase64Ascii, isStrictBase64, type Base64Problem } from './base64.js'
 
 /** The prefix of the variables Kestra reads as secrets (case-sensitive). */
 export const SECRET_PREFIX = 'SECRET_'
@@ -128,6 +128,8 @@ export function decodeKestraValue(value: string): KestraValue {
   const compact = strict ? value : stripLineBreaks(value)
   const problem = strict ? undefined : base64Problem(compact)
   if (problem !== undefined) return { ok: false, problem }
+  const ascii = decodeStrictBase64Ascii(compact)
+  if (ascii !== undefined) return new DecodedValue(compact, ascii)
   // Into one reused buffer, read as UTF-8: bytes that are not UTF-8 always read as U+FFFD, so a
   // text without one came from well-formed UTF-8, which both decoders read alike. A buffer per
   // value cost a third of decoding it.

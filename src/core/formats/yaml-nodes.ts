@@ -7,6 +7,9 @@ export interface NodeProblem {
   message: string
 }
 
+/** Mappings wider than this are searched through an index of their keys, made on the first search. */
+const INDEXED_FROM = 8
+
 /** A pair of a mapping as Helm reads the mapping, and whether a `<<` merge key brought it in. */
 export interface EffectivePair {
   pair: Pair
@@ -32,6 +35,8 @@ export class YamlNodes {
   private readonly merging = new Set<YAMLMap>()
   /** Look-ups already made in merging maps: key, then map, then the pair found (null: none). */
   private readonly found = new Map<string, Map<YAMLMap, Pair | null>>()
+  /** The string keys of the wide mappings without merge keys that were searched, each to its first pair. */
+  private readonly keys = new Map<YAMLMap, Map<string, Pair>>()
 
   constructor(private readonly yaml: YamlModule, doc: Document) {
     this.index(doc)
@@ -60,7 +65,18 @@ export class YamlNodes {
     if (this.merging.has(map)) return this.mergedPair(map, key)
     // A key written twice is an error already (YAML forbids it): the first is read, as the yaml
     // library reads it, so that what a second `name:` holds (a pasted value?) is never a name.
-    return map.items.find((pair) => this.keyText(pair.key) === key)
+    if (map.items.length <= INDEXED_FROM) return map.items.find((pair) => this.keyText(pair.key) === key)
+    // A wide mapping is indexed once: one that many aliases name is searched once per alias.
+    let index = this.keys.get(map)
+    if (index === undefined) {
+      index = new Map()
+      for (const pair of map.items) {
+        const text = this.keyText(pair.key)
+        if (text !== undefined && !index.has(text)) index.set(text, pair as Pair)
+      }
+      this.keys.set(map, index)
+    }
+    return index.get(key)
   }
 
   /**

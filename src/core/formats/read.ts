@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
-import type { Document, LineCounter, Node, Pair, YAMLError, YAMLMap } from 'yaml'
+import type { Document, LineCounter, Node, Pair, Scalar, YAMLError, YAMLMap } from 'yaml'
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js'
-import type { EncodedVariable } from '../kestra.js'
+import { hasPrefixInAnyCase, type EncodedVariable } from '../kestra.js'
 import { diagnostic } from '../diagnostics.js'
 import { displayName } from '../names.js'
 import { isDnsSubdomain } from './k8s-secret.js'
@@ -144,7 +144,9 @@ export function mightBeJson(text: string): boolean {
  * loaded `yaml` package), only JSON is recognised.
  */
 export function readFormatted(text: string, yaml?: YamlModule, options: ReadOptions = {}): FormattedDocument | undefined {
-  const t = text.replace(/^\uFEFF/, '')
+  // A lone CR ends a line in YAML (and for kubectl) as for dotenv, but not for the yaml library:
+  // as LF, one for one, the lines stay where they are.
+  const t = lonelyCrAsLf(text.replace(/^\uFEFF/, ''))
   if (/^\s*\{/.test(t)) {
     let parsed: unknown
     let error: unknown
@@ -228,6 +230,20 @@ function holdsValue(name: string): boolean {
 
 // ---------------------------------------------------------------------------------------- YAML
 
+function lonelyCrAsLf(text: string): string {
+  return text.indexOf('\r') === -1 ? text : text.replace(/\r(?!\n)/g, '\n')
+}
+
+/**
+ * Whether a document holds nothing but comments: `helm template` writes one for each template that
+ * renders empty (`---` and a `# Source:` line), and kubectl and Helm pass over it, as over the
+ * empty document after a final `---`.
+ */
+function isEmptyDocument(yaml: YamlModule, doc: Document.Parsed): boolean {
+  const root = doc.contents
+  return doc.errors.length === 0 && (root === null || (yaml.isScalar(root) && root.value === null && !root.tag && !root.anchor))
+}
+
 function readYaml(t: string, yaml: YamlModule, withComments: boolean): FormattedDocument | undefined {
   const lines = new yaml.LineCounter()
   const { tokens, tooDeep } = parseYaml(yaml, t, lines.addNewLine)
@@ -236,6 +252,7 @@ function readYaml(t: string, yaml: YamlModule, withComments: boolean): Formatted
   const composer = new yaml.Composer({ version: '1.1', merge: true, uniqueKeys: false })
   let doc: Document.Parsed | undefined
   for (const next of composer.compose(tokens, true, t.length)) {
+    if (isEmptyDocument(yaml, next)) continue
     if (doc !== undefined) {
       doc.errors.push(new yaml.YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'more than one document'))
       break
@@ -265,11 +282,16 @@ function readYaml(t: string, yaml: YamlModule, withComments: boolean): Formatted
 
   const out = new Collector(t.length)
   for (const error of doc.errors) out.report('format-syntax', 'error', lineOf(lines, error.pos[0]), undefined, yamlError(error))
+  if (doc.errors.length > 0) {
+    // Neither Helm nor kubectl reads a document with a syntax error, and what the yaml library
+    // makes of the rest (a value on a line of its own becomes a key) may show a value as a name.
+    return { format, entries: [], external: [], mounts: [], diagnostics: out.diagnostics }
+  }
   for (const key of nodes.repeatedKeys) {
     out.report('format-syntax', 'error', at(key), undefined, 'a key appears twice in one mapping, which YAML does not allow')
   }
   for (const problem of nodes.problems) out.report('format-syntax', 'error', at(problem.node), undefined, problem.message)
-  const ctx: Context = { yaml, nodes, out, at, str, comments: new Comments(), taken: new Set() }
+  const ctx: Context = { yaml, nodes, out, at, str, comments: new Comments(), taken: new Set(), itemKeys: itemKeysOf(yaml, nodes) }
   if (format === 'k8s-secret') readSecret(ctx, root)
   else readHelm(ctx, root, format)
 
@@ -307,6 +329,8 @@ interface Context {
   comments: Comments
   /** Nodes whose comments went to an entry already. */
   taken: Set<Node>
+  /** The keys of an `extraEnv` item (see ItemKeys). */
+  itemKeys: (item: YAMLMap) => ItemKeys
 }
 
 /**
@@ -553,7 +577,7 @@ function readEnvItem(ctx: Context, where: EnvList, raw: unknown, index: number):
   const item = nodes.resolve(raw)
   const node = raw as Node | null
   const before = node?.commentBefore
-  const after = joinComments(innerComments(yaml, item), node?.comment)
+  const after = joinComments(yaml.isMap(item) ? ctx.itemKeys(item).comments : innerComments(yaml, item), node?.comment)
   const skip = (): void => comments.carry(node?.spaceBefore, before, after)
   const n = index + 1
   if (!yaml.isMap(item)) {
@@ -575,17 +599,37 @@ function readEnvItem(ctx: Context, where: EnvList, raw: unknown, index: number):
       'space after a colon?): it is left out: put the name alone in name and the value in value')
     return skip()
   }
-  const stray = strayKey(ctx, item)
+  const { stray, unknown } = ctx.itemKeys(item)
   if (stray !== undefined) {
     out.report('value-in-name', 'error', at(stray.node) ?? line, shown,
       `item ${n} of ${where} (${shown}) has a key, ${displayName(stray.text)}, that runs on into what looks like a ` +
       'value (no space after the colon?): it is left out: write value: "<base64>"')
     return skip()
   }
+  const hasValue = nodes.has(item, 'value')
+  if (unknown !== undefined) {
+    // Shown only when it is one of the keys misspelt in case: any other may be a value on a line
+    // of its own (`value:`, then the base64 and a colon). An error when the item has no value
+    // then (the variable would be empty), a warning otherwise.
+    const text = nodes.keyText(unknown.key)
+    const meant = ENV_VAR_KEYS.find((k) => k.toLowerCase() === text?.toLowerCase())
+    const lost = !hasValue && !nodes.has(item, 'valueFrom')
+    out.report('format-invalid', lost ? 'error' : 'warning', at(unknown.key ?? unknown.value) ?? line, shown, meant !== undefined
+      ? `item ${n} of ${where} (${shown}) has the key ${text as string}, which Kubernetes does not know (keys are case-sensitive): write ${meant}`
+      : `item ${n} of ${where} (${shown}) has a key other than name, value and valueFrom, which Kubernetes rejects or drops` +
+        (lost ? ', and no value: a misspelt key, or a value on a line of its own? Fix or remove it' : ': remove it'))
+    if (lost) return skip()
+  }
   const push = (encoded: string): void =>
     comments.push(out, { variable: name, encoded, line, list: where }, before, node?.spaceBefore, after)
-  const hasValue = nodes.has(item, 'value')
   const valueNode = nodes.get(item, 'value')
+  const valuePair = hasValue ? nodes.pair(item, 'value') : undefined
+  if (valuePair !== undefined && isNull(yaml, valueNode) && !isLoneAlias(ctx, valuePair.value)) {
+    out.report('format-invalid', 'error', (within(valuePair.key, item) ? at(valuePair.key) : undefined) ?? line, shown,
+      `the value of ${shown} is empty (nothing after value:), which Kubernetes reads as an empty string: a value on a ` +
+      'line of its own? Write value: "<base64>", or value: "" for an empty one')
+    return skip()
+  }
   const value = hasValue ? scalarText(yaml, valueNode) : ''
   if (value === undefined) {
     out.report('format-invalid', 'error', (within(valueNode, item) ? at(valueNode) : undefined) ?? line, shown,
@@ -620,16 +664,41 @@ function readValueFrom(ctx: Context, v: Omit<ExternalVariable, 'from'>, source: 
     `${shown} takes its value from valueFrom.${from}, which Kubernetes resolves: it is defined elsewhere and not checked here`)
 }
 
-/**
- * A key of an `extraEnv` item that swallowed what follows it: `value:"Y3p..."` (no space after
- * the colon) reads as one key with no value, and the item would seem to have an empty value.
- */
-function strayKey(ctx: Context, item: YAMLMap): { node: Node; text: string } | undefined {
-  for (const pair of item.items) {
-    const text = ctx.nodes.keyText(pair.key)
-    if (text !== undefined && holdsValue(text)) return { node: pair.key as Node, text }
+/** The keys of a Kubernetes EnvVar. */
+const ENV_VAR_KEYS = ['name', 'value', 'valueFrom'] as const
+
+/** What readEnvItem needs of the keys of an `extraEnv` item, and its comments, found once per mapping. */
+interface ItemKeys {
+  /**
+   * A key that swallowed what follows it: `value:"Y3p..."` (no space after the colon) reads as one
+   * key with no value, and the item would seem to have an empty value.
+   */
+  stray: { node: Node; text: string } | undefined
+  /** The first pair, as Helm reads the item (merge keys followed), whose key an EnvVar does not have. */
+  unknown: Pair | undefined
+  comments: string | undefined
+}
+
+/** itemKeys, remembered per mapping: one that many aliases name is looked at once, not once per alias. */
+function itemKeysOf(yaml: YamlModule, nodes: YamlNodes): (item: YAMLMap) => ItemKeys {
+  const known = new Map<YAMLMap, ItemKeys>()
+  return (item) => {
+    let keys = known.get(item)
+    if (keys === undefined) {
+      let stray: ItemKeys['stray']
+      for (const pair of item.items) {
+        const text = nodes.keyText(pair.key)
+        if (text !== undefined && holdsValue(text)) {
+          stray = { node: pair.key as Node, text }
+          break
+        }
+      }
+      const unknown = nodes.pairs(item).find(({ pair }) => !(ENV_VAR_KEYS as readonly (string | undefined)[]).includes(nodes.keyText(pair.key)))
+      keys = { stray, unknown: unknown?.pair, comments: innerComments(yaml, item) }
+      known.set(item, keys)
+    }
+    return keys
   }
-  return undefined
 }
 
 /**
@@ -680,6 +749,18 @@ function readMountList(ctx: Context, ref: ListRef<MountList>): void {
  */
 function readSecret(ctx: Context, root: YAMLMap): void {
   const { yaml, nodes, str, at } = ctx
+  for (const { pair } of nodes.pairs(root)) {
+    const text = nodes.keyText(pair.key)
+    if (text !== undefined && (SECRET_FIELDS as readonly string[]).includes(text)) continue
+    // Shown only when it is a field misspelt in case (stringdata): any other key may be a value.
+    // An error where entries are lost (stringdata); a key that only holds an anchor is a warning.
+    const meant = SECRET_FIELDS.find((f) => f.toLowerCase() === text?.toLowerCase())
+    const lost = meant === 'data' || meant === 'stringData'
+    ctx.out.report('format-invalid', lost ? 'error' : 'warning', at(pair.key ?? pair.value), undefined, meant !== undefined
+      ? `${text as string} is not a field of a Secret (fields are case-sensitive), so kubectl rejects or drops what it holds: write ${meant}`
+      : `a top-level key that is not a field of a Secret (${SECRET_FIELDS.join(', ')}), which kubectl rejects or drops: ` +
+        'a misspelt field, or a line indented too little? Fix or remove it')
+  }
   const fields = (['data', 'stringData'] as const)
     .map((field) => ({ field, pair: nodes.pair(root, field) }))
     .filter((f): f is { field: 'data' | 'stringData'; pair: Pair } => f.pair !== undefined)
@@ -697,6 +778,9 @@ function readSecret(ctx: Context, root: YAMLMap): void {
     ctx.comments.endList()
   }
 }
+
+/** The fields of a Secret (core/v1), besides apiVersion and kind. */
+const SECRET_FIELDS = ['apiVersion', 'kind', 'metadata', 'type', 'immutable', 'data', 'stringData'] as const
 
 /** The names that a Secret's stringData sets: the text of each (undefined when not a string) and its line. */
 type Replaced = ReadonlyMap<string, { text: string | undefined; line: number }>
@@ -738,6 +822,16 @@ function readSecretField(ctx: Context, field: 'data' | 'stringData', fieldPair: 
       out.report('value-in-name', 'error', line, shown,
         `a key of ${field}, ${shown}, runs on into what looks like its value (no space after the colon, or no ` +
         'colon?): it is left out: write NAME: "<value>"')
+      skip()
+      continue
+    }
+    if (isNull(yaml, nodes.resolve(pair.value)) && !isLoneAlias(ctx, pair.value)) {
+      // A name without Kestra's prefix may be a value on a line of its own, with a colon after it.
+      const named = hasPrefixInAnyCase(name) ? shown : undefined
+      out.report('format-invalid', 'error', line, named, named === undefined
+        ? `a key of ${field} has no value (nothing after its colon): a value on a line of its own? Write NAME: "<value>"`
+        : `${named} in ${field} has no value (nothing after its colon), which Kubernetes reads as empty: a value on a line ` +
+          'of its own? Write the value after the colon, or "" for an empty one')
       skip()
       continue
     }
@@ -834,12 +928,38 @@ function within(node: unknown, container: Node): boolean {
 
 const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
-/** The text of a string scalar; `null` (`value:` or `~`) reads as empty, as Kubernetes reads it. */
+/** An alias that names no anchor: an error of its own already (see YamlNodes), not an empty value. */
+function isLoneAlias(ctx: Context, node: unknown): boolean {
+  return ctx.yaml.isAlias(node) && ctx.nodes.resolve(node) === undefined
+}
+
+/** Nothing after a key's colon (or `~`, `null`): Kubernetes reads it as an empty string. */
+function isNull(yaml: YamlModule, node: unknown): boolean {
+  return node === null || node === undefined || (yaml.isScalar(node) && node.value === null)
+}
+
+// What go-yaml v2, which Helm and kubectl read YAML with, takes for a number beyond YAML 1.1's:
+// an unquoted scalar that Go's strconv.ParseInt(s, 0, 64) reads once its underscores are removed,
+// with a 0o, 0O, 0B or 0X prefix (`value: 0o17` becomes 15). The yaml library reads it as text.
+const GO_PREFIXED_INT = /^[-+]?0(?:[oO][0-7]+|[bB][01]+|[xX][0-9a-fA-F]+)$/
+
+/**
+ * The text of a string scalar as Helm and kubectl read it; `null` (`value:` or `~`) reads as
+ * empty, as Kubernetes reads it; undefined for anything else: a mapping, a list, a boolean or a
+ * number, also one of go-yaml's (GO_PREFIXED_INT) or one tagged so (`!!int "15"`).
+ */
 function scalarText(yaml: YamlModule, node: unknown): string | undefined {
   if (node === null || node === undefined) return ''
   if (!yaml.isScalar(node)) return undefined
   if (node.value === null) return ''
-  return typeof node.value === 'string' ? node.value : undefined
+  if (typeof node.value !== 'string' || !isStringToGo(node)) return undefined
+  return node.value
+}
+
+function isStringToGo(node: Scalar): boolean {
+  const tag = node.tag
+  if (tag !== undefined && tag !== 'tag:yaml.org,2002:str' && tag.startsWith('tag:yaml.org,2002:')) return false
+  return !(node.type === 'PLAIN' && tag === undefined && GO_PREFIXED_INT.test((node.value as string).replace(/_/g, '')))
 }
 
 function kindOf(yaml: YamlModule, node: unknown): string {
@@ -849,6 +969,9 @@ function kindOf(yaml: YamlModule, node: unknown): string {
     const v = node.value
     if (typeof v === 'boolean') return 'a YAML boolean'
     if (typeof v === 'number' || typeof v === 'bigint') return 'a YAML number'
+    if (typeof v === 'string' && !isStringToGo(node)) {
+      return node.tag === undefined ? 'a number to Helm and kubectl' : `tagged ${node.tag.replace('tag:yaml.org,2002:', '!!')}`
+    }
     return 'a YAML value of another type'
   }
   return 'not a scalar'

@@ -36,23 +36,39 @@ test('a values file: names with = or : or a quote or a tab, and an item key that
   assert.equal(doc?.format, 'helm')
   assertNothingSwallowedShown(doc)
   assert.deepEqual(codes(doc), [
-    '8:error:format-syntax', // `value:"..."` with no space: YAML wants a colon there
     '4:error:value-in-name:SECRET_DB…', '5:error:value-in-name:SECRET_API…', '6:error:value-in-name:SECRET_QUOTED…',
-    '8:error:value-in-name:SECRET_OK', '9:error:value-in-name:SECRET_TAB…',
+    '7:error:value-in-name:SECRET_OK', '8:error:value-in-name:SECRET_TAB…',
   ])
   assert.deepEqual(doc.entries.map((e) => e.variable), ['SECRET_GOOD'])
-  assert.match(doc.diagnostics[1]?.message ?? '', /^the name of item 1 of common\.extraEnv, SECRET_DB…, runs on into/)
+  assert.match(doc.diagnostics[0]?.message ?? '', /^the name of item 1 of common\.extraEnv, SECRET_DB…, runs on into/)
   // SECRET_OK's `value:"..."` would have read as no value, which Kubernetes sets to "".
-  assert.match(doc.diagnostics[4]?.message ?? '', /has a key, value…, that runs on into/)
+  assert.match(doc.diagnostics[3]?.message ?? '', /has a key, value…, that runs on into/)
+  // In a block, `value:"..."` is a syntax error, and a document with one is not read at all (Helm
+  // reads none of it): what the yaml library makes of the lines after it are no names to show.
+  const broken = read('common:\n  extraEnv:\n    - name: SECRET_OK\n      value:"c3dhbGxvd2VkNA=="\n    - name: SECRET_GOOD\n      value: "Z29vZA=="\n')
+  assert.equal(broken?.format, 'helm')
+  assert.deepEqual(codes(broken), ['4:error:format-syntax'])
+  assert.deepEqual(broken?.entries, [])
+})
+
+test('a document with a syntax error is not read: a value on a line of its own never becomes a name shown', () => {
+  const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  SECRET_KEY:\n  q83vASNFZ4mrq83v\n'
+  const doc = read(secret)
+  assert.equal(doc?.format, 'k8s-secret')
+  assert.deepEqual(codes(doc), ['7:error:format-syntax'])
+  assert.deepEqual(doc?.entries, [])
+  assertNothingSwallowedShown(doc)
+  assert.doesNotMatch(JSON.stringify(doc), /q83v/)
 })
 
 test('a Secret: a key with no space after its colon, or no colon, swallows the lines after it', () => {
   const doc = read(readFileSync(join(FIXTURES, 'swallowed.k8s-secret.yaml'), 'utf8'))
   assert.equal(doc?.format, 'k8s-secret')
   assertNothingSwallowedShown(doc)
-  assert.deepEqual(codes(doc), ['6:error:format-syntax', '6:error:value-in-name:SECRET_DB…'])
+  // A key over two lines is a syntax error: nothing of the document is read.
+  assert.deepEqual(codes(doc), ['6:error:format-syntax'])
   assert.match(doc.diagnostics[0]?.message ?? '', /a key runs over more than one line/)
-  assert.deepEqual(doc.entries.map((e) => e.variable), ['SECRET_GOOD'])
+  assert.deepEqual(doc.entries, [])
   for (const [text, line] of [
     // On one line, YAML reads the key as a key with no value, or the whole field as text.
     ['apiVersion: v1\nkind: Secret\nstringData:\n  SECRET_A: "x"\n  SECRET_DB:"Y3pOabc"\n', 5],

@@ -356,3 +356,86 @@ test('repeated keys are found in one pass: a Secret of 50,000 keys', { timeout: 
   // A repeated key anywhere in the document, as YAML forbids, but `<<` merge keys and 1 and '1'.
   assert.deepEqual(codes(read("extraEnv: []\nimage: {tag: a, tag: b}\nx: {1: a, '1': b}\n")), ['2:error:format-syntax'])
 })
+
+test('helm template output: empty documents (a template that renders nothing) and a last --- are passed over', () => {
+  const data = Buffer.from('YWJj').toString('base64')
+  const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\ndata:\n  # c\n  SECRET_A: ${data}\n`
+  for (const text of [
+    `---\n# Source: c/templates/empty.yaml\n---\n# Source: c/templates/secret.yaml\n${secret}`,
+    `${secret}---\n`,
+    `---\n${secret}---\n# nothing\n---\n`,
+  ]) {
+    const doc = read(text)
+    assert.equal(doc?.format, 'k8s-secret', text)
+    // data decoded once, as Kubernetes does: Kestra receives YWJj.
+    assert.deepEqual(doc?.entries.map((e) => [e.variable, e.encoded]), [['SECRET_A', 'YWJj']], text)
+    assert.deepEqual(codes(doc), [], text)
+  }
+  // Two documents that hold something are still one too many.
+  assert.match(read(`${secret}---\n${secret}`)?.diagnostics[0]?.message ?? '', /more than one YAML document/)
+})
+
+test('a Secret with lone CR line ends is read as YAML and kubectl read it, not as a .env', () => {
+  const doc = read('apiVersion: v1\rkind: Secret\rmetadata:\r  name: x\rdata:\r  # c\r  SECRET_A: WVdKag==\r')
+  assert.equal(doc?.format, 'k8s-secret')
+  assert.deepEqual(pairs(doc), [['SECRET_A', 'YWJj', 7]])
+})
+
+test('a key with nothing after its colon is an error; its name is shown only when it has the prefix', () => {
+  const secret = read(`apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  SECRET_KEY:\n  hunter2secret:\n  SECRET_B: "${MARK}"\n  SECRET_C: ""\n`)
+  assert.deepEqual(codes(secret), ['6:error:format-invalid:SECRET_KEY', '7:error:format-invalid'])
+  assert.match(secret?.diagnostics[0]?.message ?? '', /SECRET_KEY in stringData has no value/)
+  assert.doesNotMatch(JSON.stringify(secret?.diagnostics), /hunter2/)
+  assert.deepEqual(secret?.entries.map((e) => e.variable), ['SECRET_B', 'SECRET_C'])
+  const values = read(`common:\n  extraEnv:\n    - name: SECRET_A\n      value:\n    - name: SECRET_B\n      value: ~\n    - name: SECRET_C\n    - name: SECRET_D\n      value: ""\n`)
+  assert.deepEqual(codes(values), ['4:error:format-invalid:SECRET_A', '6:error:format-invalid:SECRET_B'])
+  // No value key at all is Kubernetes' empty variable, and "" an empty value: both read.
+  assert.deepEqual(pairs(values), [['SECRET_C', '', 7], ['SECRET_D', '', 8]])
+})
+
+test('an extraEnv item with a key an EnvVar does not have: an error without a value, a warning beside one', () => {
+  const doc = read([
+    'common:', '  extraEnv:',
+    '    - name: SECRET_A', `      vaule: "${MARK}"`,
+    '    - name: SECRET_B', `      Value: "${MARK}"`,
+    '    - name: SECRET_C', `      value: "${MARK}"`, '      note: kept for later',
+    '    - name: SECRET_D', '      value:', '      hunter2secret:',
+    '',
+  ].join('\n'))
+  assert.deepEqual(codes(doc), [
+    '4:error:format-invalid:SECRET_A', '6:error:format-invalid:SECRET_B', '9:warning:format-invalid:SECRET_C',
+    '12:warning:format-invalid:SECRET_D', '11:error:format-invalid:SECRET_D',
+  ])
+  // A key is named only when it is one of name, value and valueFrom in another case.
+  assert.match(doc?.diagnostics[1]?.message ?? '', /has the key Value, which Kubernetes does not know .*: write value$/)
+  assert.doesNotMatch(JSON.stringify(doc?.diagnostics), /vaule|note|hunter2/)
+  assertNoValueInMessages(doc)
+  assert.deepEqual(doc?.entries.map((e) => e.variable), ['SECRET_C'])
+})
+
+test('a Secret: a field misspelt in case loses its entries (an error); another key is a warning', () => {
+  const doc = read(`apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringdata:\n  SECRET_A: "${MARK}"\nx-anchors: &a {k: v}\ndata:\n  SECRET_B: WVdKag==\n`)
+  assert.deepEqual(codes(doc), ['5:error:format-invalid', '7:warning:format-invalid'])
+  assert.match(doc?.diagnostics[0]?.message ?? '', /^stringdata is not a field of a Secret .*: write stringData$/)
+  assert.doesNotMatch(doc?.diagnostics[1]?.message ?? '', /x-anchors/)
+  assert.deepEqual(pairs(doc), [['SECRET_B', 'YWJj', 9]])
+})
+
+test('numbers as go-yaml v2 reads them (Helm, kubectl): 0o, 0x and 0b prefixes, underscores, and tags', () => {
+  const items = ['0o17', '0O17', '0X1F', '0x1f', '0b101', '-0o7', '0_x1F', '!!int "0o17"', '!!float "1"', '"0o17"', "'0x1F'", '!!str 0o17', '!foo 0o17', '0o18', 'o17', '0x']
+  const doc = read(['common:', '  extraEnv:', ...items.map((v, i) => `    - {name: SECRET_${i}, value: ${v}}`), ''].join('\n'))
+  const rejected = (doc?.diagnostics ?? []).map((d) => items[Number(d.key?.slice('SECRET_'.length))])
+  assert.deepEqual(rejected, ['0o17', '0O17', '0X1F', '0x1f', '0b101', '-0o7', '0_x1F', '!!int "0o17"', '!!float "1"'])
+  assert.match(doc?.diagnostics[0]?.message ?? '', /is not a string \(a number to Helm and kubectl\), which Kubernetes rejects: quote it/)
+  assert.match(doc?.diagnostics[7]?.message ?? '', /\(tagged !!int\)/)
+  assert.deepEqual(doc?.entries.map((e) => e.encoded), ['0o17', '0x1F', '0o17', '0o17', '0o18', 'o17', '0x'])
+})
+
+test('a wide mapping named by many aliases is searched through an index: the first of a repeated key wins', () => {
+  const wide = Array.from({ length: 40 }, (_, i) => `k${i}: v`).join(', ')
+  const doc = read(`x: &m {name: SECRET_A, value: "${MARK}", ${wide}, name: SECRET_B}\ncommon:\n  extraEnv:\n${'    - *m\n'.repeat(3)}`)
+  // The repeated name is an error of its own; the first one is read, in each of the three places.
+  assert.ok(codes(doc).includes('1:error:format-syntax'))
+  assert.deepEqual(doc?.entries.map((e) => e.variable), ['SECRET_A', 'SECRET_A', 'SECRET_A'])
+  assert.equal(doc?.diagnostics.filter((d) => d.severity === 'warning').length, 3)
+})

@@ -22,22 +22,41 @@ export function checkLimits(format: Format, entries: readonly EncodedEntry[]): D
     }
   }
   if (format !== 'k8s-secret') return diagnostics
+  const keys = entries.map((e) => ({ variable: e.variable, shown: e.variable, key: e.name, value: e.encoded, line: e.line }))
+  return diagnostics.concat(secretLimits(keys, 'would hold', 'split the .env file into several Secrets'))
+}
+
+/** A key of a Secret and its value, as secretLimits reads them; `shown`: the key as messages show it. */
+export interface SecretKey {
+  variable: string
+  shown: string
+  /** The diagnostics' key. */
+  key: string
+  value: string
+  line?: number
+}
+
+/**
+ * What the validation of a Secret rejects in its keys and size: a key longer than 253 characters,
+ * more than 1 MiB of data in all. `holds` and `split` word the second for the caller: a Secret to
+ * be written, or one read.
+ */
+export function secretLimits(keys: Iterable<SecretKey>, holds: 'would hold' | 'holds', split: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = []
   let bytes = 0
-  for (const e of entries) {
-    bytes += Buffer.byteLength(e.encoded, 'utf8')
-    if (e.variable.length > MAX_SECRET_KEY_LENGTH) {
+  for (const k of keys) {
+    bytes += Buffer.byteLength(k.value, 'utf8')
+    if (k.variable.length > MAX_SECRET_KEY_LENGTH) {
       diagnostics.push({
-        code: 'secret-limit', severity: 'error', line: e.line, key: e.name,
-        message: `${e.variable} is longer than the ${MAX_SECRET_KEY_LENGTH} characters Kubernetes allows ` +
-          'for a Secret key: shorten the name',
+        code: 'secret-limit', severity: 'error', ...(k.line !== undefined && { line: k.line }), key: k.key,
+        message: `${k.shown} is longer than the ${MAX_SECRET_KEY_LENGTH} characters Kubernetes allows for a Secret key: shorten the name`,
       })
     }
   }
   if (bytes > MAX_SECRET_BYTES) {
     diagnostics.push({
       code: 'secret-limit', severity: 'error',
-      message: `the Secret would hold ${bytes} bytes of data, more than the 1 MiB Kubernetes allows: ` +
-        'split the .env file into several Secrets',
+      message: `the Secret ${holds} ${bytes} bytes of data, more than the 1 MiB Kubernetes allows: ${split}`,
     })
   }
   return diagnostics

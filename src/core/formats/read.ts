@@ -5,6 +5,7 @@ import { hasPrefixInAnyCase, type EncodedVariable } from '../kestra.js'
 import { diagnostic } from '../diagnostics.js'
 import { displayName } from '../names.js'
 import { isDnsSubdomain } from './k8s-secret.js'
+import { secretLimits } from './limits.js'
 import { MAX_YAML_DEPTH, parseYaml, type YamlModule } from './yaml.js'
 import { YamlNodes } from './yaml-nodes.js'
 
@@ -777,7 +778,38 @@ function readSecret(ctx: Context, root: YAMLMap): void {
     readSecretField(ctx, field, pair, field === 'data' ? replaced : undefined)
     ctx.comments.endList()
   }
+  checkSecretLimits(ctx, root)
 }
+
+/**
+ * What the API server's validation of a Secret rejects beyond its fields: a name that is no DNS
+ * subdomain, a key longer than 253 characters, more than 1 MiB of data in all (secretLimits); and
+ * a type other than Opaque, whose keys of its own (tls.crt for kubernetes.io/tls) it requires.
+ */
+function checkSecretLimits(ctx: Context, root: YAMLMap): void {
+  const { nodes, out, at, str } = ctx
+  const metadata = nodes.get(root, 'metadata')
+  const nameNode = nodes.get(metadata, 'name')
+  const name = str(nameNode)
+  if (nodes.has(metadata, 'name') && (name === undefined || !isDnsSubdomain(name))) {
+    out.report('format-invalid', 'error', at(nameNode) ?? at(metadata), undefined,
+      'metadata.name is not a name Kubernetes accepts for a Secret (lower-case letters, digits, - and ., at most 253): rename it')
+  }
+  const typeNode = nodes.get(root, 'type')
+  const type = str(typeNode)
+  if (type !== undefined && type !== 'Opaque') {
+    // Named when it is one of Kubernetes' own types: any other text is not shown.
+    out.report('format-invalid', 'warning', at(typeNode), undefined,
+      `a Secret of ${SECRET_TYPES.includes(type) ? `type ${type}` : 'a type other than Opaque'}, for which the API server ` +
+      'requires keys of its own (tls.crt and tls.key for kubernetes.io/tls): Kestra\'s variables belong in an Opaque Secret')
+  }
+  const keys = out.entries.map((e) => ({ variable: e.variable, shown: displayName(e.variable), key: displayName(e.variable), value: e.encoded, line: e.line }))
+  for (const d of secretLimits(keys, 'holds', 'split it into several Secrets')) out.diagnostics.push(d)
+}
+
+/** The types of Secret that Kubernetes defines besides Opaque, each with keys of its own. */
+const SECRET_TYPES = ['kubernetes.io/tls', 'kubernetes.io/basic-auth', 'kubernetes.io/ssh-auth', 'kubernetes.io/dockerconfigjson',
+  'kubernetes.io/dockercfg', 'kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token']
 
 /** The fields of a Secret (core/v1), besides apiVersion and kind. */
 const SECRET_FIELDS = ['apiVersion', 'kind', 'metadata', 'type', 'immutable', 'data', 'stringData'] as const

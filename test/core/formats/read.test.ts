@@ -439,3 +439,17 @@ test('a wide mapping named by many aliases is searched through an index: the fir
   assert.deepEqual(doc?.entries.map((e) => e.variable), ['SECRET_A', 'SECRET_A', 'SECRET_A'])
   assert.equal(doc?.diagnostics.filter((d) => d.severity === 'warning').length, 3)
 })
+
+test('a Secret the API server rejects: a bad name, a key over 253 characters, over 1 MiB; another type is a warning', () => {
+  const head = (name: string, type = 'Opaque'): string => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\ntype: ${type}\n`
+  assert.deepEqual(codes(read(`${head('kestra-secrets')}data:\n  SECRET_A: WVdKag==\n`)), [])
+  assert.deepEqual(codes(read(`${head('My_Secret')}data:\n  SECRET_A: WVdKag==\n`)), ['4:error:format-invalid'])
+  assert.deepEqual(codes(read(`${head('s', 'kubernetes.io/tls')}data:\n  SECRET_A: WVdKag==\n`)), ['5:warning:format-invalid'])
+  assert.match(read(`${head('s', 'kubernetes.io/tls')}data: {}\n`)?.diagnostics[0]?.message ?? '', /^a Secret of type kubernetes\.io\/tls, /)
+  assert.match(read(`${head('s', MARK)}data: {}\n`)?.diagnostics[0]?.message ?? '', /^a Secret of a type other than Opaque, /)
+  const long = `SECRET_${'A'.repeat(250)}`
+  assert.deepEqual(codes(read(`${head('s')}stringData:\n  ${long}: x\n`)), [`7:error:secret-limit:${long.slice(0, 128)}…`])
+  const big = read(`${head('s')}stringData:\n  SECRET_A: "${'x'.repeat(700_000)}"\n  SECRET_B: "${'y'.repeat(400_000)}"\n`)
+  assert.deepEqual(codes(big), ['-:error:secret-limit'])
+  assert.match(big?.diagnostics[0]?.message ?? '', /holds 1100000 bytes of data, more than the 1 MiB Kubernetes allows/)
+})

@@ -156,9 +156,13 @@ export function readFormatted(text: string, yaml?: YamlModule, options: ReadOpti
     } catch (e) {
       error = e
     }
-    if (error === undefined) return readJson(t, parsed)
+    if (error === undefined) {
+      // A Secret manifest or a values file written in JSON, which kubectl and Helm read as YAML.
+      const asYaml = yaml !== undefined && isManifestOrValues(parsed) ? readYaml(t, yaml, options.comments === true, 'json') : undefined
+      return asYaml ?? readJson(t, parsed)
+    }
     // Not JSON: it may be a YAML flow mapping.
-    const asYaml = yaml === undefined ? undefined : readYaml(t, yaml, options.comments === true)
+    const asYaml = yaml === undefined ? undefined : readYaml(t, yaml, options.comments === true, 'json')
     if (asYaml !== undefined) return asYaml
     const diagnostic: Diagnostic = {
       code: 'format-syntax', severity: 'error', message: 'starts with { but is not valid JSON',
@@ -245,7 +249,21 @@ function isEmptyDocument(yaml: YamlModule, doc: Document.Parsed): boolean {
   return doc.errors.length === 0 && (root === null || (yaml.isScalar(root) && root.value === null && !root.tag && !root.anchor))
 }
 
-function readYaml(t: string, yaml: YamlModule, withComments: boolean): FormattedDocument | undefined {
+/**
+ * Whether a JSON object is a Secret manifest or a values file rather than the object of names that
+ * `encode --format json` writes, whose values are all strings: a Secret's kind, or a key of a
+ * values file that holds a list or a mapping.
+ */
+function isManifestOrValues(parsed: unknown): boolean {
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return false
+  const o = parsed as Record<string, unknown>
+  if (o.kind === 'Secret' && o.apiVersion === 'v1') return true
+  return ['common', 'extraEnv', 'extraSecretEnvFrom', 'deployments', 'workerGroups']
+    .some((key) => Object.hasOwn(o, key) && o[key] !== null && typeof o[key] === 'object')
+}
+
+/** `fallback`: the format that a document too deep to tell is named as. */
+function readYaml(t: string, yaml: YamlModule, withComments: boolean, fallback: DocumentFormat = 'helm'): FormattedDocument | undefined {
   const lines = new yaml.LineCounter()
   const { tokens, tooDeep } = parseYaml(yaml, t, lines.addNewLine)
   // yaml.parseDocument, on tokens whose nesting was measured. Repeated keys are found by
@@ -275,7 +293,7 @@ function readYaml(t: string, yaml: YamlModule, withComments: boolean): Formatted
     // taken for entries. It is named by that part when it tells, as a values file otherwise.
     const message = `nested more than ${MAX_YAML_DEPTH} levels deep, which no values file or Secret is: it is not read`
     return {
-      format: format ?? 'helm', entries: [], external: [], mounts: [],
+      format: format ?? fallback, entries: [], external: [], mounts: [],
       diagnostics: [diagnostic('format-syntax', 'error', lineOf(lines, tooDeep), undefined, message)],
     }
   }
@@ -634,7 +652,7 @@ function readEnvItem(ctx: Context, where: EnvList, raw: unknown, index: number):
   const value = hasValue ? scalarText(yaml, valueNode) : ''
   if (value === undefined) {
     out.report('format-invalid', 'error', (within(valueNode, item) ? at(valueNode) : undefined) ?? line, shown,
-      `the value of ${shown} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
+      notAString(yaml, `the value of ${shown}`, valueNode))
     return skip()
   }
   if (nodes.has(item, 'valueFrom')) {
@@ -896,7 +914,7 @@ function secretValue(ctx: Context, field: 'data' | 'stringData', shown: string, 
   const value = scalarText(yaml, valueNode)
   if (value === undefined) {
     out.report('format-invalid', 'error', line, shown,
-      `the ${field} value of ${shown} is not a string (${kindOf(yaml, valueNode)}), which Kubernetes rejects: quote it`)
+      notAString(yaml, `the ${field} value of ${shown}`, valueNode))
     return undefined
   }
   if (field === 'stringData') return value
@@ -992,6 +1010,15 @@ function isStringToGo(node: Scalar): boolean {
   const tag = node.tag
   if (tag !== undefined && tag !== 'tag:yaml.org,2002:str' && tag.startsWith('tag:yaml.org,2002:')) return false
   return !(node.type === 'PLAIN' && tag === undefined && GO_PREFIXED_INT.test((node.value as string).replace(/_/g, '')))
+}
+
+/** The error for a value (`what`: "the value of X") that is not the string Kubernetes needs. */
+function notAString(yaml: YamlModule, what: string, node: unknown): string {
+  if (yaml.isScalar(node) && node.tag === 'tag:yaml.org,2002:binary') {
+    return `${what} is tagged !!binary, which Helm and kubectl decode to its bytes, not to the text Kestra should get: ` +
+      'write that text itself, in quotes'
+  }
+  return `${what} is not a string (${kindOf(yaml, node)}), which Kubernetes rejects: quote it`
 }
 
 function kindOf(yaml: YamlModule, node: unknown): string {

@@ -453,3 +453,23 @@ test('a Secret the API server rejects: a bad name, a key over 253 characters, ov
   assert.deepEqual(codes(big), ['-:error:secret-limit'])
   assert.match(big?.diagnostics[0]?.message ?? '', /holds 1100000 bytes of data, more than the 1 MiB Kubernetes allows/)
 })
+
+test('a Secret manifest or a values file written in JSON is read as kubectl and Helm read it, as YAML', () => {
+  const b = (s: string): string => Buffer.from(s).toString('base64')
+  const secret = read(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, data: { SECRET_A: b(b('abc')) } }, null, 2))
+  assert.equal(secret?.format, 'k8s-secret')
+  assert.deepEqual(pairs(secret), [['SECRET_A', b('abc'), 8]])
+  const values = read(JSON.stringify({ common: { extraEnv: [{ name: 'SECRET_A', value: b('abc') }] } }, null, 2))
+  assert.equal(values?.format, 'helm')
+  assert.deepEqual(pairs(values), [['SECRET_A', b('abc'), 5]])
+  // The object encode --format json writes is still that format, names and their strings.
+  assert.equal(read(JSON.stringify({ SECRET_A: b('abc'), common: 'a name like any other' }))?.format, 'json')
+  // Too deep to tell, after a {: named JSON, not a values file.
+  assert.equal(read(`{"SECRET_A": ${'['.repeat(500)}\n`)?.format, 'json')
+})
+
+test('!!binary: Helm and kubectl decode it, so it is not the text Kestra gets', () => {
+  const doc = read('apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  SECRET_A: !!binary YWJj\n')
+  assert.deepEqual(codes(doc), ['6:error:format-invalid:SECRET_A'])
+  assert.match(doc?.diagnostics[0]?.message ?? '', /is tagged !!binary, which Helm and kubectl decode to its bytes/)
+})

@@ -4,7 +4,7 @@ import { parseArgs } from './program.js'
 import { resultSink } from '../io/fd.js'
 import { fdSink, isTerminal } from '../io/stderr.js'
 import type { Invocation } from '../commands/invocation.js'
-import type { Context } from '../commands/report.js'
+import { escapeControls, type Context } from '../commands/report.js'
 
 /** Each command's module, loaded only when that command runs. */
 const COMMANDS: Record<string, () => Promise<(inv: Invocation, ctx: Context) => Promise<number>>> = {
@@ -32,11 +32,12 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
     return await command(invocation, ctx)
   } catch (e) {
     if (e instanceof InputError) {
-      ctx.stderr.write(`${e.place}: ${ctx.paint.error('error')}: ${e.message}\n`)
+      ctx.stderr.write(`${escapeControls(e.place)}: ${ctx.paint.error('error')}: ${escapeControls(e.message)}\n`)
       return e.code
     }
     if (e instanceof ExitError) {
-      if (e.message !== '') ctx.stderr.write(`kestra-secrets: ${ctx.paint.error('error')}: ${e.message}\n`)
+      // A usage error may quote the command line (an unknown option), whose words may hold anything.
+      if (e.message !== '') ctx.stderr.write(`kestra-secrets: ${ctx.paint.error('error')}: ${escapeControls(e.message)}\n`)
       return e.code
     }
     const err = e instanceof Error ? e : new Error(String(e))

@@ -8,7 +8,7 @@ import { pushAll } from '../core/arrays.js'
 import type { YamlModule } from '../core/formats/yaml.js'
 import { EXIT, InputError, UsageError } from '../errors.js'
 import type { Invocation } from './invocation.js'
-import { plural, Reporter, type Context } from './report.js'
+import { escapeControls, plural, Reporter, type Context } from './report.js'
 import { encodeOptions } from './encode-options.js'
 import { trackedWarnings, type Guarded } from './tracked.js'
 import { MAX_INPUT_BYTES, readInput } from '../io/read.js'
@@ -189,7 +189,7 @@ function mountHint(yaml: YamlModule, name: string, output: string | undefined): 
   const { chart1, chart0 } = mountValues(yaml, name)
   const indent = (text: string): string => text.replace(/^(?=.)/gm, '  ')
   const path = output === undefined ? undefined : /^[\w./-]+$/.test(output) ? output : `'${output.replace(/'/g, `'\\''`)}'`
-  return (path === undefined ? '' : `apply it with: kubectl apply -f ${path}\n`) +
+  return (path === undefined ? '' : `apply it with: kubectl apply -f ${escapeControls(path)}\n`) +
     `mount it in Kestra with these Helm values (chart 1.0 and later):\n${indent(chart1)}` +
     `or, for chart 0.x:\n${indent(chart0)}`
 }

@@ -107,7 +107,8 @@ export class Reporter {
   printSummary(text: string): void {
     const warnings = this.count('warning')
     const { paint } = this.ctx
-    this.ctx.stderr.write(paint.ok(text) + (warnings > 0 ? paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
+    // It names files, whose names may hold control characters.
+    this.ctx.stderr.write(paint.ok(escapeControls(text)) + (warnings > 0 ? paint.warning(` (${plural(warnings, 'warning')})`) : '') + '\n')
   }
 
   /** The last line of a command that stopped because of errors: nothing was written, or started. */

@@ -13,7 +13,9 @@ export async function trackableByGit(paths: readonly string[]): Promise<Set<stri
   const full = asked.map((p) => resolve(p))
   const { spawnSync } = await builtin<typeof import('node:child_process')>('node:child_process')
   // The paths go through stdin, NUL-separated, so that no name can be taken for another.
-  const result = spawnSync('git', ['check-ignore', '--stdin', '-z'],
+  // core.fsmonitor names a command git would run for any repository's config (a .git that came
+  // in an archive): asking whether a path is ignored must start nothing else.
+  const result = spawnSync('git', ['-c', 'core.fsmonitor=false', 'check-ignore', '--stdin', '-z'],
     { cwd: dirname(full[0] as string), input: full.join('\0') + '\0', encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] })
   // 0: some are ignored (listed); 1: none is. Anything else: no git (say nothing), or paths in
   // different work trees, which are asked one by one.

@@ -284,3 +284,35 @@ test('a large output goes through the write buffer in pieces, never cutting a ch
   }
   assert.deepEqual(readdirSync(dir), ['out'])
 }))
+
+test('names with control characters are printed escaped: no file or option name writes to the terminal', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), ENV)
+  const k8s = `k\x1b[2J.yaml`
+  for (const args of [
+    ['encode', '.env', '-o', 'x\x1b]0;PWNED\x07\x1b[31mred\nfake'],
+    ['encode', 'missing\x1b[2J'],
+    ['encode', '.env', '--bo\x1b[2Jgus'],
+    ['cmd\x1b[2J'],
+    ['encode', '.env', '--format', 'k8s-secret', '-o', k8s],
+  ]) {
+    const r = runCli(args, { cwd: dir })
+    assert.doesNotMatch(r.stderr, /[\x00-\x09\x0b-\x1f\x7f]/, JSON.stringify(args))
+    // One line per message: the line feed in the name is no line of its own.
+    assert.doesNotMatch(r.stderr, /^fake/m, JSON.stringify(args))
+    assertNoStack(r.stderr)
+  }
+  assert.match(runCli(['encode', 'missing\x1b[2J'], { cwd: dir }).stderr, /^missing\\x1b\[2J: error: no such file\n$/)
+}))
+
+test('asking git whether an output is ignored runs no command of the repository\'s config (core.fsmonitor)', () => withTempDir((dir) => {
+  if (spawnSync('git', ['--version']).status !== 0) return
+  assert.equal(spawnSync('git', ['init', '-q', dir]).status, 0)
+  const planted = join(dir, 'ran')
+  assert.equal(spawnSync('git', ['-C', dir, 'config', 'core.fsmonitor', `touch '${planted}'; false`]).status, 0)
+  writeFileSync(join(dir, '.env'), ENV)
+  const r = runCli(['encode', '.env'], { cwd: dir })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(existsSync(planted), false)
+  // And git still answered: the output is not ignored.
+  assert.match(r.stderr, /^\.env_encoded: warning: is in a git work tree and not ignored/m)
+}))

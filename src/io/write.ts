@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs'
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { InputError } from '../errors.js'
 import { writeAll, type ResultSink } from './fd.js'
@@ -214,7 +214,10 @@ function temporaryFile(path: string): PendingOutput {
           fsyncSync(fd as number)
           closeSync(fd as number)
           fd = undefined
-          renameSync(tmp, path)
+          // What the path was when the run began was checked then; a device, pipe or socket put
+          // there since is never renamed over (a file or a symbolic link is replaced, as always).
+          if (isSpecialFile(path)) failure = new ChangedError()
+          else renameSync(tmp, path)
         } catch (e) {
           failed(e)
         }
@@ -231,8 +234,18 @@ function temporaryFile(path: string): PendingOutput {
   }
 }
 
+/** The output path turned into something a file is not renamed over while the run wrote. */
+class ChangedError extends Error {}
+
+/** Whether `path` is now a device, a named pipe or a socket. */
+function isSpecialFile(path: string): boolean {
+  const st = lstatSync(path, { throwIfNoEntry: false })
+  return st !== undefined && !st.isFile() && !st.isSymbolicLink() && !st.isDirectory()
+}
+
 /** Why a file could not be put at `path`: the folder, when it is missing or is no folder. */
 function whyNotWritten(e: unknown, path: string): string {
+  if (e instanceof ChangedError) return 'became a device, a named pipe or a socket while the output was written, which is never replaced'
   const code = (e as NodeJS.ErrnoException).code
   return (code === 'ENOENT' || code === 'ENOTDIR' ? missingFolder(path) : undefined) ?? describeFsError(e, 'write')
 }

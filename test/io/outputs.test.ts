@@ -15,7 +15,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, st
 import { join } from 'node:path'
 import { assertNoStack, BIN, runCli, withTempDir, withTempDirAsync } from '../helpers.js'
 import { EXIT } from '../../src/errors.js'
-import { temporaryName, writeOutput } from '../../src/io/write.js'
+import { openOutput, temporaryName, writeOutput } from '../../src/io/write.js'
 
 const ENV = 'A=1\nB="two"\n'
 const ENCODED = 'SECRET_A=MQ==\nSECRET_B=dHdv\n'
@@ -315,4 +315,18 @@ test('asking git whether an output is ignored runs no command of the repository\
   assert.equal(existsSync(planted), false)
   // And git still answered: the output is not ignored.
   assert.match(r.stderr, /^\.env_encoded: warning: is in a git work tree and not ignored/m)
+}))
+
+test('an output path that becomes a named pipe while the output is written is not renamed over', () => withTempDir((dir) => {
+  const path = join(dir, 'out')
+  const output = openOutput(path)
+  output.write(PLAIN)
+  assert.equal(spawnSync('mkfifo', [path]).status, 0)
+  assert.throws(() => output.commit(), (e: Error) => {
+    assert.equal(e.message, 'became a device, a named pipe or a socket while the output was written, which is never replaced; nothing was written')
+    return true
+  })
+  assert.equal(lstatSync(path).isFIFO(), true)
+  // The temporary file is gone with it.
+  assert.deepEqual(readdirSync(dir), ['out'])
 }))

@@ -8,7 +8,7 @@ import type { Invocation } from './invocation.js'
 import type { Diagnostic } from '../core/diagnostics.js'
 import { secretName } from '../core/kestra.js'
 import { displayName } from '../core/names.js'
-import { escapeControls, plural, Reporter, type Context } from './report.js'
+import { plural, Reporter, type Context } from './report.js'
 
 /** A shell's exit codes for a command that was not found, or found and not started. */
 const NOT_FOUND = 127
@@ -42,7 +42,8 @@ export async function run(inv: Invocation, ctx: Context): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...ctx.env }
   for (const variable of inherited.left) delete env[variable]
   for (const e of result.entries) env[e.variable] = e.encoded
-  const program = escapeControls(argv[0])
+  // (Printed through the summary and the error line, which escape control characters.)
+  const program = argv[0]
   if (!o.quiet) {
     reporter.printSummary(`starting ${program} with ${plural(result.entries.length, 'secret')} from ${input.name}`)
   }

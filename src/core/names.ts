@@ -290,7 +290,6 @@ export function displayName(name: string): string {
 let lastName = ''
 let lastShown = ''
 
-
 /** The characters a name can hold from the start of `name`, up to MAX_SHOWN_NAME; `…` if cut. */
 function shownAsName(name: string): string {
   const valid = /^[\w.-]*/.exec(name)?.[0] ?? ''

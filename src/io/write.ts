@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync } from 'node:fs'
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { InputError } from '../errors.js'
 import { writeAll, type ResultSink } from './fd.js'
@@ -214,9 +214,9 @@ function temporaryFile(path: string): PendingOutput {
           fsyncSync(fd as number)
           closeSync(fd as number)
           fd = undefined
-          // What the path was when the run began was checked then; a device, pipe or socket put
-          // there since is never renamed over (a file or a symbolic link is replaced, as always).
-          if (isSpecialFile(path)) failure = new ChangedError()
+          // What the path was when the run began was checked then (outputTarget); a device, pipe
+          // or socket put there since is never renamed over.
+          if (noLongerAFile(path)) failure = new ChangedError()
           else renameSync(tmp, path)
         } catch (e) {
           failed(e)
@@ -237,10 +237,13 @@ function temporaryFile(path: string): PendingOutput {
 /** The output path turned into something a file is not renamed over while the run wrote. */
 class ChangedError extends Error {}
 
-/** Whether `path` is now a device, a named pipe or a socket. */
-function isSpecialFile(path: string): boolean {
-  const st = lstatSync(path, { throwIfNoEntry: false })
-  return st !== undefined && !st.isFile() && !st.isSymbolicLink() && !st.isDirectory()
+/** Whether `path` is no longer a path that outputTarget gives a temporary file and a rename. */
+function noLongerAFile(path: string): boolean {
+  try {
+    return outputTarget(path).kind !== 'file'
+  } catch {
+    return true
+  }
 }
 
 /** Why a file could not be put at `path`: the folder, when it is missing or is no folder. */

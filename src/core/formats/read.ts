@@ -631,7 +631,7 @@ function readEnvItem(ctx: Context, where: EnvList, raw: unknown, index: number):
     // of its own (`value:`, then the base64 and a colon). An error when the item has no value
     // then (the variable would be empty), a warning otherwise.
     const text = nodes.keyText(unknown.key)
-    const meant = ENV_VAR_KEYS.find((k) => k.toLowerCase() === text?.toLowerCase())
+    const meant = inAnotherCase(ENV_VAR_KEYS, text)
     const lost = !hasValue && !nodes.has(item, 'valueFrom')
     out.report('format-invalid', lost ? 'error' : 'warning', at(unknown.key ?? unknown.value) ?? line, shown, meant !== undefined
       ? `item ${n} of ${where} (${shown}) has the key ${text as string}, which Kubernetes does not know (keys are case-sensitive): write ${meant}`
@@ -681,6 +681,15 @@ function readValueFrom(ctx: Context, v: Omit<ExternalVariable, 'from'>, source: 
   if (out.keep(v.variable.length, v.line)) out.external.push({ ...v, from })
   out.report('defined-elsewhere', 'note', v.line, shown,
     `${shown} takes its value from valueFrom.${from}, which Kubernetes resolves: it is defined elsewhere and not checked here`)
+}
+
+/**
+ * The known key that `text` (a key that is not one) is in another case (`Value`, `stringdata`):
+ * the only unknown keys a message names, since any other may be a value on a line of its own.
+ */
+function inAnotherCase<K extends string>(known: readonly K[], text: string | undefined): K | undefined {
+  const lower = text?.toLowerCase()
+  return known.find((k) => k.toLowerCase() === lower)
 }
 
 /** The keys of a Kubernetes EnvVar. */
@@ -773,7 +782,7 @@ function readSecret(ctx: Context, root: YAMLMap): void {
     if (text !== undefined && (SECRET_FIELDS as readonly string[]).includes(text)) continue
     // Shown only when it is a field misspelt in case (stringdata): any other key may be a value.
     // An error where entries are lost (stringdata); a key that only holds an anchor is a warning.
-    const meant = SECRET_FIELDS.find((f) => f.toLowerCase() === text?.toLowerCase())
+    const meant = inAnotherCase(SECRET_FIELDS, text)
     const lost = meant === 'data' || meant === 'stringData'
     ctx.out.report('format-invalid', lost ? 'error' : 'warning', at(pair.key ?? pair.value), undefined, meant !== undefined
       ? `${text as string} is not a field of a Secret (fields are case-sensitive), so kubectl rejects or drops what it holds: write ${meant}`
@@ -999,10 +1008,8 @@ const GO_PREFIXED_INT = /^[-+]?0(?:[oO][0-7]+|[bB][01]+|[xX][0-9a-fA-F]+)$/
  * number, also one of go-yaml's (GO_PREFIXED_INT) or one tagged so (`!!int "15"`).
  */
 function scalarText(yaml: YamlModule, node: unknown): string | undefined {
-  if (node === null || node === undefined) return ''
-  if (!yaml.isScalar(node)) return undefined
-  if (node.value === null) return ''
-  if (typeof node.value !== 'string' || !isStringToGo(node)) return undefined
+  if (isNull(yaml, node)) return ''
+  if (!yaml.isScalar(node) || typeof node.value !== 'string' || !isStringToGo(node)) return undefined
   return node.value
 }
 

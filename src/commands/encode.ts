@@ -95,8 +95,10 @@ export async function encode(inv: Invocation, ctx: Context): Promise<number> {
   const guarded: Guarded[] = []
   if (input.path !== undefined) guarded.push({ path: input.path, why: 'it holds every secret in plain text', code: 'input-not-git-ignored' })
   if (output !== undefined) {
+    // A path of the user's own (-o) is covered by its name; a derived one, by a line for every
+    // name encode derives from this input.
     guarded.push({ path: output, why: 'base64 is not encryption', code: 'not-git-ignored',
-      lines: file === '-' ? [basename(output)] : ignoreLines(basename(file)) })
+      ...(o.output === undefined && { lines: ignoreLines(basename(file)) }) })
   }
   const tracked = trackedWarnings(guarded)
 

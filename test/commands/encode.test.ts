@@ -273,6 +273,11 @@ test('warns when git would track the output, not when it is ignored', (t) => wit
   }
   const strict = runCli(['encode', '--strict', '-o', 'tracked.env'], { cwd: dir })
   assert.equal(strict.status, 1, 'a trackable output is a warning, so --strict refuses it')
+  // A path of the user's own: the line that covers it, not the names derived from the input.
+  assert.match(strict.stderr, /^tracked\.env: error: is in a git work tree and not ignored.*add the line tracked\.env to \.gitignore$/m)
+  writeFileSync(join(dir, 'prod.env'), SAMPLE)
+  const derived = runCli(['encode', 'prod.env'], { cwd: dir })
+  assert.match(derived.stderr, /^prod\.env_encoded: warning: .*add the line prod\.env_encoded\* to \.gitignore$/m)
 }))
 
 test('colour only on stderr, only when asked for or on a terminal', () => withTempDir((dir) => {

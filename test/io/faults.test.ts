@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { assertNoStack, BIN, inject, kestraDecode, longTest, ROOT, runCli, runCliWith, withTempDir, withTempDirAsync } from '../helpers.js'
 import { EXIT } from '../../src/errors.js'
 import { MAX_INPUT_BYTES } from '../../src/io/read.js'
@@ -168,6 +168,20 @@ test('-o in a folder that does not exist, or through a file: which of the two, a
     }
   }
   assert.deepEqual(readdirSync(dir).sort(), ['p.enc', 'p.env'])
+}))
+
+test('-o in a folder that is there but takes no new file (/proc): said so, not "does not exist"', (t) => withTempDir((dir) => {
+  if (!existsSync('/proc/self/status')) {
+    t.skip('no /proc here')
+    return
+  }
+  writeFileSync(join(dir, 'p.env'), 'A=1\n')
+  for (const output of ['/proc/self/status', '/proc/version']) {
+    const r = runCli(['encode', 'p.env', '-o', output], { cwd: dir })
+    assert.equal(r.status, EXIT.rejected, output)
+    assert.equal(r.stderr, `${output}: error: cannot make a file in ${dirname(output)}, whose file system takes no new files ` +
+      "(as /proc's does not): choose another path with -o; nothing was written\n", output)
+  }
 }))
 
 test('an output that is a symbolic link is replaced; its target is never written', () => withTempDir((dir) => {

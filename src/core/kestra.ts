@@ -51,15 +51,18 @@ export function isSecret(variable: string): boolean {
   return variable.length > SECRET_PREFIX.length && variable.startsWith(SECRET_PREFIX)
 }
 
-/** A name that starts with Kestra's prefix in any case (`secret_x` is the case mistake). */
-export function hasPrefixInAnyCase(name: string): boolean {
+/**
+ * A name that starts with Kestra's prefix in any case (`secret_x` is the case mistake); from
+ * offset `at`, whether the prefix is there.
+ */
+export function hasPrefixInAnyCase(name: string, at = 0): boolean {
   const n = SECRET_PREFIX.length
-  if (name.length < n) return false
+  if (name.length - at < n) return false
   // Character by character while they are ASCII (upper-casing a slice of every name of a large
   // file cost more than the rest of its checks); any other character, through toUpperCase.
   for (let k = 0; k < n; k++) {
-    const c = name.charCodeAt(k)
-    if (c >= 0x80) return name.slice(0, n).toUpperCase() === SECRET_PREFIX
+    const c = name.charCodeAt(at + k)
+    if (c >= 0x80) return name.slice(at, at + n).toUpperCase() === SECRET_PREFIX
     if ((c >= 0x61 && c <= 0x7a ? c - 0x20 : c) !== SECRET_PREFIX.charCodeAt(k)) return false
   }
   return true

@@ -280,8 +280,8 @@ export function displayName(name: string): string {
   // prefix in any case (secret_<base64> is the case mistake), however often it is repeated.
   const n = SECRET_PREFIX.length
   let at = 0
-  while (name.length - at > n && hasPrefixInAnyCase(name.slice(at, at + n))) at += n
-  const shown = mayBeValue(name.slice(at)) ? `${shownAsName(name.slice(0, at))}<base64>` : shownAsName(name)
+  while (name.length - at > n && hasPrefixInAnyCase(name, at)) at += n
+  const shown = mayBeValue(name, at) ? `${shownAsName(name.slice(0, at))}<base64>` : shownAsName(name)
   lastName = name
   lastShown = shown
   return shown
@@ -290,22 +290,31 @@ export function displayName(name: string): string {
 let lastName = ''
 let lastShown = ''
 
-/** The characters a name can hold from the start of `name`, up to MAX_SHOWN_NAME; `…` if cut. */
-function shownAsName(name: string): string {
-  const valid = /^[\w.-]*/.exec(name)?.[0] ?? ''
-  const shown = valid.length > MAX_SHOWN_NAME ? valid.slice(0, MAX_SHOWN_NAME) : valid
-  return shown.length === name.length ? shown : `${shown}…`
+// The first character a name cannot hold, and the first outside base64's alphabet but for `=`:
+// searched from lastIndex (a search builds no match object; see searchFrom).
+const NOT_NAME = /[^\w.-]/g
+const NOT_BASE64_RUN = /[^A-Za-z0-9+/]/g
+
+/** Where the first character that `re` (one character class, global) finds at or after `from` is; the end if none. */
+function runEnd(re: RegExp, text: string, from: number): number {
+  re.lastIndex = from
+  return re.test(text) ? re.lastIndex - 1 : text.length
 }
 
-const BASE64_RUN = /^[A-Za-z0-9+/]*/
+/** The characters a name can hold from the start of `name`, up to MAX_SHOWN_NAME; `…` if cut. */
+function shownAsName(name: string): string {
+  const valid = runEnd(NOT_NAME, name, 0)
+  if (valid === name.length && valid <= MAX_SHOWN_NAME) return name
+  return `${name.slice(0, Math.min(valid, MAX_SHOWN_NAME))}…`
+}
 
 /**
  * Whether a name (after any `SECRET_` prefix) starts as a secret's base64 may: what displayName
  * shows as `<base64>`, and what encode warns of in a .env (a line of a value that spans lines).
  */
-export function mayBeValue(name: string): boolean {
-  const run = BASE64_RUN.exec(name)?.[0] ?? ''
-  return mayBeBase64Value(run.length % 4 === 1 ? run.slice(0, -1) : run)
+export function mayBeValue(name: string, from = 0): boolean {
+  const end = runEnd(NOT_BASE64_RUN, name, from)
+  return mayBeBase64Value(name.slice(from, (end - from) % 4 === 1 ? end - 1 : end))
 }
 
 /**

@@ -59,7 +59,7 @@ export async function check(inv: Invocation, ctx: Context): Promise<number> {
   }
   const strict = o.strict === true
   const quiet = o.quiet === true
-  const reporter = new Reporter(ctx, { strict, quiet, hints: CHECK_HINTS })
+  const reporter = new Reporter(ctx, { strict, quiet, hints: CHECK_HINTS, keepAll: o.json === true })
 
   // --json prints on stdout, and never onto an input (`check x --json >> x`).
   if (o.json === true) for (const f of [...files, againstPath]) if (f !== undefined) checkStdout(f)

@@ -37,6 +37,8 @@ export interface ReportOptions {
    * the CLI (`, or pass --allow-duplicates to keep the last`).
    */
   hints?: Partial<Record<DiagnosticCode, string | ((d: Reported) => string)>>
+  /** Every finding is kept in `all` (for `--json`); otherwise only those that print shows. */
+  keepAll?: boolean
 }
 
 /**
@@ -45,10 +47,15 @@ export interface ReportOptions {
  * message`, at most 20 of one code, with a count of the rest. `--json` takes them all, judged.
  */
 export class Reporter {
+  /** Every finding, judged, with `keepAll`; empty otherwise. */
   readonly all: Reported[] = []
   /** The warnings that --strict made errors. */
   promoted = 0
   private readonly options: ReportOptions
+  /** What the next print shows: at most MAX_SHOWN_PER_CODE of each code, in the order added. */
+  private shown: Reported[] = []
+  /** How many of each code the next print counts (all of them, shown or not), by first appearance. */
+  private perCode = new Map<DiagnosticCode, number>()
 
   constructor(private readonly ctx: Context, options: ReportOptions) {
     this.options = options
@@ -56,20 +63,29 @@ export class Reporter {
 
   /** Takes the diagnostics about `file` (a finding's own `file` wins). */
   add(file: string, diagnostics: readonly Diagnostic[]): void {
-    const { strict = false, hints = {} } = this.options
+    const { strict = false, quiet = false, hints = {}, keepAll = false } = this.options
     for (const d of diagnostics) {
       const promote = strict && d.severity === 'warning'
       if (promote) this.promoted++
       const severity = promote ? 'error' : d.severity
       this.counts[severity]++
-      // One shape for all, in the order --json shows (JSON leaves out what is undefined): tens of
-      // thousands of findings are copied here.
+      const printed = !quiet || severity === 'error'
+      let n = 0
+      if (printed) {
+        n = (this.perCode.get(d.code) ?? 0) + 1
+        this.perCode.set(d.code, n)
+      }
+      const shown = printed && n <= MAX_SHOWN_PER_CODE
+      // Tens of thousands of one finding are only counted, unless --json wants them.
+      if (!shown && !keepAll) continue
+      // One shape for all, in the order --json shows (JSON leaves out what is undefined).
       const reported: Reported = {
         file: (d as Partial<Reported>).file ?? file, line: d.line, key: d.key, code: d.code, severity, message: d.message,
       }
       const hint = hints[d.code]
       if (hint !== undefined) reported.message += typeof hint === 'string' ? hint : hint(reported)
-      this.all.push(reported)
+      if (keepAll) this.all.push(reported)
+      if (shown) this.shown.push(reported)
     }
   }
 
@@ -86,20 +102,13 @@ export class Reporter {
   /** Prints what was added since the last print. */
   print(): void {
     const { paint } = this.ctx
-    const lines: string[] = []
-    const shown = new Map<string, number>()
-    for (let i = this.printed; i < this.all.length; i++) {
-      const d = this.all[i] as Reported
-      if (this.options.quiet && d.severity !== 'error') continue
-      const n = (shown.get(d.code) ?? 0) + 1
-      shown.set(d.code, n)
-      if (n <= MAX_SHOWN_PER_CODE) lines.push(formatDiagnostic(d, paint))
-    }
-    this.printed = this.all.length
+    const lines = this.shown.map((d) => formatDiagnostic(d, paint))
     // Thousands of one finding help nobody read a log: the first ones, then how many more.
-    for (const [code, n] of shown) {
+    for (const [code, n] of this.perCode) {
       if (n > MAX_SHOWN_PER_CODE) lines.push(paint.dim(`... and ${n - MAX_SHOWN_PER_CODE} more like the above (${code})`))
     }
+    this.shown = []
+    this.perCode = new Map()
     if (lines.length > 0) this.ctx.stderr.write(lines.join('\n') + '\n')
   }
 
@@ -121,7 +130,6 @@ export class Reporter {
     return this.promoted === 0 ? '' : ` (--strict made ${plural(this.promoted, 'warning')} ${this.promoted === 1 ? 'an error' : 'errors'})`
   }
 
-  private printed = 0
 }
 
 /** `file:line: warning: message`, the form editors and CI logs link to; control characters escaped. */

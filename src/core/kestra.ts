@@ -133,18 +133,13 @@ export function decodeKestraValue(value: string): KestraValue {
   if (problem !== undefined) return { ok: false, problem }
   const ascii = decodeStrictBase64Ascii(compact)
   if (ascii !== undefined) return new DecodedValue(compact, ascii)
-  // Into one reused buffer, read as UTF-8: bytes that are not UTF-8 always read as U+FFFD, so a
-  // text without one came from well-formed UTF-8, which both decoders read alike. A buffer per
-  // value cost a third of decoding it.
+  // Into one reused buffer (a buffer per value cost a third of decoding it), validated before it
+  // is read as text: most texts that come here are names checked for being base64 (mayBeValue),
+  // whose bytes are not UTF-8, and the check costs less than the reading.
   if (compact.length > scratch.length) scratch = Buffer.allocUnsafe(compact.length)
   const n = scratch.write(compact, 0, 'base64')
-  const text = scratch.toString('utf8', 0, n)
-  if (!text.includes('\uFFFD')) return new DecodedValue(compact, text)
-  // A U+FFFD of the text itself is the bytes EF BF BD: without an EF byte (searched back from the
-  // last byte, so within the value's), every one stands for bytes that are not UTF-8.
-  if (scratch.lastIndexOf(0xef, n - 1) === -1) return new NotUtf8Value(compact)
-  // The same bytes, still in the buffer: read before anything else writes into it.
-  return isUtf8(scratch.subarray(0, n)) ? new DecodedValue(compact, text) : new NotUtf8Value(compact)
+  if (!isUtf8(scratch.subarray(0, n))) return new NotUtf8Value(compact)
+  return new DecodedValue(compact, scratch.toString('utf8', 0, n))
 }
 
 /** A value-free sentence on why a value is not base64 Kestra can decode, to follow "the value of X". */

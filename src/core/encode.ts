@@ -1,4 +1,4 @@
-import { encodeValue, encodeValues, isStrictBase64 } from './base64.js'
+import { encodeValues, isStrictBase64 } from './base64.js'
 import type { Diagnostic, Report } from './diagnostics.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
 import { expandable, Expander, referenceMessage, type Expandable } from './expand.js'
@@ -149,7 +149,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
     const { key, value } = assignment
     const name = displayName(key)
     const lines = lastLine === line ? '' : ` over lines ${line}-${lastLine}`
-    out.comment(`# ${SECRET_PREFIX}${key}=${encodeValue(value)}`, value === '')
+    out.commentedEntry(`# ${SECRET_PREFIX}${key}=`, value)
     report('commented-entry', 'note', line, name,
       `${name} is commented out${lines}: it is written as a commented-out encoded entry, # ${SECRET_PREFIX}${name}=<base64>`)
   }
@@ -249,8 +249,11 @@ const BATCH = 128
  */
 class Batches {
   private readonly sink: EncodeSink
-  /** A comment's text, a number of blank lines, or an entry whose value is in `values`. */
-  private waiting: (string | number | EncodedEntry)[] = []
+  /**
+   * A comment's text, a number of blank lines, an entry whose value is in `values`, or a
+   * commented-out entry whose value is there too.
+   */
+  private waiting: (string | number | EncodedEntry | CommentedOut)[] = []
   private values: string[] = []
   /**
    * Where in `waiting` the last commented-out entry with an empty value is (`# SECRET_K=`), while
@@ -263,28 +266,46 @@ class Batches {
   }
 
   /**
-   * A comment line; `emptyEntry` for a commented-out entry with an empty value. Such an entry is
-   * written `# SECRET_K=''` when the next comment line that is not blank starts with a quote,
-   * which the scanner would otherwise read as the start of its value (see CommentLine).
+   * A comment line. A commented-out entry with an empty value before it is written
+   * `# SECRET_K=''` when this line starts with a quote, which the scanner would otherwise read as
+   * the start of its value (see CommentLine).
    */
-  comment(text: string, emptyEntry = false): void {
+  comment(text: string): void {
     const quote = commentQuote(text)
-    if (this.emptyEntry !== -1 && quote >= 0) this.waiting[this.emptyEntry] += "''"
-    if (emptyEntry) this.emptyEntry = this.waiting.length
-    else if (quote !== BLANK_COMMENT) this.emptyEntry = -1
+    if (this.emptyEntry !== -1 && quote >= 0) (this.waiting[this.emptyEntry] as CommentedOut).text += "''"
+    if (quote !== BLANK_COMMENT) this.emptyEntry = -1
     this.waiting.push(text)
+    this.endIfLong()
+  }
+
+  /** A commented-out entry: `text` (`# SECRET_K=`, which no quote starts), then the value's base64. */
+  commentedEntry(text: string, value: string): void {
+    this.emptyEntry = value === '' ? this.waiting.length : -1
+    this.waiting.push(new CommentedOut(text))
+    this.values.push(value)
+    // Not while the quotes of an empty value are undecided.
+    if (this.values.length >= BATCH && this.emptyEntry === -1) this.end()
   }
 
   blank(count: number): void {
     this.emptyEntry = -1
     this.waiting.push(count)
+    this.endIfLong()
   }
 
   entry(entry: EncodedEntry, value: string): void {
     this.emptyEntry = -1
     this.waiting.push(entry)
     this.values.push(value)
-    if (this.values.length === BATCH) this.end()
+    if (this.values.length >= BATCH) this.end()
+  }
+
+  /**
+   * Gives what waits once comment lines and blank runs alone make a batch long (a file of comments
+   * would otherwise wait whole), unless a commented-out empty value may still need its quotes.
+   */
+  private endIfLong(): void {
+    if (this.waiting.length >= BATCH && this.emptyEntry === -1) this.end()
   }
 
   /** Gives every item that waits. */
@@ -299,12 +320,19 @@ class Batches {
         this.sink.comment(w)
       } else if (typeof w === 'number') {
         this.sink.blank(w)
+      } else if (w instanceof CommentedOut) {
+        this.sink.comment(w.text + (encoded[k++] as string))
       } else {
         w.encoded = encoded[k++] as string
         this.sink.entry(w)
       }
     }
   }
+}
+
+/** A commented-out entry's line before its base64, waiting in a batch. */
+class CommentedOut {
+  constructor(public text: string) {}
 }
 
 /** As check demands: a plain word can be valid base64 (hunter22), but rarely decodes to UTF-8 text. */

@@ -241,6 +241,37 @@ test('a commented-out entry with an empty value is written # SECRET_K=\'\' befor
   assert.equal(encodeEnv('# K=\n# a\n').text, '# SECRET_K=\n# a\n')
 })
 
+test('commented-out entries, comments and blank lines keep their order and quotes across the batches values are encoded in', () => {
+  // Hundreds of commented-out values among plain comments and blank runs, each batch's end at a
+  // different kind of line, and empty commented-out values whose quotes depend on the lines after.
+  const input: string[] = []
+  const expected: string[] = []
+  for (let i = 0; i < 700; i++) {
+    if (i % 7 === 3) {
+      input.push(`# E${i}= # c`, '#', '# "q"')
+      expected.push(`# SECRET_E${i}=''`, '#', '# "q"')
+    } else if (i % 5 === 0) {
+      input.push(`# note ${i}`, '', '')
+      expected.push(`# note ${i}`, '', '')
+    } else if (i % 11 === 0) {
+      input.push(`A${i}=v${i}`)
+      expected.push(`SECRET_A${i}=${b64(`v${i}`)}`)
+    } else {
+      input.push(`# K${i}=secret ${i}`)
+      expected.push(`# SECRET_K${i}=${b64(`secret ${i}`)}`)
+    }
+  }
+  const r = encodeEnv(input.join('\n') + '\n')
+  assert.equal(r.text, expected.join('\n') + '\n')
+  assert.ok(r.ok)
+  // The empty value as the last of a batch (128 values), and on either side of that.
+  for (const before of [126, 127, 128, 255]) {
+    const entries = Array.from({ length: before }, (_, i) => `A${i}=v`)
+    const out = encodeEnv([...entries, '# E= # c', '#', '# "q"', ''].join('\n')).text
+    assert.ok(out.endsWith(`SECRET_A${before - 1}=dg==\n# SECRET_E=''\n#\n# "q"\n`), `${before}: ${out.slice(-60)}`)
+  }
+})
+
 test('a commented-out value over several lines is one encoded line: none of its lines is left in plain text', () => {
   const src = '# OLD="-----BEGIN KEY-----\n# abc\n# -----END KEY-----"\nA=1\n'
   const r = encodeEnv(src)

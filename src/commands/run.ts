@@ -62,7 +62,8 @@ const START_FAILURES: Record<StartFailure, string> = {
 
 /**
  * What the environment holds already of the file's secrets, as warnings in the file's order, and
- * the variables to leave out of the command's environment. The file is what the user asked for,
+ * the variables to leave out of the command's environment; then one note that names the
+ * environment's other SECRET_ variables, which the command gets as they are. The file is what the user asked for,
  * and an older copy (a `set -a; . .env_encoded` earlier in the shell) is the likely source of the
  * rest, so the file's value wins:
  * - a SECRET_ variable of the same name with another value is replaced by the file's;
@@ -105,5 +106,20 @@ function inheritedSecrets(entries: readonly EncodedEntry[], env: NodeJS.ProcessE
       })
     }
   }
+  // The rest reach the command as they are: a note, as Kestra will read them as secrets too.
+  const ours = new Set(entries.map((e) => secretName(e.variable)))
+  const others = [...bySecret].filter(([name]) => !ours.has(name)).flatMap(([, variables]) => variables).sort()
+  if (others.length > 0) diagnostics.push({ code: 'environment-inherited', severity: 'note', message: inheritedMessage(others) })
   return { diagnostics, left }
+}
+
+/** The most names a message lists. */
+const MAX_LISTED = 5
+
+function inheritedMessage(variables: readonly string[]): string {
+  const n = variables.length
+  const listed = variables.slice(0, MAX_LISTED).map(displayName).join(', ') + (n > MAX_LISTED ? `, and ${n - MAX_LISTED} more` : '')
+  return n === 1
+    ? `${listed} is in the environment and not in this file: the command gets it too, and Kestra reads it as a secret`
+    : `${n} SECRET_ variables are in the environment and not in this file (${listed}): the command gets them too, and Kestra reads them as secrets`
 }

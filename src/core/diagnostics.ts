@@ -68,6 +68,7 @@ export type DiagnosticCode =
   | 'decoded-twice'
   | 'environment-replaced'
   | 'environment-case-collision'
+  | 'environment-inherited'
   | 'defined-elsewhere'
   | 'value-in-name'
 

@@ -194,6 +194,7 @@ test('a SECRET_ variable the environment has already: the file wins, with a warn
   assert.deepEqual(secretsOf(JSON.parse(r.stdout) as Record<string, string>),
     { SECRET_OTHER: b64('other'), SECRET_SAME: b64('same'), SECRET_TOKEN: b64('new') })
   assert.equal(r.stderr, '.env:1: warning: SECRET_TOKEN is set in the environment already, to another value: the command gets the one from this file\n' +
+    '.env: note: SECRET_OTHER is in the environment and not in this file: the command gets it too, and Kestra reads it as a secret\n' +
     `starting ${NODE} with 2 secrets from .env (1 warning)\n`)
   const strict = runIn(dir, ['run', '--strict', '--', NODE, '-e', "process.stdout.write('started')"], { env })
   assert.equal(strict.status, 1)
@@ -217,6 +218,7 @@ test('a SECRET_ variable of the environment that differs from the file\'s only i
     `.env:1: warning: ${collision('SECRET_Token', 'SECRET_token')}`,
     '.env:2: warning: SECRET_DB is set in the environment already, to another value: the command gets the one from this file',
     `.env:2: warning: ${collision('SECRET_db', 'SECRET_DB')}`,
+    '.env: note: SECRET_OTHER is in the environment and not in this file: the command gets it too, and Kestra reads it as a secret',
     `starting ${NODE} with 2 secrets from .env (4 warnings)`,
   ].join('\n') + '\n', 'line and key and the variables\' names, never a value')
   const strict = runIn(dir, ['run', '--strict', '--', NODE, '-e', "process.stdout.write('started')"], { env: { SECRET_TOKEN: b64('xyz') } })
@@ -233,6 +235,26 @@ test('a SECRET_ variable of the environment that differs from the file\'s only i
   assert.equal(hidden.status, 0, hidden.stderr)
   assert.ok(hidden.stderr.split('\n').includes(`.env:1: warning: ${collision('SECRET_<base64>', 'SECRET_<base64>')}`), hidden.stderr)
   assert.ok(!hidden.stderr.toLowerCase().includes(name.slice(1, 13).toLowerCase()), hidden.stderr)
+}))
+
+test('the environment\'s other SECRET_ variables reach the command as they are, named in one note', () => withTempDir((dir) => {
+  writeFileSync(join(dir, '.env'), 'A=1\n')
+  const hidden = b64('hunter2hunter2XYZ').replace(/=+$/, '')
+  const others = { SECRET_G: b64('g'), SECRET_B: b64('b'), SECRET_C: b64('c'), SECRET_D: 'x', SECRET_E: 'x', SECRET_F: 'x', [`SECRET_${hidden}`]: 'x' }
+  const r = runIn(dir, ['run', '--', ...PRINT_ENV], { env: { ...others, SECRET_: 'x', NOT_SECRET: 'y' } })
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(secretsOf(JSON.parse(r.stdout) as Record<string, string>), { ...others, SECRET_: 'x', SECRET_A: b64('1') })
+  // Sorted, the first five named (a name that may be a value's base64 hidden), the rest counted;
+  // SECRET_ alone is no secret to Kestra.
+  assert.equal(r.stderr, '.env: note: 7 SECRET_ variables are in the environment and not in this file ' +
+    '(SECRET_B, SECRET_C, SECRET_D, SECRET_E, SECRET_F, and 2 more): the command gets them too, and Kestra reads them as secrets\n' +
+    `starting ${NODE} with 1 secret from .env\n`)
+  const one = runIn(dir, ['run', '--', NODE, '-e', '0'], { env: { [`SECRET_${hidden}`]: 'x' } })
+  assert.equal(one.stderr, '.env: note: SECRET_<base64> is in the environment and not in this file: the command gets it too, ' +
+    `and Kestra reads it as a secret\nstarting ${NODE} with 1 secret from .env\n`)
+  // A note: --strict starts the command, -q prints nothing.
+  const strict = runIn(dir, ['run', '--strict', '-q', '--', NODE, '-e', '0'], { env: others })
+  assert.deepEqual([strict.status, strict.stderr], [0, ''])
 }))
 
 /** A command that leaves a file `started` in `dir` if it ever runs. */

@@ -63,9 +63,9 @@ const START_FAILURES: Record<StartFailure, string> = {
 /**
  * What the environment holds already of the file's secrets, as warnings in the file's order, and
  * the variables to leave out of the command's environment; then one note that names the
- * environment's other SECRET_ variables, which the command gets as they are. The file is what the user asked for,
- * and an older copy (a `set -a; . .env_encoded` earlier in the shell) is the likely source of the
- * rest, so the file's value wins:
+ * environment's other SECRET_ variables, which the command gets as they are. The file is what
+ * the user asked for, and an older copy (a `set -a; . .env_encoded` earlier in the shell) is the
+ * likely source of the rest, so the file's value wins:
  * - a SECRET_ variable of the same name with another value is replaced by the file's;
  * - one that is the same secret to Kestra under another case (SECRET_TOKEN for the file's
  *   `token`) is left out: Kestra upper-cases names after the prefix, and given both it fails at

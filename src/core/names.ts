@@ -4,6 +4,7 @@
  */
 import { grown } from './arrays.js'
 import { decodeKestraValue, hasPrefixInAnyCase, isPrintableText, SECRET_PREFIX } from './kestra.js'
+import { searchFrom } from './scan.js'
 
 /**
  * Whether a name can be written in a .env file (the names dotenv reads: letters, digits, `_`, `.`
@@ -290,20 +291,14 @@ export function displayName(name: string): string {
 let lastName = ''
 let lastShown = ''
 
-// The first character a name cannot hold, and the first outside base64's alphabet but for `=`:
-// searched from lastIndex (a search builds no match object; see searchFrom).
+// The first character a name cannot hold, and the first outside base64's alphabet but for `=`
+// (for searchFrom, which builds no match object).
 const NOT_NAME = /[^\w.-]/g
 const NOT_BASE64_RUN = /[^A-Za-z0-9+/]/g
 
-/** Where the first character that `re` (one character class, global) finds at or after `from` is; the end if none. */
-function runEnd(re: RegExp, text: string, from: number): number {
-  re.lastIndex = from
-  return re.test(text) ? re.lastIndex - 1 : text.length
-}
-
 /** The characters a name can hold from the start of `name`, up to MAX_SHOWN_NAME; `…` if cut. */
 function shownAsName(name: string): string {
-  const valid = runEnd(NOT_NAME, name, 0)
+  const valid = searchFrom(NOT_NAME, name, 0)
   if (valid === name.length && valid <= MAX_SHOWN_NAME) return name
   return `${name.slice(0, Math.min(valid, MAX_SHOWN_NAME))}…`
 }
@@ -313,7 +308,7 @@ function shownAsName(name: string): string {
  * shows as `<base64>`, and what encode warns of in a .env (a line of a value that spans lines).
  */
 export function mayBeValue(name: string, from = 0): boolean {
-  const end = runEnd(NOT_BASE64_RUN, name, from)
+  const end = searchFrom(NOT_BASE64_RUN, name, from)
   return mayBeBase64Value(name.slice(from, (end - from) % 4 === 1 ? end - 1 : end))
 }
 

@@ -196,7 +196,7 @@ const BARE_NAME = /^\s*(?:export\s+)?[\w.-]+\s*$/
 const MAYBE_ASSIGNMENT = /^#\s*(?:export\s+)?[\w.-]+\s*=/
 
 /** Where the first character that `re` (one character class, global) finds at or after i is; the end if none. */
-function searchFrom(re: RegExp, t: string, i: number): number {
+export function searchFrom(re: RegExp, t: string, i: number): number {
   re.lastIndex = i
   return re.test(t) ? re.lastIndex - 1 : t.length
 }

@@ -247,6 +247,10 @@ const ADVERSARIAL = [
   // target of the issue: what it shows is the same time as for as many ordinary names as long.
   { name: 'names', label: '8,192 names made to meet in a hash table', untargeted: true, make: () => floodNames(13).map((name) => `${name}=1\n`).join('') },
   { name: 'names-plain', label: '8,192 ordinary names as long, to compare', untargeted: true, make: () => ordinaryNames(8192, 104) },
+  // Each line a value the user commented out, read as its own little .env and encoded, with a
+  // note each: the costliest line per byte we know of. Not a target of the issue.
+  { name: 'commented', label: '100,000 commented-out entries', untargeted: true,
+    make: () => Array.from({ length: 100_000 }, (_, i) => `#K${i}=v\n`).join('') },
 ]
 
 /** n distinct names of `length` characters, `K` and a number: a table's everyday input. */

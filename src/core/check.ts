@@ -13,7 +13,7 @@ import {
 } from './kestra.js'
 import { displayName, hasShellUnsafeCharacters, isEnvName, NamePlaces, repeatedNames, Repeats, shellUnsafeMessage, type Scope } from './names.js'
 import { expandable, expandValues } from './expand.js'
-import { isIgnoredName, keyStart, normaliseLineEnds, scan } from './scan.js'
+import { isIgnoredName, keyStart, normaliseLineEnds, scanEntries, type Entry } from './scan.js'
 
 
 export interface CheckOptions {
@@ -521,7 +521,8 @@ type PlainFile = Map<string, { key: string; value: string; line: number }>
 
 function readPlain(against: CheckFile, options: CheckOptions, report: Report): PlainFile {
   const plain: PlainFile = new Map()
-  const read = scan(against.text).entries
+  const read: Entry[] = []
+  scanEntries(normaliseLineEnds(against.text), (e) => read.push(e))
   const values = options.expand
     ? expandValues(read.map(expandable), options.env ?? {}, (...finding) => report(against.name, ...finding))
     : read.map((e) => e.value)

@@ -9,7 +9,7 @@ import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_P
 import { displayName, isEnvName, NamePlaces, Repeats } from './names.js'
 import { Expander } from './expand.js'
 import { dependsOnLaterLines, quoteValue } from './quote.js'
-import { BLANK_COMMENT, commentQuote, isIgnoredName, keyStart, lineEnding, NO_QUOTE, normaliseLineEnds, quoteOnNextComment, scan, scanItems, unicodeLineEndsAsSpaces } from './scan.js'
+import { BLANK_COMMENT, commentQuote, isIgnoredName, keyStart, lineEnding, NO_QUOTE, normaliseLineEnds, quoteOnNextComment, scan, scanEntries, unicodeLineEndsAsSpaces } from './scan.js'
 
 /** One entry of the encoded file and what became of it. */
 export interface DecodedEntry {
@@ -582,8 +582,8 @@ function verify(out: string, entries: EntryList, report: Report): void {
   // Entry by entry as the scanner reads them, none kept: the output is as large as the input.
   let i = 0
   let wrong: number | undefined
-  scanItems(normaliseLineEnds(out), (got) => {
-    if (got.kind !== 'entry' || wrong !== undefined) return
+  scanEntries(normaliseLineEnds(out), (got) => {
+    if (wrong !== undefined) return
     if (i < entries.length && !entries.isWritten(i, got.key, got.value)) wrong = i
     i++
   })

@@ -5,7 +5,7 @@ import { expandable, Expander, referenceMessage, type Expandable } from './expan
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
-import { BLANK_COMMENT, commentAssignment, commentQuote, isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
+import { BLANK_COMMENT, commentAssignment, commentQuote, isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scanEntries, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
 
 const BLANK: OutputItem = Object.freeze({ kind: 'blank' })
 
@@ -402,9 +402,7 @@ class NameBook {
 /** The names of a text's entries, for what must be known before the first is written. */
 function namesOf(t: string): NameBook {
   const names = new NameBook(t)
-  scanItems(t, (item) => {
-    if (item.kind === 'entry') names.add(item)
-  })
+  scanEntries(t, (entry) => names.add(entry))
   return names
 }
 

@@ -256,6 +256,21 @@ export function scan(source: string): ScanResult {
  * `normaliseLineEnds`, which the items' offsets refer to.
  */
 export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
+  readItems(t, onItem, true)
+}
+
+/**
+ * The entries of a text as scanItems gives them, for a reader that wants nothing else: the
+ * comment lines are passed over without reading the assignments they may hold, which no entry
+ * depends on (a commented-out value over several lines takes comment lines only).
+ */
+export function scanEntries(t: string, onEntry: (entry: Entry) => void): void {
+  readItems(t, (item) => {
+    if (item.kind === 'entry') onEntry(item)
+  }, false)
+}
+
+function readItems(t: string, onItem: (item: ScanItem) => void, assignments: boolean): void {
   const n = t.length
   const nextHash = nextIndexOf(t, '#')
   const nextLineFeed = nextIndexOf(t, '\n')
@@ -461,8 +476,9 @@ export function scanItems(t: string, onItem: (item: ScanItem) => void): void {
    */
   function commentAt(start: number, hash: number, end: number, to: number): CommentLine {
     const line = lineAt(start)
-    const one = commentedAt(hash, end)
     const item: CommentLine = { kind: 'comment', line, lastLine: line, start, hash, end, assignment: undefined }
+    if (!assignments) return item
+    const one = commentedAt(hash, end)
     if (one === undefined) return item
     const entry = one.entry
     let quoteAt = one.quoteAt

@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import dotenv from 'dotenv'
 import fc from 'fast-check'
-import { scan, type CommentLine, type ScanItem } from '../../src/core/scan.js'
+import { scan, scanEntries, type CommentLine, type Entry, type ScanItem } from '../../src/core/scan.js'
 import { runs } from '../helpers.js'
 
 const RUNS = runs(20000)
@@ -164,6 +164,15 @@ test('property: every commented-out value holds what dotenv reads from its lines
     // The next item starts on the line after the last one this covers.
     const rest = r.items[1]
     if (rest !== undefined && rest.kind !== 'blank') assert.equal(rest.line, c.lastLine + 1)
+  }), { numRuns: RUNS })
+})
+
+test('property: scanEntries gives the entries among commented-out values over several lines that scan gives', () => {
+  fc.assert(fc.property(block, block, fc.constantFrom('A=1\n', 'B="x\n# y"\n', ''), ({ doc: a }, { doc: b }, entry) => {
+    const doc = a + entry + b + entry
+    const entries: Entry[] = []
+    scanEntries(doc, (e) => entries.push(e))
+    assert.deepEqual(entries, scan(doc).entries)
   }), { numRuns: RUNS })
 })
 

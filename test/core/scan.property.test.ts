@@ -9,7 +9,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import dotenv from 'dotenv'
 import fc from 'fast-check'
-import { scan, toRecord } from '../../src/core/scan.js'
+import { normaliseLineEnds, scan, scanEntries, toRecord, type Entry } from '../../src/core/scan.js'
 import { encodeEnv } from '../../src/core/encode.js'
 import { isStrictBase64 } from '../../src/core/base64.js'
 import { commentedAssignment, encodedComment, opensQuote, runs } from '../helpers.js'
@@ -319,6 +319,17 @@ test('a. scan reads mixed documents as dotenv.parse does', () => {
 
 test('a. scan reads documents with known comments as dotenv.parse does', () => {
   fc.assert(fc.property(safeDoc, explained(({ doc }: SafeDoc) => sameAsDotenv(doc), (d) => d.doc)), options)
+})
+
+/** The entries scanEntries gives, which must be scan's, fact by fact. */
+function sameEntries(doc: string): void {
+  const entries: Entry[] = []
+  scanEntries(normaliseLineEnds(doc), (e) => entries.push(e))
+  assert.deepEqual(entries, scan(doc).entries)
+}
+
+test('a. scanEntries gives the entries scan gives, without reading the comments', () => {
+  for (const doc of [randomDoc, mixedDoc, structuredDoc]) fc.assert(fc.property(doc, explained(sameEntries, self)), options)
 })
 
 test('b. encodeEnv output is read by dotenv as the same secrets in strict base64', () => {

@@ -1,7 +1,7 @@
 import { encodeValues, isStrictBase64 } from './base64.js'
 import type { Diagnostic, Report } from './diagnostics.js'
 import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
-import { expandable, Expander, referenceMessage, type Expandable } from './expand.js'
+import { environmentVariable, expandable, Expander, referenceMessage, type Expandable } from './expand.js'
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
@@ -411,7 +411,7 @@ function completeReferences(diagnostics: readonly Diagnostic[], references: read
   names: NameBook, env: Readonly<Record<string, string | undefined>>): void {
   if (references.length === 0) return
   const defined = new Set(names.all())
-  const definedElsewhere = (name: string): boolean => defined.has(name) || env[name] !== undefined
+  const definedElsewhere = (name: string): boolean => defined.has(name) || environmentVariable(env, name) !== undefined
   for (const { at, entry } of references) {
     (diagnostics[at] as Diagnostic).message = referenceMessage(entry, definedElsewhere) ?? ''
   }

@@ -81,9 +81,8 @@ export class Expander {
     return value
   }
 
-  /** A variable of the environment: its own, never what an object inherits (`constructor`, `__proto__`). */
   private fromEnv(name: string): string | undefined {
-    return Object.hasOwn(this.env, name) ? this.env[name] : undefined
+    return environmentVariable(this.env, name)
   }
 
   private expanded(e: Expandable, report: Report): string {
@@ -134,6 +133,14 @@ export function expandValues(entries: readonly Expandable[], env: Readonly<Recor
   const expander = new Expander(env, new Set(entries.map((e) => e.key)))
   const last = new Map(entries.map((e, i) => [e.key, i]))
   return entries.map((e, i) => (last.get(e.key) === i && !isIgnoredName(e.key) ? expander.expand(e, report) : e.value))
+}
+
+/**
+ * A variable of the environment: its own, never what an object inherits (`constructor`,
+ * `toString`, `__proto__`), which would make the text after a `$` in a value a variable.
+ */
+export function environmentVariable(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  return Object.hasOwn(env, name) ? env[name] : undefined
 }
 
 /**

@@ -134,6 +134,14 @@ test('${VAR} and $VAR in unquoted and double-quoted values are warnings; a name 
   assert.doesNotMatch(r.diagnostics[1]?.message ?? '', /word/)
   assert.match(r.diagnostics[2]?.message ?? '', /a reference to HOME,/)
   assert.equal(r.text.split('\n')[1], `SECRET_URL=${b64('postgres://${HOST}/db')}`)
+  // What every object inherits is no variable of the environment: the text after `$` stays unshown.
+  for (const member of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) {
+    for (const src of [`DB_PASSWORD=pa$${member}\n`, `A=x\${${member}}y\n`]) {
+      const message = encodeEnv(src).diagnostics[0]?.message ?? ''
+      assert.match(message, /holds a \$ reference,/, src)
+      assert.ok(!message.includes(member), src)
+    }
+  }
 })
 
 test('text cut at a # without a space is not copied into the output', () => {

@@ -1,5 +1,5 @@
 import { readKubectlEnvFile } from './formats/kubectl.js'
-import { binaryDiagnostic, finding, type CheckFile, type DiagnosticCode, type Finding, type Severity } from './diagnostics.js'
+import { finding, unreadableText, type CheckFile, type DiagnosticCode, type Finding, type Severity } from './diagnostics.js'
 
 export type { CheckFile, Finding } from './diagnostics.js'
 import { readDocument, readEncodedItems, type EncodedItem } from './read-encoded.js'
@@ -141,9 +141,9 @@ function checkInput(file: CheckFile, options: CheckOptions, plain: PlainFile | u
   const fileName = file.name
   const here = (code: DiagnosticCode, severity: Severity, line: number | undefined, key: string | undefined,
     message: string): void => report(fileName, code, severity, line, key, message)
-  const binary = binaryDiagnostic(file.text, 'an encoded .env file')
-  if (binary !== undefined) {
-    here(binary.code, binary.severity, binary.line, undefined, binary.message)
+  const unreadable = unreadableText(file.text, 'an encoded .env file')
+  if (unreadable !== undefined) {
+    here(unreadable.code, unreadable.severity, unreadable.line, undefined, unreadable.message)
     return nothingRead(fileName)
   }
   const document = readDocument(file.text, options.yaml)

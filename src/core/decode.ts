@@ -1,6 +1,6 @@
 import type { Diagnostic, Report } from './diagnostics.js'
 import { grown, pushAll, TextChunks } from './arrays.js'
-import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
+import { collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine, unreadableText } from './diagnostics.js'
 import { readDocument, readEncodedItems } from './read-encoded.js'
 import type { CommentLine } from './scan.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
@@ -120,8 +120,8 @@ type Outcome = DecodeResult & { secrets: number }
 
 /** `keep`: whether the result lists the entries. */
 function decodeInput(source: string, options: DecodeOptions, keep: boolean): Outcome {
-  const binary = binaryDiagnostic(source, 'an encoded .env file')
-  if (binary !== undefined) return { ok: false, format: 'env', text: '', eol: '\n', entries: [], secrets: 0, diagnostics: [binary] }
+  const unreadable = unreadableText(source, 'an encoded .env file')
+  if (unreadable !== undefined) return { ok: false, format: 'env', text: '', eol: '\n', entries: [], secrets: 0, diagnostics: [unreadable] }
   const document = readDocument(source, options.yaml, { comments: true })
   if (document !== undefined) return decodeDocument(document.format, document, lineEnding(source), options)
   return decodeEnvFile(source, options, keep)

@@ -6,6 +6,7 @@ export type Severity = 'error' | 'warning' | 'note'
 /** Every diagnostic the core can report. Codes are stable: scripts may match on them. */
 export type DiagnosticCode =
   | 'binary'
+  | 'lone-surrogate'
   | 'duplicate'
   | 'case-collision'
   | 'already-encoded'
@@ -106,10 +107,22 @@ export interface CheckFile {
 /** The `no-entries` warning of encode and decode (the output they write holds no secret). */
 export const NO_ENTRIES_MESSAGE = 'no KEY=VALUE entries found: the output holds no secret'
 
-/** The error for a text with a NUL byte, which is no .env file (`what`: "a .env file"). */
-export function binaryDiagnostic(source: string, what: string): Diagnostic | undefined {
+// Half of a surrogate pair: in `u` mode a pair is one character, so only a lone half matches.
+const LONE_SURROGATE = /\p{Cs}/u
+
+/**
+ * The error for a text that no text file read as UTF-8 gives (`what`: "a .env file"): one with a
+ * NUL byte, or, from a library caller, a string with half of a surrogate pair, which UTF-8 cannot
+ * carry (each such value would be written as U+FFFD).
+ */
+export function unreadableText(source: string, what: string): Diagnostic | undefined {
   const nul = source.indexOf('\0')
-  if (nul === -1) return undefined
+  if (nul === -1) {
+    const half = source.search(LONE_SURROGATE)
+    if (half === -1) return undefined
+    return { code: 'lone-surrogate', severity: 'error', line: lineIndex(source).lineAt(half),
+      message: `has half of a UTF-16 surrogate pair, which no UTF-8 text holds (it would be written as U+FFFD): pass ${what} as it was read` }
+  }
   const message = looksLikeUtf16(source)
     ? `has a NUL between its characters: this looks like UTF-16 text read as UTF-8, not ${what}: save it as UTF-8 or read it as UTF-16`
     : `contains a NUL byte: this looks like a binary file, not ${what}`

@@ -1,6 +1,6 @@
 import { encodeValues, isStrictBase64 } from './base64.js'
 import type { Diagnostic, Report } from './diagnostics.js'
-import { binaryDiagnostic, collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine } from './diagnostics.js'
+import { collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine, unreadableText } from './diagnostics.js'
 import { environmentVariable, expandable, Expander, referenceMessage, type Expandable } from './expand.js'
 import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
@@ -117,8 +117,8 @@ export function encodeEnv(source: string, options: EncodeOptions = {}): EncodeRe
  */
 export function encodeEach(source: string, options: EncodeOptions, sink: EncodeSink,
   start?: (eol: '\n' | '\r\n') => void): EncodeOutcome {
-  const binary = binaryDiagnostic(source, 'a .env file')
-  if (binary !== undefined) return { ok: false, eol: '\n', count: 0, diagnostics: [binary] }
+  const unreadable = unreadableText(source, 'a .env file')
+  if (unreadable !== undefined) return { ok: false, eol: '\n', count: 0, diagnostics: [unreadable] }
 
   const t = normaliseLineEnds(source)
   const eol = lineEnding(source)

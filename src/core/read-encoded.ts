@@ -34,7 +34,7 @@ const CONTINUATION = /^[A-Za-z0-9+/]+={0,2}$/
  * The document that `encode --format` writes (a values file, a Secret manifest, JSON) that
  * `source` is, recognised from its content; undefined for an encoded .env file, which
  * readEncodedItems reads. The YAML formats need `yaml` (the loaded `yaml` package); without it
- * only JSON is recognised. The caller has ruled out a NUL byte (binaryDiagnostic).
+ * only JSON is recognised. The caller has ruled out a NUL byte (unreadableText).
  */
 export function readDocument(source: string, yaml?: YamlModule, options: ReadOptions = {}): FormattedDocument | undefined {
   // Without yaml only JSON can be recognised: the whole text is not searched again for the words

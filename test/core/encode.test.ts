@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { encodeEnv } from '../../src/core/encode.js'
 import { decodeEnv } from '../../src/core/decode.js'
+import { checkEncoded } from '../../src/core/check.js'
 import type { DiagnosticCode } from '../../src/core/diagnostics.js'
 import dotenv from 'dotenv'
 import fc from 'fast-check'
@@ -160,6 +161,23 @@ test('a NUL character makes the text binary', () => {
   assert.equal(r.ok, false)
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['binary', 2]])
   assert.match(r.diagnostics[0]?.message ?? '', /^contains a NUL byte: this looks like a binary file/)
+})
+
+test('half of a surrogate pair, which no UTF-8 text holds, is an error of every command, at its line; a whole pair is text', () => {
+  for (const half of ['\ud800', '\udfff', '\udc00x\ud83d']) {
+    const src = `A=1\n# c\nB=Mk9${half}Zq\n`
+    for (const [name, r] of [['encode', encodeEnv(src)], ['decode', decodeEnv(src)]] as const) {
+      assert.equal(r.ok, false, name)
+      assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.line]), [['lone-surrogate', 'error', 3]], name)
+      assert.match(r.diagnostics[0]?.message ?? '', /^has half of a UTF-16 surrogate pair/)
+      assert.ok(!(r.diagnostics[0]?.message ?? '').includes('Mk9'), 'nothing of the text')
+    }
+    const checked = checkEncoded([{ name: 'e', text: `SECRET_A=${b64('1')}\nSECRET_B=x${half}\n` }])
+    assert.deepEqual(checked.findings.map((f) => [f.code, f.line]), [['lone-surrogate', 2]])
+  }
+  const pair = encodeEnv('A=\ud83d\ude00\n')
+  assert.ok(pair.ok)
+  assert.equal(pair.text, `SECRET_A=${b64('\u{1f600}')}\n`)
 })
 
 test('UTF-16 text read as UTF-8 or Latin-1 is said to be UTF-16, with or without its byte-order mark', () => {

@@ -9,7 +9,7 @@ import { checkFlows, type DefinedSecret } from './flows.js'
 import { DOCUMENT_WORDS, type DocumentFormat } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
 import {
-  decodeKestraValue, encodingHint, hasPrefixInAnyCase, isPrintableText, isSecret, SECRET_PREFIX, secretName, undecodable, type EncodedVariable,
+  encodingHint, hasPrefixInAnyCase, isPrintableText, isSecret, readKestraValue, SECRET_PREFIX, secretName, undecodable, type EncodedVariable,
 } from './kestra.js'
 import { displayName, hasShellUnsafeCharacters, isEnvName, NamePlaces, repeatedNames, Repeats, shellUnsafeMessage, type Scope } from './names.js'
 import { expandable, expandValues } from './expand.js'
@@ -437,7 +437,7 @@ function checkWrapped(item: EncodedItem, here: Here): void {
  */
 function checkValue(v: EncodedVariable, place: string, written: string | undefined, here: Here): string | undefined {
   const variable = v.variable
-  const decoded = decodeKestraValue(v.encoded)
+  const decoded = readKestraValue(v.encoded)
   if (!decoded.ok) {
     const why = undecodable(v.encoded, displayName(variable), decoded.problem, place)
     here(why.code, 'error', v.line, displayName(variable), why.message + encodingHint(v))

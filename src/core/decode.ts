@@ -5,7 +5,7 @@ import { readDocument, readEncodedItems } from './read-encoded.js'
 import type { CommentLine } from './scan.js'
 import { DOCUMENT_WORDS, type DocumentFormat, type FormattedDocument } from './formats/read.js'
 import type { YamlModule } from './formats/yaml.js'
-import { decodeKestraValue, encodingHint, hasPrefixInAnyCase, isSecret, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
+import { encodingHint, hasPrefixInAnyCase, isSecret, readKestraValue, SECRET_PREFIX, undecodable, type EncodedVariable } from './kestra.js'
 import { displayName, isEnvName, NamePlaces, Repeats } from './names.js'
 import { Expander } from './expand.js'
 import { dependsOnLaterLines, quoteValue } from './quote.js'
@@ -252,7 +252,7 @@ interface TextEdit {
 function decodedComment(assignment: NonNullable<CommentLine['assignment']>, quoteFollows: boolean): string | undefined {
   if (!isSecret(assignment.key)) return undefined
   const name = assignment.key.slice(SECRET_PREFIX.length)
-  const decoded = decodeKestraValue(assignment.value)
+  const decoded = readKestraValue(assignment.value)
   if (!decoded.ok || !decoded.utf8 || decoded.text.includes('\0')) return undefined
   // An empty value before a comment line that starts with a quote would be read from that quote.
   const written = decoded.text === '' && quoteFollows ? "''" : quoteValue(decoded.text)
@@ -554,7 +554,7 @@ function unwritable(v: EncodedVariable, report: Report): void {
 /** The value Kestra would hand to flows, when it can be written to a .env file. */
 function decodeForWriting(v: EncodedVariable, place: string, report: Report): string | undefined {
   const variable = v.variable
-  const decoded = decodeKestraValue(v.encoded)
+  const decoded = readKestraValue(v.encoded)
   if (!decoded.ok) {
     const why = undecodable(v.encoded, displayName(variable), decoded.problem, place)
     report(why.code, 'error', v.line, displayName(variable), why.message + encodingHint(v))

@@ -2,7 +2,7 @@ import { encodeValues, isStrictBase64 } from './base64.js'
 import type { Diagnostic, Report } from './diagnostics.js'
 import { collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine, unreadableText } from './diagnostics.js'
 import { environmentVariable, expandable, Expander, referenceMessage, type Expandable } from './expand.js'
-import { decodeKestraValue, hasPrefixInAnyCase, SECRET_PREFIX } from './kestra.js'
+import { hasPrefixInAnyCase, readKestraValue, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
 import { BLANK_COMMENT, commentAssignment, commentQuote, isIgnoredName, keyStart, lineEnding, normaliseLineEnds, scanEntries, scanItems, unicodeLineEndsAsSpaces, type CommentLine, type Entry, type SkippedLine } from './scan.js'
@@ -458,7 +458,7 @@ function droppedEntries(names: NameBook, options: EncodeOptions, report: Report)
 }
 
 function decodesToText(value: string): boolean {
-  const decoded = decodeKestraValue(value)
+  const decoded = readKestraValue(value)
   return decoded.ok && decoded.utf8
 }
 

@@ -124,8 +124,20 @@ class NotUtf8Value {
 
 let scratch = Buffer.allocUnsafe(4096)
 
-/** Decodes a variable's value exactly as Kestra does, or says why Kestra drops it. */
+/**
+ * Decodes a variable's value exactly as Kestra does, or says why Kestra drops it: the library's
+ * form, plain data whose every field is its own (it survives a spread, JSON and structuredClone).
+ */
 export function decodeKestraValue(value: string): KestraValue {
+  const v = readKestraValue(value)
+  return v.ok ? { ok: true, bytes: v.bytes, utf8: v.utf8, text: v.text } : v
+}
+
+/**
+ * decodeKestraValue as the core uses it, on every value and on names that may be base64: the
+ * bytes, and the text of bytes that are not UTF-8, are made only when asked for.
+ */
+export function readKestraValue(value: string): KestraValue {
   // A value that is strict base64 as it stands (nearly all) has no line break to strip.
   const strict = isStrictBase64(value)
   const compact = strict ? value : stripLineBreaks(value)

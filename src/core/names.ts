@@ -3,7 +3,7 @@
  * and which names are one secret to Kestra, which upper-cases them.
  */
 import { grown } from './arrays.js'
-import { decodeKestraValue, hasPrefixInAnyCase, isPrintableText, SECRET_PREFIX } from './kestra.js'
+import { hasPrefixInAnyCase, isPrintableText, readKestraValue, SECRET_PREFIX } from './kestra.js'
 import { searchFrom } from './scan.js'
 
 /**
@@ -339,7 +339,7 @@ function isText(text: string): boolean {
  */
 function mayBeBase64Value(run: string): boolean {
   if (run.length < 6) return false
-  const decoded = decodeKestraValue(run)
+  const decoded = readKestraValue(run)
   if (!decoded.ok) return false
   if (decoded.utf8 && isText(decoded.text)) return true
   return run.length >= 20 && /[a-z]/.test(run) && /[A-Z]/.test(run) && /[0-9]/.test(run)

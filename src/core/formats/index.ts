@@ -70,6 +70,9 @@ export interface FormatOptions {
  */
 export function renderFormat(format: Format, items: readonly OutputItem[], options: FormatOptions = {}): string {
   const eol = options.eol ?? '\n'
+  // For a caller without the types: what they rule out is said, not rendered.
+  if (eol !== '\n' && eol !== '\r\n') throw new TypeError(`eol is ${JSON.stringify(eol)}: give '\\n' or '\\r\\n'`)
+  if (!isFormat(format)) throw new TypeError(`${JSON.stringify(format)} is no format: give one of ${FORMATS.join(', ')}`)
   switch (format) {
     case 'env': return renderEnv(items, eol)
     case 'json': return renderJson(items, eol)

@@ -73,6 +73,11 @@ test('renderFormat: env as encodeEnv writes it, YAML formats need the yaml modul
   const r = encodeEnv('# c\r\nA=1\r\n')
   assert.equal(renderFormat('env', r.items, { eol: r.eol }), r.text)
   assert.throws(() => renderFormat('helm', r.items), /needs the yaml module/)
+  // What the types rule out, from a caller without them: an error, not undefined or a lone CR.
+  assert.throws(() => renderFormat('yaml' as 'env', r.items, { yaml }), { name: 'TypeError', message: /^"yaml" is no format: give one of env, helm/ })
+  for (const eol of ['\r', '', 'x']) {
+    assert.throws(() => renderFormat('env', r.items, { eol: eol as '\n' }), { name: 'TypeError', message: /^eol is ".*": give '\\n' or '\\r\\n'$/ })
+  }
   assert.deepEqual([...FORMATS], ['env', 'helm', 'helm-legacy', 'k8s-secret', 'json'])
   assert.deepEqual(FORMATS.filter(isYamlFormat), ['helm', 'helm-legacy', 'k8s-secret'])
   assert.ok(isFormat('json') && !isFormat('yaml') && !isFormat('toString'))

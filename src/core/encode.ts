@@ -1,7 +1,7 @@
 import { encodeValues, isStrictBase64 } from './base64.js'
 import type { Diagnostic, Report } from './diagnostics.js'
 import { collector, hasErrors, NO_ENTRIES_MESSAGE, sortByLine, unreadableText } from './diagnostics.js'
-import { environmentVariable, expandable, Expander, referenceMessage, type Expandable } from './expand.js'
+import { environmentVariable, expandable, Expander, keptDefinitions, referenceMessage, type Expandable } from './expand.js'
 import { hasPrefixInAnyCase, readKestraValue, SECRET_PREFIX } from './kestra.js'
 import { grown, TextChunks } from './arrays.js'
 import { displayName, hasShellUnsafeCharacters, mayBeValue, NamePlaces, Repeats, shellUnsafeMessage, type Repeat } from './names.js'
@@ -129,7 +129,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   // name is an error and nothing is written). Expansion, too, needs every name of the file first.
   const before = options.allowDuplicates || options.expand ? namesOf(t) : undefined
   const leftOut = before === undefined ? undefined : droppedEntries(before, options, () => {})
-  const expander = options.expand ? new Expander(env, new Set(before?.all())) : undefined
+  const expander = options.expand ? new Expander(env, new Set(before?.all()), repeatedDefinitions(t, before, leftOut)) : undefined
 
   const { diagnostics, report } = collector()
   const names = new NameBook(t)
@@ -184,8 +184,9 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
         if (i === encodedLooking.length) encodedLooking = grown(encodedLooking)
         if (looksEncodedEntry(item)) encodedLooking[i] = 1
         const dropped = isIgnoredName(key) || leftOut?.has(i) === true
-        // A definition left out is none for the references after it either, as for dotenv-expand.
-        const value = expander === undefined || dropped ? item.value : expander.expand(expandable(item), report)
+        // A definition left out still marks where dotenv-expand expands its name (see Expander).
+        const expanded = expander === undefined || isIgnoredName(key) ? undefined : expander.expand(expandable(item), report)
+        const value = dropped || expanded === undefined ? item.value : expanded
         // Text that dotenv cut from the value at a `#` may be part of a secret: never copied.
         if (item.comment !== undefined && !item.hashCut) {
           // An inline comment that holds an assignment (`A=1 # OLD_A=secret`) is a commented-out
@@ -404,6 +405,20 @@ function namesOf(t: string): NameBook {
   const names = new NameBook(t)
   scanEntries(t, (entry) => names.add(entry))
   return names
+}
+
+/**
+ * For --expand, the definition dotenv keeps of each name defined more than once: read again from
+ * the text, for the names of the definitions left out only (none, in most files).
+ */
+function repeatedDefinitions(t: string, names: NameBook | undefined, leftOut: ReadonlySet<number> | undefined): Map<string, Expandable> {
+  if (names === undefined || leftOut === undefined || leftOut.size === 0) return new Map()
+  const repeated = new Set([...leftOut].map((i) => names.name(i)))
+  const definitions: Expandable[] = []
+  scanEntries(t, (e) => {
+    if (repeated.has(e.key)) definitions.push(expandable(e))
+  })
+  return keptDefinitions(definitions)
 }
 
 /** The reference warnings' messages, now that every name is known; '' where there is nothing to say. */

@@ -66,17 +66,30 @@ export const MAX_EXPANSION = 16 * 1024 * 1024
  * expands to the empty string. Messages show a referenced name only when it is the name of an
  * entry (`defined`) or of a variable of `env`: other text after a `$` may be part of a secret
  * (`pa$word`).
+ *
+ * A name defined more than once is expanded as dotenv-expand expands it, in the object dotenv
+ * returns: once, at its first definition (where that object has the key), with the text of the
+ * definition dotenv keeps, its last (`kept`, see keptDefinitions). So `A=1`, `B=$A`, `A=2` gives
+ * B the value 2.
  */
 export class Expander {
   private readonly known = new Map<string, string>()
   /** What may still be inserted (see MAX_EXPANSION). */
   private left = MAX_EXPANSION
 
-  constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly defined: ReadonlySet<string>) {}
+  constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly defined: ReadonlySet<string>,
+    private readonly kept: ReadonlyMap<string, Expandable> = new Map()) {}
 
-  /** The value of `e` expanded, which later values see as the value of its name. */
+  /**
+   * The value the definition `e` stands for, expanded, which later values see as the value of its
+   * name: the name's value as dotenv keeps it, expanded at its first definition.
+   */
   expand(e: Expandable, report: Report): string {
-    const value = e.literal ? e.value : this.expanded(e, report)
+    const last = this.kept.get(e.key)
+    const done = last === undefined ? undefined : this.known.get(e.key)
+    if (done !== undefined) return done
+    const definition = last ?? e
+    const value = definition.literal ? definition.value : this.expanded(definition, report)
     this.known.set(e.key, value)
     return value
   }
@@ -124,15 +137,28 @@ export class Expander {
 }
 
 /**
- * Every entry's value expanded, in order (see Expander). dotenv keeps only the last definition of
- * a name, and none of `__proto__`: the others are kept as written, and are none for the
- * references after them either, as for dotenv-expand.
+ * The definition dotenv keeps (the last) of each name among `entries` that is defined more than
+ * once, `__proto__` aside (dotenv keeps none of it): what an Expander expands at the first.
+ */
+export function keptDefinitions(entries: Iterable<Expandable>): Map<string, Expandable> {
+  const last = new Map<string, Expandable>()
+  const repeated = new Set<string>()
+  for (const e of entries) {
+    if (isIgnoredName(e.key)) continue
+    if (last.has(e.key)) repeated.add(e.key)
+    last.set(e.key, e)
+  }
+  return new Map([...repeated].map((key) => [key, last.get(key) as Expandable]))
+}
+
+/**
+ * Every entry's value expanded (see Expander): for each definition, the value of its name as
+ * dotenv keeps it; `__proto__`, which dotenv drops, as written.
  */
 export function expandValues(entries: readonly Expandable[], env: Readonly<Record<string, string | undefined>>,
   report: Report): string[] {
-  const expander = new Expander(env, new Set(entries.map((e) => e.key)))
-  const last = new Map(entries.map((e, i) => [e.key, i]))
-  return entries.map((e, i) => (last.get(e.key) === i && !isIgnoredName(e.key) ? expander.expand(e, report) : e.value))
+  const expander = new Expander(env, new Set(entries.map((e) => e.key)), keptDefinitions(entries))
+  return entries.map((e) => (isIgnoredName(e.key) ? e.value : expander.expand(e, report)))
 }
 
 /**

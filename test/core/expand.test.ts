@@ -52,6 +52,24 @@ test('encode --expand gives what dotenv-expand 12 gives, on unquoted and double-
   }), { numRuns: runs(2000) })
 })
 
+test('encode --expand --allow-duplicates gives what dotenv-expand 12 gives: a name once, where it first appears, with its last value', () => {
+  const doc = fc.array(fc.tuple(fc.constantFrom(...NAMES), value, fc.boolean()), { maxLength: 7 })
+    .map((lines) => lines.map(([n, v, quoted]) => `${n}=${quoted ? `"${v}"` : v}`).join('\n') + '\n')
+  fc.assert(fc.property(doc, (d) => {
+    const r = encodeEnv(d, { expand: true, allowDuplicates: true })
+    assert.ok(!r.diagnostics.some((x) => x.severity === 'error'), JSON.stringify(r.diagnostics))
+    const ours = Object.fromEntries(r.entries.map((e) => [e.name, unb64(e.encoded)]))
+    // The same documents left out as above: what dotenv-expand expands again, or inserts as patterns.
+    const referred = (name: string): boolean => Object.values(dotenv.parse(d)).some((v) => new RegExp(`\\$\\{?${name}\\b`).test(v))
+    fc.pre(Object.values(ours).every((v) => !/\$[{A-Za-z_]/.test(v)))
+    fc.pre(Object.entries(ours).every(([k, v]) => !v.includes('$') || !referred(k)))
+    assert.deepEqual(ours, byDotenvExpand(d))
+    // check --against --expand reads the plain file's values the same way.
+    const checked = checkEncoded(r.text, { against: { name: 'plain', text: d }, expand: true })
+    assert.deepEqual(checked.findings.filter((f) => f.code === 'stale-secret' || f.code === 'missing-secret'), [])
+  }), { numRuns: runs(2000) })
+})
+
 test('the cases of the issue, as dotenv-expand gives them', () => {
   const doc = 'HOST=db\nURL=postgres://${HOST}/db\nU2=$HOST:5432\nD=${NONE:-fallback}\nE=${NONE-x}\nP=${HOST:+yes}\nL=\\$HOST\nC=$(whoami)\n'
   assert.deepEqual(expanded(doc), byDotenvExpand(doc))
@@ -89,7 +107,19 @@ test('a name defined nowhere is a warning that shows it only when it is a variab
   }
 })
 
-test('with --allow-duplicates, a definition left out is none for the references after it, as for dotenv-expand', () => {
+test('with --allow-duplicates, a reference between two definitions sees the last one, as dotenv-expand\'s object has it', () => {
+  for (const [doc, want] of [
+    ['A=1\nB=$A\nA=2\n', { A: '2', B: '2' }],
+    ['A=$C\nC=1\nB=$A\nA=2\n', { C: '1', B: '2', A: '2' }],
+    ['B=$A\nA=1\nA=2\n', { B: '', A: '2' }],
+  ] as const) {
+    const r = encodeEnv(doc, { expand: true, allowDuplicates: true })
+    assert.deepEqual(Object.fromEntries(r.entries.map((e) => [e.name, unb64(e.encoded)])), want, doc)
+    assert.deepEqual(byDotenvExpand(doc), want, doc)
+  }
+})
+
+test('with --allow-duplicates, a name that refers to itself gets nothing from its earlier definitions, as for dotenv-expand', () => {
   const doc = 'A=x\nA=${A}y\nB=$A\n__proto__=p\nC=${__proto__:-c}\n'
   const r = encodeEnv(doc, { expand: true, allowDuplicates: true })
   assert.ok(r.ok, JSON.stringify(r.diagnostics))

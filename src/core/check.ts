@@ -519,7 +519,13 @@ function definedSecrets(inputs: readonly ReadInput[]): Map<string, DefinedSecret
 /** The plain file's entries, by the name Kestra gives them (dotenv keeps the last definition). */
 type PlainFile = Map<string, { key: string; value: string; line: number }>
 
-function readPlain(against: CheckFile, options: CheckOptions, report: Report): PlainFile {
+/** The plain file's entries; undefined, with its error, for a text no .env file gives (nothing is compared then). */
+function readPlain(against: CheckFile, options: CheckOptions, report: Report): PlainFile | undefined {
+  const unreadable = unreadableText(against.text, 'a .env file')
+  if (unreadable !== undefined) {
+    report(against.name, unreadable.code, unreadable.severity, unreadable.line, undefined, unreadable.message)
+    return undefined
+  }
   const plain: PlainFile = new Map()
   const read: Entry[] = []
   scanEntries(normaliseLineEnds(against.text), (e) => read.push(e))

@@ -174,6 +174,9 @@ test('half of a surrogate pair, which no UTF-8 text holds, is an error of every 
     }
     const checked = checkEncoded([{ name: 'e', text: `SECRET_A=${b64('1')}\nSECRET_B=x${half}\n` }])
     assert.deepEqual(checked.findings.map((f) => [f.code, f.line]), [['lone-surrogate', 2]])
+    // The plain file of --against too: an error at its line, and nothing compared with it.
+    const against = checkEncoded([{ name: 'e', text: `SECRET_A=${b64('1')}\n` }], { against: { name: 'p', text: `A=1${half}\n` } })
+    assert.deepEqual(against.findings.map((f) => [f.file, f.code, f.line]), [['p', 'lone-surrogate', 1]])
   }
   const pair = encodeEnv('A=\ud83d\ude00\n')
   assert.ok(pair.ok)

@@ -284,8 +284,7 @@ class Batches {
     this.emptyEntry = value === '' ? this.waiting.length : -1
     this.waiting.push(new CommentedOut(text))
     this.values.push(value)
-    // Not while the quotes of an empty value are undecided.
-    if (this.values.length >= BATCH && this.emptyEntry === -1) this.end()
+    if (this.values.length >= BATCH) this.endDecided()
   }
 
   blank(count: number): void {
@@ -301,12 +300,27 @@ class Batches {
     if (this.values.length >= BATCH) this.end()
   }
 
-  /**
-   * Gives what waits once comment lines and blank runs alone make a batch long (a file of comments
-   * would otherwise wait whole), unless a commented-out empty value may still need its quotes.
-   */
+  /** Gives what waits once comment lines and blank runs alone make a batch long: a file of comments would otherwise wait whole. */
   private endIfLong(): void {
-    if (this.waiting.length >= BATCH && this.emptyEntry === -1) this.end()
+    if (this.waiting.length >= BATCH) this.endDecided()
+  }
+
+  /**
+   * Gives what waits, but for a commented-out empty value whose quotes are undecided and the
+   * comment lines with nothing after `#` that follow it: those wait on, the empty value the one
+   * value among them.
+   */
+  private endDecided(): void {
+    if (this.emptyEntry === -1) {
+      this.end()
+    } else if (this.emptyEntry > 0) {
+      const undecided = this.waiting.splice(this.emptyEntry)
+      const value = this.values.pop() as string
+      this.end()
+      this.waiting = undecided
+      this.values = [value]
+      this.emptyEntry = 0
+    }
   }
 
   /** Gives every item that waits. */

@@ -293,6 +293,15 @@ test('commented-out entries, comments and blank lines keep their order and quote
   const r = encodeEnv(input.join('\n') + '\n')
   assert.equal(r.text, expected.join('\n') + '\n')
   assert.ok(r.ok)
+  // A run of empty commented-out values, longer than a batch, then blank comment lines and a
+  // quote: only the last value is undecided until the quote, and only it gets the quotes.
+  for (const blanks of [0, 3, 200]) {
+    const empties = Array.from({ length: 300 }, (_, i) => `# E${i}=`)
+    // The last one's own comment keeps the quote from opening its value in the input.
+    const out = encodeEnv([...empties.slice(0, -1), '# E299= # c', ...Array(blanks).fill('#'), '# "q"', ''].join('\n')).text
+    const want = [...empties.map((l, i) => `# SECRET_${l.slice(2)}${i === 299 ? "''" : ''}`), ...Array(blanks).fill('#'), '# "q"', '']
+    assert.equal(out, want.join('\n'), `${blanks} blank comment lines`)
+  }
   // The empty value as the last of a batch (128 values), and on either side of that.
   for (const before of [126, 127, 128, 255]) {
     const entries = Array.from({ length: before }, (_, i) => `A${i}=v`)

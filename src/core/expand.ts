@@ -89,7 +89,7 @@ export class Expander {
     const done = last === undefined ? undefined : this.known.get(e.key)
     if (done !== undefined) return done
     const definition = last ?? e
-    const value = definition.literal ? definition.value : this.expanded(definition, report)
+    const value = definition.literal ? definition.value : this.expanded(definition, report, e.line)
     this.known.set(e.key, value)
     return value
   }
@@ -98,7 +98,8 @@ export class Expander {
     return environmentVariable(this.env, name)
   }
 
-  private expanded(e: Expandable, report: Report): string {
+  /** `e`'s value expanded where the definition on line `at` stands (its own line, or its name's first definition). */
+  private expanded(e: Expandable, report: Report, at: number): string {
     const value = e.value
     if (!value.includes('$')) return value
     const lookUp = (name: string): string | undefined => this.known.get(name) ?? this.fromEnv(name)
@@ -115,8 +116,10 @@ export class Expander {
         text = op === ':+' || op === '+' ? (found ? rest : '') : found ? found : rest
       } else if (found === undefined) {
         const shown = this.defined.has(name) || this.fromEnv(name) !== undefined ? ` ${displayName(name)}` : ''
+        const before = at === e.line ? 'an earlier entry'
+          : `an entry before line ${at} (the first definition of ${displayName(e.key)}, where dotenv-expand expands it)`
         report('unresolved-reference', 'warning', e.line, displayName(e.key),
-          `the value of ${displayName(e.key)} refers to${shown === '' ? ' a name' : shown} that neither an earlier entry nor the ` +
+          `the value of ${displayName(e.key)} refers to${shown === '' ? ' a name' : shown} that neither ${before} nor the ` +
           'environment defines: it is expanded to nothing')
         text = ''
       } else {

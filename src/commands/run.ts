@@ -108,8 +108,18 @@ function inheritedSecrets(entries: readonly EncodedEntry[], env: NodeJS.ProcessE
   }
   // The rest reach the command as they are: a note, as Kestra will read them as secrets too.
   const ours = new Set(entries.map((e) => secretName(e.variable)))
-  const others = [...bySecret].filter(([name]) => !ours.has(name)).flatMap(([, variables]) => variables).sort()
+  const theirs = [...bySecret].filter(([name]) => !ours.has(name)).map(([, variables]) => variables.sort())
+  const others = theirs.flat().sort()
   if (others.length > 0) diagnostics.push({ code: 'environment-inherited', severity: 'note', message: inheritedMessage(others) })
+  // Two of them that are one secret to Kestra make it fail at start-up, file or no file.
+  for (const variables of theirs.filter((v) => v.length > 1)) {
+    diagnostics.push({
+      code: 'environment-case-collision',
+      severity: 'warning',
+      message: `${variables.map(displayName).join(' and ')} in the environment are one secret to Kestra (it upper-cases names), ` +
+        'which fails on the duplicate or keeps one of them: unset all of them but one',
+    })
+  }
   return { diagnostics, left }
 }
 

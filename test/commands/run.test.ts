@@ -252,6 +252,13 @@ test('the environment\'s other SECRET_ variables reach the command as they are, 
   const one = runIn(dir, ['run', '--', NODE, '-e', '0'], { env: { [`SECRET_${hidden}`]: 'x' } })
   assert.equal(one.stderr, '.env: note: SECRET_<base64> is in the environment and not in this file: the command gets it too, ' +
     `and Kestra reads it as a secret\nstarting ${NODE} with 1 secret from .env\n`)
+  // Two of them that are one secret to Kestra: a warning naming both.
+  const clash = runIn(dir, ['run', '--', NODE, '-e', '0'], { env: { SECRET_TOKEN: 'x', SECRET_token: 'y' } })
+  assert.equal(clash.stderr, '.env: note: 2 SECRET_ variables are in the environment and not in this file (SECRET_TOKEN, SECRET_token): ' +
+    'the command gets them too, and Kestra reads them as secrets\n' +
+    '.env: warning: SECRET_TOKEN and SECRET_token in the environment are one secret to Kestra (it upper-cases names), which fails ' +
+    'on the duplicate or keeps one of them: unset all of them but one\n' +
+    `starting ${NODE} with 1 secret from .env (1 warning)\n`)
   // A note: --strict starts the command, -q prints nothing.
   const strict = runIn(dir, ['run', '--strict', '-q', '--', NODE, '-e', '0'], { env: others })
   assert.deepEqual([strict.status, strict.stderr], [0, ''])

@@ -117,16 +117,16 @@ const LONE_SURROGATE = /\p{Cs}/u
  */
 export function unreadableText(source: string, what: string): Diagnostic | undefined {
   const nul = source.indexOf('\0')
-  if (nul === -1) {
-    const half = source.search(LONE_SURROGATE)
-    if (half === -1) return undefined
-    return { code: 'lone-surrogate', severity: 'error', line: lineIndex(source).lineAt(half),
-      message: `has half of a UTF-16 surrogate pair, which no UTF-8 text holds (it would be written as U+FFFD): pass ${what} as it was read` }
+  if (nul !== -1) {
+    const message = looksLikeUtf16(source)
+      ? `has a NUL between its characters: this looks like UTF-16 text read as UTF-8, not ${what}: save it as UTF-8 or read it as UTF-16`
+      : `contains a NUL byte: this looks like a binary file, not ${what}`
+    return { code: 'binary', severity: 'error', message, line: lineIndex(source).lineAt(nul) }
   }
-  const message = looksLikeUtf16(source)
-    ? `has a NUL between its characters: this looks like UTF-16 text read as UTF-8, not ${what}: save it as UTF-8 or read it as UTF-16`
-    : `contains a NUL byte: this looks like a binary file, not ${what}`
-  return { code: 'binary', severity: 'error', message, line: lineIndex(source).lineAt(nul) }
+  const half = source.search(LONE_SURROGATE)
+  if (half === -1) return undefined
+  return { code: 'lone-surrogate', severity: 'error', line: lineIndex(source).lineAt(half),
+    message: `has half of a UTF-16 surrogate pair, which no UTF-8 text holds (it would be written as U+FFFD): pass ${what} as it was read` }
 }
 
 /**

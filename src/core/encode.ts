@@ -241,7 +241,7 @@ export function encodeEach(source: string, options: EncodeOptions, sink: EncodeS
   return { ok: !hasErrors(all), eol, count, diagnostics: all }
 }
 
-/** Values per call of encodeValues. */
+/** Items per batch, so at most as many values per call of encodeValues. */
 const BATCH = 128
 
 /**
@@ -276,7 +276,7 @@ class Batches {
     if (this.emptyEntry !== -1 && quote >= 0) (this.waiting[this.emptyEntry] as CommentedOut).text += "''"
     if (quote !== BLANK_COMMENT) this.emptyEntry = -1
     this.waiting.push(text)
-    this.endIfLong()
+    this.endIfFull()
   }
 
   /** A commented-out entry: `text` (`# SECRET_K=`, which no quote starts), then the value's base64. */
@@ -284,24 +284,24 @@ class Batches {
     this.emptyEntry = value === '' ? this.waiting.length : -1
     this.waiting.push(new CommentedOut(text))
     this.values.push(value)
-    if (this.values.length >= BATCH) this.endDecided()
+    this.endIfFull()
   }
 
   blank(count: number): void {
     this.emptyEntry = -1
     this.waiting.push(count)
-    this.endIfLong()
+    this.endIfFull()
   }
 
   entry(entry: EncodedEntry, value: string): void {
     this.emptyEntry = -1
     this.waiting.push(entry)
     this.values.push(value)
-    if (this.values.length >= BATCH) this.end()
+    this.endIfFull()
   }
 
-  /** Gives what waits once comment lines and blank runs alone make a batch long: a file of comments would otherwise wait whole. */
-  private endIfLong(): void {
+  /** Gives what waits once BATCH items wait, values or not: a file of comments would otherwise wait whole. */
+  private endIfFull(): void {
     if (this.waiting.length >= BATCH) this.endDecided()
   }
 

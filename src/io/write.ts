@@ -250,11 +250,11 @@ function noLongerAFile(path: string): boolean {
 function whyNotWritten(e: unknown, path: string): string {
   if (e instanceof ChangedError) return 'became a device, a named pipe or a socket while the output was written, which is never replaced'
   const code = (e as NodeJS.ErrnoException).code
-  if (code !== 'ENOENT' && code !== 'ENOTDIR') return describeFsError(e, 'write')
+  const missing = code === 'ENOENT' || code === 'ENOTDIR' ? missingFolder(path) : undefined
+  if (missing !== undefined) return missing
   // A folder that is there and still makes no file: one of /proc's or /sys's.
-  return missingFolder(path) ?? (code === 'ENOENT'
-    ? `cannot make a file in ${dirname(path)}, whose file system takes no new files (as /proc's does not): choose another path with -o`
-    : describeFsError(e, 'write'))
+  if (code === 'ENOENT') return `cannot make a file in ${dirname(path)}, whose file system takes no new files (as /proc's does not): choose another path with -o`
+  return describeFsError(e, 'write')
 }
 
 /**

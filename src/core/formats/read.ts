@@ -250,9 +250,10 @@ function isEmptyDocument(yaml: YamlModule, doc: Document.Parsed): boolean {
 }
 
 /**
- * Whether a JSON object is a Secret manifest or a values file rather than the object of names that
- * `encode --format json` writes, whose values are all strings: a Secret's kind, or a key of a
- * values file that holds a list or a mapping.
+ * Whether a JSON object may be a Secret manifest or a values file rather than the object of names
+ * that `encode --format json` writes, whose values are all strings: a Secret's kind, or a key of a
+ * values file that holds a list or a mapping. Only a sieve, so that the `encode --format json`
+ * files are not read by the yaml library too: readYaml tells which it is (undefined for neither).
  */
 function isManifestOrValues(parsed: unknown): boolean {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return false
